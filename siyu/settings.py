@@ -1,0 +1,195 @@
+"""The one settings module.
+
+Every value comes from the environment (or a ``NAME_FILE`` holding it, for container
+secrets). Missing required values fail loudly at start-up, except in the embedded default,
+where ``SIYU_AUTOGEN_KEYS=1`` makes keys once into the data directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read NAME, or the file named by NAME_FILE (Docker/K8s secrets)."""
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        try:
+            return Path(file_path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_path} cannot be read: {exc}") from exc
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = env(name)
+    if raw is None:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+
+
+DATA_DIR = Path(env("SIYU_DATA_DIR") or BASE_DIR / "var").resolve()
+AUTOGEN_KEYS = env_bool("SIYU_AUTOGEN_KEYS", default=False)
+
+
+def key_from_env_or_data_dir(name: str, filename: str, make: Any) -> str:
+    value = env(name)
+    if value:
+        return value
+    path = DATA_DIR / filename
+    if path.exists():
+        return path.read_text().strip()
+    if not AUTOGEN_KEYS:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Set it (or {name}_FILE), or run `siyu demo`, "
+            f"which generates one into {DATA_DIR}."
+        )
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = str(make())
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+SECRET_KEY = key_from_env_or_data_dir(
+    "SIYU_SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50)
+)
+# 32-byte key for AES-GCM encryption of personal data and the HMAC blind index.
+PII_KEY = key_from_env_or_data_dir(
+    "SIYU_PII_KEY", "pii.key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+)
+try:
+    if len(base64.urlsafe_b64decode(PII_KEY)) != 32:
+        raise ValueError
+except ValueError as exc:
+    raise ImproperlyConfigured("SIYU_PII_KEY must be 32 bytes, urlsafe-base64 encoded") from exc
+
+DEBUG = env_bool("SIYU_DEBUG", default=False)
+ALLOWED_HOSTS = (env("SIYU_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1],testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in (env("SIYU_CSRF_TRUSTED_ORIGINS") or "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "siyu.core",
+    "siyu.customers",
+    "siyu.console",
+    "siyu.worker",
+    "siyu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "siyu.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+WSGI_APPLICATION = "siyu.wsgi.application"
+
+
+def database_config() -> dict[str, Any]:
+    url = env("DATABASE_URL")
+    if url:
+        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60)
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            config.setdefault("OPTIONS", {})
+            config["TEST"] = {"NAME": env("SIYU_TEST_DB_NAME") or "test_siyu"}
+        return config
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "siyu.sqlite3"),
+        # Web and worker processes write side by side: WAL lets readers proceed, IMMEDIATE
+        # takes the write lock at BEGIN so a transaction never fails half-way on upgrade.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        },
+        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+    }
+
+
+DATABASES = {"default": database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": env("SIYU_TASK_BACKEND") or "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "fast"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:customer_list"
+LOGOUT_REDIRECT_URL = "console:login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "siyu" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env("SIYU_TIME_ZONE") or "Asia/Shanghai"
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("SIYU_LOG_LEVEL") or "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Identity resolution guards (see siyu/customers/identity_rules.py).
+SIYU_MERGE_LIMIT = int(env("SIYU_MERGE_LIMIT") or 100)
+SIYU_IDENTITY_LIMIT = int(env("SIYU_IDENTITY_LIMIT") or 1000)
