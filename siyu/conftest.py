@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import pytest
+
+from siyu.demo.brand import Brand, build_brand
+
+
+@pytest.fixture
+def brand(db: None) -> Brand:
+    """山茶咖啡's org tree and staff, with the named personas (lin.yue, wang.qiang, chen.jing)."""
+    return build_brand()
