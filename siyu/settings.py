@@ -90,11 +90,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves /api/docs with the swagger assets it ships (no CDN)
     "django_tasks",
     "django_tasks_db",
     "siyu.core",
     "siyu.customers",
+    "siyu.access",
     "siyu.console",
+    "siyu.imports",
     "siyu.worker",
     "siyu.demo",
 ]
