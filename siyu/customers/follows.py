@@ -1,0 +1,45 @@
+"""Which staff follow a customer on WeCom, and who is the primary owner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from siyu.core.models import Staff
+from siyu.customers.models import Customer, CustomerFollow
+
+
+@transaction.atomic
+def follow_customer(
+    customer: Customer, staff: Staff, *, primary: bool = False, at: datetime | None = None
+) -> CustomerFollow:
+    at = at or timezone.now()
+    follow, created = CustomerFollow.objects.get_or_create(
+        customer=customer, staff=staff, defaults={"created_at": at}
+    )
+    if not created and follow.ended_at is not None:
+        follow.ended_at = None
+        follow.save(update_fields=["ended_at"])
+    if primary or customer.primary_owner_id is None:
+        Customer.objects.filter(pk=customer.pk).update(
+            primary_owner=staff, org_unit=customer.org_unit or staff.org_unit
+        )
+        customer.primary_owner = staff
+        customer.org_unit = customer.org_unit or staff.org_unit
+    return follow
+
+
+@transaction.atomic
+def unfollow_customer(customer: Customer, staff: Staff, *, at: datetime | None = None) -> None:
+    CustomerFollow.objects.filter(customer=customer, staff=staff, ended_at__isnull=True).update(
+        ended_at=at or timezone.now()
+    )
+    if customer.primary_owner_id == staff.pk:
+        nxt = (
+            CustomerFollow.objects.filter(customer=customer, ended_at__isnull=True)
+            .order_by("created_at")
+            .first()
+        )
+        Customer.objects.filter(pk=customer.pk).update(primary_owner=nxt.staff if nxt else None)

@@ -1,0 +1,157 @@
+"""Identifier types: how each is normalised, how much it is trusted, how many of it one
+person may have, and which values are junk.
+
+Priority orders trust: an identifier is judged *shared* (a store's phone, a family iPad)
+when it has been seen beside more distinct values of a higher-priority type than one person
+can hold (see ``cap``). Shared identifiers are kept for review but never join profiles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from siyu.core.pii import blind_index
+
+
+@dataclass(frozen=True)
+class IdentityInput:
+    type: str
+    value: str
+    namespace: str = ""
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    priority: int
+    cap: int  # distinct values one person may hold per (type, namespace)
+    pii: bool = False
+    needs_namespace: bool = False
+
+
+RULES: dict[str, TypeRule] = {
+    "wechat_unionid": TypeRule(priority=100, cap=1),
+    "wecom_external_userid": TypeRule(priority=95, cap=1, needs_namespace=True),
+    "app_user_id": TypeRule(priority=90, cap=1),
+    "miniprogram_openid": TypeRule(priority=85, cap=1, needs_namespace=True),
+    "wechat_openid": TypeRule(priority=85, cap=1, needs_namespace=True),
+    "store_member_no": TypeRule(priority=70, cap=1),
+    "taobao_buyer_id": TypeRule(priority=60, cap=3),
+    "jd_pin": TypeRule(priority=60, cap=3),
+    "phone": TypeRule(priority=50, cap=2, pii=True),
+    "email": TypeRule(priority=40, cap=3, pii=True),
+}
+CUSTOM_RULE = TypeRule(priority=20, cap=5)
+CUSTOM_TYPE = re.compile(r"^x_[a-z0-9_]{1,38}$")
+
+# Values integrations send when they have nothing (PostHog, Segment and our own WeCom logs
+# all show these): they must never link two people.
+JUNK_VALUES = frozenset(
+    {
+        "",
+        "null",
+        "none",
+        "nil",
+        "undefined",
+        "nan",
+        "anonymous",
+        "guest",
+        "unknown",
+        "test",
+        "-1",
+        "0",
+        "n/a",
+        "na",
+        "[object object]",
+        "true",
+        "false",
+        "id",
+    }
+)
+TEST_PHONES = frozenset({"13800138000", "13888888888", "13900000000", "12345678901"})
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def rule_for(identity_type: str) -> TypeRule:
+    rule = RULES.get(identity_type)
+    if rule is not None:
+        return rule
+    if CUSTOM_TYPE.match(identity_type):
+        return CUSTOM_RULE
+    raise ValueError(f"unknown identity type {identity_type!r}")
+
+
+def normalize_value(identity_type: str, value: str) -> str:
+    value = value.strip()
+    if identity_type == "phone":
+        digits = re.sub(r"[\s\-()]", "", value)
+        if digits.startswith("+86"):
+            digits = digits[3:]
+        elif digits.startswith("0086"):
+            digits = digits[4:]
+        return digits
+    if identity_type == "email":
+        return value.lower()
+    return value
+
+
+def validate_identity(item: IdentityInput) -> str | None:
+    """A message for malformed input (bad type, bad phone), None when acceptable.
+
+    Junk placeholders are not errors: they are accepted and ignored.
+    """
+    try:
+        rule = rule_for(item.type)
+    except ValueError as exc:
+        return str(exc)
+    if rule.needs_namespace and not item.namespace.strip():
+        return f"{item.type} needs a namespace (corp id or appid)"
+    value = normalize_value(item.type, item.value)
+    if len(value) > 128:
+        return "value longer than 128 characters"
+    if is_junk(item.type, value):
+        return None
+    if item.type == "phone" and not PHONE.match(value):
+        return f"not a mainland mobile number: {mask_for_error(value)}"
+    if item.type == "email" and not EMAIL.match(value):
+        return "not an email address"
+    return None
+
+
+def mask_for_error(value: str) -> str:
+    return value[:3] + "…" if len(value) > 3 else "…"
+
+
+def is_junk(identity_type: str, normalized: str) -> bool:
+    if normalized.lower() in JUNK_VALUES:
+        return True
+    if identity_type == "phone":
+        return normalized in TEST_PHONES or set(normalized) <= {"0"} or len(set(normalized)) == 1
+    return False
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """What goes into the Identity row: the lookup value (blind index for PII) and extras."""
+
+    type: str
+    namespace: str
+    value: str
+    plaintext: str
+    last4: str
+
+
+def stored_key(item: IdentityInput) -> StoredKey | None:
+    """Normalise an input to its stored form; None for junk or malformed values."""
+    if validate_identity(item) is not None:
+        return None
+    rule = rule_for(item.type)
+    value = normalize_value(item.type, item.value)
+    if is_junk(item.type, value):
+        return None
+    namespace = item.namespace.strip()
+    if rule.pii:
+        last4 = value[-4:] if item.type == "phone" else ""
+        return StoredKey(item.type, namespace, blind_index(item.type, value), value, last4)
+    return StoredKey(item.type, namespace, value, "", "")

@@ -1,0 +1,270 @@
+"""Incremental identity resolution: one observation (an event, an import row, a WeCom
+callback) says "these identifiers are one person".
+
+The rule, which makes the result independent of the order observations arrive in:
+
+* identifiers are nodes; every observation links all of its identifiers;
+* an identifier seen beside more distinct values of a *higher-priority* type than one
+  person can hold is **shared** (a store phone given by several members): it is kept and
+  flagged for review, but joins nothing;
+* a profile is a connected component of the links between non-shared identifiers, minus
+  links an operator blocked by unmerging.
+
+Being shared only ever switches on as links are added, so each observation needs to
+recompute just the profiles it touches. Merges beyond the merge/identifier limits stop and
+are flagged instead (``SIYU_MERGE_LIMIT``, ``SIYU_IDENTITY_LIMIT``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from itertools import combinations
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from siyu.customers.identity_rules import IdentityInput, StoredKey, rule_for, stored_key
+from siyu.customers.merge import merge_customers
+from siyu.customers.models import (
+    Customer,
+    Identity,
+    IdentityLink,
+    IdentityStatus,
+    ReviewFlag,
+    ReviewKind,
+)
+from siyu.customers.retry import retry_on_conflict
+
+
+def resolve_identities(
+    identities: Sequence[IdentityInput], *, source: str, at: datetime | None = None
+) -> Customer | None:
+    """Link these identifiers as one person; return the profile they now belong to (None
+    when every identifier is junk or shared)."""
+    keys = _dedupe(k for k in (stored_key(i) for i in identities) if k is not None)
+    if not keys:
+        return None
+    return retry_on_conflict(lambda: _resolve(keys, source, at or timezone.now()))
+
+
+def _dedupe(keys: Iterable[StoredKey]) -> list[StoredKey]:
+    seen: dict[tuple[str, str, str], StoredKey] = {}
+    for k in keys:
+        seen.setdefault((k.type, k.namespace, k.value), k)
+    return list(seen.values())
+
+
+@transaction.atomic
+def _resolve(keys: list[StoredKey], source: str, at: datetime) -> Customer | None:
+    rows = _ensure_identities(keys, source, at)
+    _ensure_links(rows, source, at)
+    customers = _lock_customers({r.customer_id for r in rows if r.customer_id})
+    _mark_shared(rows, at)
+    region = _region(rows, customers)
+    _apply_components(region, customers, at)
+    rows = sorted(
+        Identity.objects.filter(pk__in=[r.pk for r in rows], status=IdentityStatus.LINKED),
+        key=lambda r: (-rule_for(r.type).priority, r.pk),
+    )
+    for row in rows:
+        if row.customer_id:
+            return Customer.objects.get(pk=row.customer_id)
+    return None
+
+
+def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list[Identity]:
+    # ignore_conflicts: a concurrent writer inserting the same identifier waits on the
+    # unique index and then yields to the committed row, which the select below reads.
+    Identity.objects.bulk_create(
+        [
+            Identity(
+                type=k.type,
+                namespace=k.namespace,
+                value=k.value,
+                source=source,
+                value_encrypted=_encrypt(k.plaintext),
+                last4=k.last4,
+                created_at=at,
+            )
+            for k in keys
+        ],
+        ignore_conflicts=True,
+    )
+    q = Q()
+    for k in keys:
+        q |= Q(type=k.type, namespace=k.namespace, value=k.value)
+    return list(Identity.objects.select_for_update().filter(q).order_by("pk"))
+
+
+def _encrypt(plaintext: str) -> str:
+    from siyu.core.pii import encrypt_pii
+
+    return encrypt_pii(plaintext) if plaintext else ""
+
+
+def _ensure_links(rows: list[Identity], source: str, at: datetime) -> None:
+    pairs = [(a.pk, b.pk) for a, b in combinations(sorted(rows, key=lambda r: r.pk), 2)]
+    if pairs:
+        IdentityLink.objects.bulk_create(
+            [IdentityLink(a_id=a, b_id=b, source=source, created_at=at) for a, b in pairs],
+            ignore_conflicts=True,
+        )
+
+
+def _lock_customers(ids: set[int | None]) -> dict[int, Customer]:
+    found = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {c.pk: c for c in found}
+
+
+def _mark_shared(rows: list[Identity], at: datetime) -> None:
+    """Switch on ``shared`` for observed identifiers now linked to more people than allowed."""
+    for row in rows:
+        if row.status == IdentityStatus.SHARED:
+            continue
+        overflow = _overflowing_type(row)
+        if overflow is None:
+            continue
+        row.status = IdentityStatus.SHARED
+        row.customer_id = None
+        row.save(update_fields=["status", "customer"])
+        ReviewFlag.objects.create(
+            kind=ReviewKind.SHARED_IDENTIFIER,
+            identity=row,
+            created_at=at,
+            detail={"type": row.type, "seen_with": overflow[0], "distinct": overflow[1]},
+        )
+
+
+def _overflowing_type(row: Identity) -> tuple[str, int] | None:
+    mine = rule_for(row.type).priority
+    neighbour_ids = _neighbours(row.pk)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for t, ns in Identity.objects.filter(pk__in=neighbour_ids).values_list("type", "namespace"):
+        counts[(t, ns)] += 1
+    for (t, _ns), n in sorted(counts.items()):
+        rule = rule_for(t)
+        if rule.priority > mine and n > rule.cap:
+            return t, n
+    return None
+
+
+def _neighbours(pk: int) -> list[int]:
+    a = IdentityLink.objects.filter(b_id=pk).values_list("a_id", flat=True)
+    b = IdentityLink.objects.filter(a_id=pk).values_list("b_id", flat=True)
+    return [*a, *b]
+
+
+def _region(rows: list[Identity], customers: dict[int, Customer]) -> list[Identity]:
+    ids = {r.pk for r in rows}
+    region = list(
+        Identity.objects.filter(Q(customer_id__in=customers.keys()) | Q(pk__in=ids))
+        .filter(status=IdentityStatus.LINKED)
+        .order_by("pk")
+    )
+    return region
+
+
+def _components(region: list[Identity]) -> list[list[Identity]]:
+    parent = {r.pk: r.pk for r in region}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    ids = list(parent)
+    links = IdentityLink.objects.filter(blocked=False, a_id__in=ids, b_id__in=ids)
+    for a, b in links.values_list("a_id", "b_id"):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[Identity]] = defaultdict(list)
+    for r in region:
+        groups[find(r.pk)].append(r)
+    return list(groups.values())
+
+
+def _anchor(identities: list[Identity]) -> Identity:
+    return min(identities, key=lambda r: (-rule_for(r.type).priority, r.pk))
+
+
+def _apply_components(region: list[Identity], customers: dict[int, Customer], at: datetime) -> None:
+    components = _components(region)
+    keeps = _kept_by(components, customers)
+    for index, component in enumerate(components):
+        involved = sorted(
+            (c for c, i in keeps.items() if i == index),
+            key=lambda pk: (customers[pk].created_at, pk),
+        )
+        survivor = customers[involved[0]] if involved else _new_profile(at, customers)
+        apart: set[int] = set()
+        for other_id in involved[1:]:
+            other = customers[other_id]
+            if _over_limit(survivor, other):
+                _flag_limit(survivor, other, at)
+                apart.add(other_id)
+            else:
+                merge_customers(survivor, other, reason="identity resolution")
+        moving = [r.pk for r in component if r.customer_id not in apart]
+        Identity.objects.filter(pk__in=moving).update(customer=survivor)
+        _flag_cap_overflow(survivor, at)
+
+
+def _kept_by(components: list[list[Identity]], customers: dict[int, Customer]) -> dict[int, int]:
+    """Which component keeps each existing profile. A profile spread over several
+    components (an identifier in it just turned shared) stays with the component holding
+    its most trusted identifier; the other parts become new profiles."""
+    by_customer: dict[int, list[tuple[Identity, int]]] = defaultdict(list)
+    for index, component in enumerate(components):
+        for r in component:
+            if r.customer_id is not None and r.customer_id in customers:
+                by_customer[r.customer_id].append((r, index))
+    keeps: dict[int, int] = {}
+    for customer_id, members in by_customer.items():
+        anchor = _anchor([r for r, _ in members])
+        keeps[customer_id] = next(i for r, i in members if r.pk == anchor.pk)
+    return keeps
+
+
+def _new_profile(at: datetime, customers: dict[int, Customer]) -> Customer:
+    customer = Customer.objects.create(created_at=at)
+    customers[customer.pk] = customer
+    return customer
+
+
+def _over_limit(survivor: Customer, other: Customer) -> bool:
+    merges = survivor.merge_count + other.merge_count + 1
+    if merges > settings.SIYU_MERGE_LIMIT:
+        return True
+    count = Identity.objects.filter(customer_id__in=[survivor.pk, other.pk]).count()
+    return bool(count > settings.SIYU_IDENTITY_LIMIT)
+
+
+def _flag_limit(survivor: Customer, other: Customer, at: datetime) -> None:
+    Customer.objects.filter(pk=survivor.pk).update(needs_review=True)
+    survivor.needs_review = True
+    ReviewFlag.objects.get_or_create(
+        kind=ReviewKind.MERGE_LIMIT,
+        customer=survivor,
+        resolved_at=None,
+        defaults={"created_at": at, "detail": {"blocked_merge_with": other.pk}},
+    )
+
+
+def _flag_cap_overflow(customer: Customer, at: datetime) -> None:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for t, ns in Identity.objects.filter(customer=customer).values_list("type", "namespace"):
+        counts[(t, ns)] += 1
+    over = {f"{t}:{ns}": n for (t, ns), n in counts.items() if n > rule_for(t).cap}
+    if over:
+        ReviewFlag.objects.get_or_create(
+            kind=ReviewKind.CAP_EXCEEDED,
+            customer=customer,
+            resolved_at=None,
+            defaults={"created_at": at, "detail": {"over": over}},
+        )

@@ -1,0 +1,28 @@
+"""Retry a whole transaction when PostgreSQL aborts it for a deadlock or a serialization
+failure: two resolutions locking overlapping profiles in different orders is expected
+under load, and the loser simply runs again on the winner's committed state."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import OperationalError, connection
+
+T = TypeVar("T")
+RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def retry_on_conflict(work: Callable[[], T], attempts: int = 8) -> T:
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError as exc:
+            code = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
+            retryable = code in RETRYABLE_SQLSTATES or "database is locked" in str(exc)
+            if not retryable or attempt == attempts - 1 or connection.in_atomic_block:
+                raise
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))  # noqa: S311 - jitter
+    raise AssertionError("unreachable")
