@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from siyu.core.models import OrgKind, OrgUnit, Role, Staff
@@ -67,14 +69,18 @@ def build_brand(password: str = DEMO_PASSWORD, extra_staff: bool = True) -> Bran
     staff: dict[str, Staff] = {}
     for username, name, role, unit_name, wecom in NAMED_STAFF:
         unit = stores[unit_name] if unit_name else brand
-        staff[username] = create_staff(username, name, role, unit, password, wecom)
+        staff[username] = create_staff(username, name, role, unit, None, wecom)
     if extra_staff:
-        _add_extra_staff(brand, stores, staff, password)
+        _add_extra_staff(brand, stores, staff, None)
+    # Everyone shares the demo password: hash it once, not ~30 times (PBKDF2 is slow on
+    # purpose, and `siyu demo` has to start in under a minute).
+    user_ids = [s.user_id for s in staff.values()]
+    get_user_model().objects.filter(pk__in=user_ids).update(password=make_password(password))
     return Brand(brand, regions, stores, staff)
 
 
 def _add_extra_staff(
-    brand: OrgUnit, stores: dict[str, OrgUnit], staff: dict[str, Staff], password: str
+    brand: OrgUnit, stores: dict[str, OrgUnit], staff: dict[str, Staff], password: str | None
 ) -> None:
     # HQ operators, a manager for every other store and one more sales rep per store: ~30.
     for i, name in enumerate(["周婷", "吴磊"], start=1):

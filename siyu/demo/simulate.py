@@ -1,0 +1,77 @@
+"""The demo brand simulator: plan people deterministically, then load them.
+
+``plan_people`` is a pure function of (customers, seed, now): no database, no clock. The
+loaders decide how rows are written: through the customer verbs for demo-sized brands, in
+bulk for benchmark-sized ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+
+from siyu.demo.catalog import DEFAULT_CUSTOMERS, DEFAULT_NOW, DEFAULT_SEED
+from siyu.demo.people import make_person, phone_for
+from siyu.demo.personas import PERSONA_COUNT, personas
+from siyu.demo.plan import PersonPlan, plan_digest
+
+# How many people go through the customer verbs (real identity resolution, merges, shared
+# phone flags): the personas and enough ordinary people to show them. The verbs resolve at
+# ~90 ms a person here, so the rest of the brand is written in bulk to keep `siyu demo`
+# under a minute; `verb_people=customers` puts everyone through the verbs.
+VERB_PEOPLE = 300
+MIN_CUSTOMERS = PERSONA_COUNT + 10
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    people: int
+    customers: int
+    orders: int
+    events: int
+    bulk: bool
+
+
+def plan_people(
+    customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED, now: datetime = DEFAULT_NOW
+) -> Iterator[PersonPlan]:
+    """The personas first, then ordinary people, ``customers`` in all."""
+    if customers < MIN_CUSTOMERS:
+        raise ValueError(f"the demo brand needs at least {MIN_CUSTOMERS} customers")
+    yield from personas(seed, [phone_for(seed, i) for i in range(PERSONA_COUNT)])
+    for index in range(PERSONA_COUNT, customers):
+        yield make_person(seed, index, now)
+
+
+def digest(customers: int, seed: int, now: datetime = DEFAULT_NOW) -> str:
+    return plan_digest(plan_people(customers, seed, now))
+
+
+def simulate(
+    customers: int = DEFAULT_CUSTOMERS,
+    seed: int = DEFAULT_SEED,
+    now: datetime = DEFAULT_NOW,
+    *,
+    verb_people: int = VERB_PEOPLE,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Build the brand (org tree, staff) and its customers into an empty database."""
+    from siyu.demo.brand import build_brand
+    from siyu.demo.bulk import load_bulk
+    from siyu.demo.load import load_people
+
+    brand = build_brand()
+    people = plan_people(customers, seed, now)
+    verbs = load_people(brand, islice(people, verb_people), progress=progress)
+    rest = load_bulk(brand, people, progress=progress)
+    return SimulationResult(
+        people=verbs.people + rest.people,
+        customers=rest.customers,
+        orders=verbs.orders + rest.orders,
+        events=verbs.events,
+        bulk=rest.people > 0,
+    )

@@ -1,0 +1,57 @@
+"""Running the task worker: in this process (``siyu worker``) or beside the web server
+(``siyu demo``).
+
+Code never names a queue when it enqueues (it calls ``.enqueue()``); the worker is the one
+place that lists them, so a new queue in settings is picked up here too.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.management import call_command
+
+# How long `siyu demo` lets the worker finish its current task after Ctrl-C before it is
+# terminated: db_worker stops at the next task boundary on SIGINT/SIGTERM.
+STOP_GRACE_SECONDS = 10.0
+
+
+def worker_queues() -> list[str]:
+    queues: list[str] = settings.TASKS["default"].get("QUEUES") or ["default"]
+    return list(queues)
+
+
+def run_worker(*, interval: float = 1.0, batch: bool = False, verbosity: int = 1) -> None:
+    """Claim and run tasks in this process until SIGINT/SIGTERM (or the queue is empty
+    with ``batch``)."""
+    call_command(
+        "db_worker",
+        queue_name=",".join(worker_queues()),
+        interval=interval,
+        batch=batch,
+        # Autoreload forks a child that outlives Ctrl-C handling in `siyu demo`; never here.
+        reload=False,
+        verbosity=verbosity,
+    )
+
+
+def spawn_worker(extra_args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """Start ``siyu worker`` as a child in our process group, so a terminal's Ctrl-C
+    reaches it too and it stops at a task boundary."""
+    command = [sys.executable, "-m", "siyu.cli", "worker", *extra_args]
+    return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - our own command
+
+
+def stop_worker(process: subprocess.Popen[bytes], grace: float = STOP_GRACE_SECONDS) -> int:
+    """Ask the child to stop (it may already have SIGINT from the terminal), then insist."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        return process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
