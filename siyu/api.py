@@ -1,7 +1,81 @@
-"""Assembles every app's ``api.py`` router into one OpenAPI document at /api/docs."""
+"""Assembles every app's ``api.py`` router into one OpenAPI document at /api/docs.
+
+Every endpoint needs an integration API key unless its router says otherwise, so a new
+router cannot be exposed by forgetting an ``auth=`` argument. Errors are JSON with a
+``detail`` message; input errors also list ``errors`` as ``{index, field, message}``, the
+same shape the batch endpoints use for their items.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from typing import Any
 
-api = NinjaAPI(title="Siyu API", version="1", urls_namespace="api")
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from siyu.access.auth import UNAUTHORIZED_MESSAGE, api_key_auth
+from siyu.customers.api import router as customers_router
+
+api = NinjaAPI(
+    title="Siyu API",
+    version="1",
+    urls_namespace="api",
+    auth=api_key_auth,
+    description=(
+        "Integration API. Authenticate with `Authorization: Bearer <key>` or "
+        "`X-API-Key: <key>` (create keys with `manage.py api_key create <name>`). "
+        "Money is integer fen; times are ISO 8601 with a UTC offset."
+    ),
+)
+api.add_router("/", customers_router)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": UNAUTHORIZED_MESSAGE}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="siyu"'
+    return response
+
+
+def _field_path(loc: list[Any]) -> str:
+    # ninja prefixes where the value came from and, for a body, the handler's parameter
+    # name ("body", "body", "items"); callers know their JSON fields, not our parameters.
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    elif parts:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"index": -1, "field": _field_path(e.get("loc", [])), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request, {"detail": "invalid request", "rejected": [], "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    detail = f"request body larger than {limit} bytes; send fewer items per batch"
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+@api.exception_handler(OperationalError)
+def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    # Lock timeouts and deadlocks that outlived the retries: nothing was written (each
+    # batch is one transaction), so the caller can simply send it again.
+    response = api.create_response(
+        request, {"detail": "database busy; nothing was written, retry shortly"}, status=503
+    )
+    response["Retry-After"] = "5"
+    return response
