@@ -60,9 +60,18 @@ def _dedupe(keys: Iterable[StoredKey]) -> list[StoredKey]:
 
 @transaction.atomic
 def _resolve(keys: list[StoredKey], source: str, at: datetime) -> Customer | None:
+    # Lock order is profiles (by pk) before identifiers (by pk), the order merges write
+    # in, so concurrent resolutions queue instead of deadlocking in the common case; the
+    # rare out-of-order case (a profile merged away while we waited) is retried.
     rows = _ensure_identities(keys, source, at)
-    _ensure_links(rows, source, at)
     customers = _lock_customers({r.customer_id for r in rows if r.customer_id})
+    rows = list(
+        Identity.objects.select_for_update().filter(pk__in=[r.pk for r in rows]).order_by("pk")
+    )
+    late = {r.customer_id for r in rows if r.customer_id} - customers.keys()
+    if late:
+        customers.update(_lock_customers(late))
+    _ensure_links(rows, source, at)
     _mark_shared(rows, at)
     region = _region(rows, customers)
     _apply_components(region, customers, at)
@@ -79,6 +88,7 @@ def _resolve(keys: list[StoredKey], source: str, at: datetime) -> Customer | Non
 def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list[Identity]:
     # ignore_conflicts: a concurrent writer inserting the same identifier waits on the
     # unique index and then yields to the committed row, which the select below reads.
+    keys = sorted(keys, key=lambda k: (k.type, k.namespace, k.value))
     Identity.objects.bulk_create(
         [
             Identity(
@@ -97,7 +107,7 @@ def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list
     q = Q()
     for k in keys:
         q |= Q(type=k.type, namespace=k.namespace, value=k.value)
-    return list(Identity.objects.select_for_update().filter(q).order_by("pk"))
+    return list(Identity.objects.filter(q).order_by("pk"))
 
 
 def _encrypt(plaintext: str) -> str:

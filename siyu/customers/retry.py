@@ -4,6 +4,7 @@ under load, and the loser simply runs again on the winner's committed state."""
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -12,10 +13,11 @@ from typing import TypeVar
 from django.db import OperationalError, connection
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
-def retry_on_conflict(work: Callable[[], T], attempts: int = 8) -> T:
+def retry_on_conflict(work: Callable[[], T], attempts: int = 10) -> T:
     for attempt in range(attempts):
         try:
             return work()
@@ -24,5 +26,6 @@ def retry_on_conflict(work: Callable[[], T], attempts: int = 8) -> T:
             retryable = code in RETRYABLE_SQLSTATES or "database is locked" in str(exc)
             if not retryable or attempt == attempts - 1 or connection.in_atomic_block:
                 raise
+            log.info("retrying after %s (attempt %d)", code or exc, attempt + 1)
             time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))  # noqa: S311 - jitter
     raise AssertionError("unreachable")

@@ -1,0 +1,48 @@
+"""Resolution under real parallel writers: the final grouping must equal the rule's,
+with no lost identifiers and no duplicate profiles."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import close_old_connections, connection
+
+from siyu.customers.identity_rules import IdentityInput
+from siyu.customers.resolve import resolve_identities
+from siyu.customers.tests.reference import expected_partition
+from siyu.customers.tests.test_resolve import stored_partition
+
+
+def make_observations(seed: int, n: int) -> list[list[IdentityInput]]:
+    rng = random.Random(seed)
+    universe = [
+        *(IdentityInput("wechat_unionid", f"oU{i}") for i in range(12)),
+        *(IdentityInput("wecom_external_userid", f"wm{i}", "corp") for i in range(12)),
+        *(IdentityInput("phone", f"1391234{i:04d}") for i in range(12)),
+        *(IdentityInput("taobao_buyer_id", f"tb{i}") for i in range(12)),
+        *(IdentityInput("store_member_no", f"M{i}") for i in range(6)),
+    ]
+    return [rng.sample(universe, rng.randint(1, 3)) for _ in range(n)]
+
+
+def resolve_all(chunk: list[list[IdentityInput]]) -> None:
+    try:
+        for obs in chunk:
+            resolve_identities(obs, source="parallel")
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_parallel_writers_reach_the_same_grouping_as_the_rule(seed: int) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock concurrency is exercised on PostgreSQL; SQLite serialises writers")
+    obs = make_observations(seed, 240)
+    chunks = [obs[i::4] for i in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(resolve_all, chunks))
+    assert stored_partition() == expected_partition(obs)
