@@ -218,6 +218,9 @@ def find_customer(ident: IdentityInput) -> Customer:
 
 
 def _find_identity(ident: IdentityInput) -> Identity:
+    # PostgreSQL refuses NUL in a query parameter; answer before it can become a 500.
+    if "\x00" in ident.type + ident.value + ident.namespace:
+        raise LookupFailed(422, "identifiers must not contain NUL characters")
     try:
         rule_for(ident.type)
     except ValueError as exc:
