@@ -1,0 +1,357 @@
+"""The ``siyu`` command: one entry point for running, loading and administering Siyu.
+
+Settings read keys from the environment at import time, so every command first decides the
+data directory (and, for the demo, whether keys may be generated), then starts Django.
+Bad input ends with a one-line message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    name="siyu",
+    help="Siyu: self-hostable private-domain customer operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+CHUNK = 500  # items per apply_batch call: one call's validation stays small in memory
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where SQLite and generated keys live (env SIYU_DATA_DIR)."),
+]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]Error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def setup_django(data_dir: Path | None, *, autogen_keys: bool = False) -> None:
+    if data_dir is not None:
+        os.environ["SIYU_DATA_DIR"] = str(data_dir.resolve())
+    if autogen_keys:
+        os.environ["SIYU_AUTOGEN_KEYS"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise fail(f"configuration: {exc}", 2) from None
+
+
+def apply_migrations(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Any]:
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=out, transient=False) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def run_simulation(customers: int, seed: int, verb_people: int | None = None) -> float:
+    from siyu.customers.models import Customer, CustomerStatus
+    from siyu.demo.simulate import MIN_CUSTOMERS, VERB_PEOPLE, simulate
+
+    if customers < MIN_CUSTOMERS:
+        raise fail(f"--customers must be at least {MIN_CUSTOMERS}")
+    existing = Customer.objects.filter(status=CustomerStatus.ACTIVE).count()
+    if existing:
+        raise fail(
+            f"the database already holds {existing} customers; "
+            "simulate into an empty one (use a fresh --data-dir or DATABASE_URL)"
+        )
+    started = time.perf_counter()
+    with progress_bar("Simulating 山茶咖啡", customers) as advance:
+        result = simulate(customers, seed, verb_people=verb_people or VERB_PEOPLE, progress=advance)
+    elapsed = time.perf_counter() - started
+    out.print(
+        f"{result.customers} profiles from {result.people} people, {result.orders} orders, "
+        f"{result.events} events in {elapsed:.1f}s"
+    )
+    return elapsed
+
+
+@app.command()
+def simulate(
+    customers: Annotated[int, typer.Option(help="People to generate.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Same seed, same brand.")] = 7,
+    all_verbs: Annotated[
+        bool, typer.Option(help="Load every person through the customer verbs (slow).")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Build the demo brand 山茶咖啡 with N customers into an empty database."""
+    setup_django(data_dir, autogen_keys=True)
+    apply_migrations()
+    run_simulation(customers, seed, customers if all_verbs else None)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port for the web server.")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Data directory.")] = Path("var"),
+    customers: Annotated[int, typer.Option(help="Demo size when the database is empty.")] = 2000,
+    seed: int = 7,
+) -> None:
+    """Set up everything on SQLite in the data directory, fill the demo brand, and run the
+    web server and the task worker until Ctrl-C."""
+    started = time.perf_counter()
+    setup_django(data_dir, autogen_keys=True)
+    out.print(f"Data directory: {data_dir.resolve()}")
+    with out.status("Migrating the database…"):
+        apply_migrations()
+    from siyu.customers.models import Customer
+
+    if not Customer.objects.exists():
+        run_simulation(customers, seed)
+    from siyu.worker.runner import spawn_worker, stop_worker
+
+    worker = spawn_worker(["--data-dir", str(data_dir.resolve())])
+    url = f"http://127.0.0.1:{port}/"
+    out.print(f"\n[bold green]Siyu is ready[/bold green] in {time.perf_counter() - started:.0f}s")
+    out.print(f"  Open  {url}\n  Login lin.yue / siyu-demo\n  Stop  Ctrl-C\n")
+    try:
+        serve_wsgi("127.0.0.1", port, threads=4)
+    finally:
+        out.print("Stopping the task worker…")
+        stop_worker(worker)
+
+
+def serve_wsgi(host: str, port: int, *, threads: int) -> None:
+    import waitress
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.wsgi import get_wsgi_application
+
+    # SIGTERM (a supervisor, `kill`) ends like Ctrl-C, so `finally` blocks stop the worker.
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    # Static files come from the installed apps through Django's handler: one process, no
+    # collectstatic step, fine for one box; a CDN or reverse proxy can take over later.
+    application = StaticFilesHandler(get_wsgi_application())
+    try:
+        waitress.serve(application, host=host, port=port, threads=threads, ident="siyu")
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        out.print("\nStopped.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: int = 8000,
+    threads: Annotated[int, typer.Option(help="Request threads.")] = 8,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the production WSGI server (waitress). Run `siyu worker` beside it."""
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    call_command("check", deploy=False, fail_level="ERROR")
+    out.print(f"Serving on http://{host}:{port}/")
+    serve_wsgi(host, port, threads=threads)
+
+
+@app.command()
+def worker(
+    interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
+    batch: Annotated[bool, typer.Option(help="Run what is queued, then exit.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the background task worker (queues default and fast)."""
+    setup_django(data_dir)
+    from siyu.worker.runner import run_worker
+
+    if interval <= 0:
+        raise fail("--interval must be positive")
+    run_worker(interval=interval, batch=batch)
+
+
+@app.command("migrate", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def migrate_command(ctx: typer.Context, data_dir: DataDir = None) -> None:
+    """Apply database migrations (arguments pass through to Django's migrate)."""
+    setup_django(data_dir)
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("migrate", *ctx.args)
+    except CommandError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def createadmin(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password: Annotated[
+        str | None, typer.Option(help="Password (asked for when not given).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    brand_name: Annotated[str, typer.Option(help="Brand to create if none exists.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create an administrator at the brand level of the organisation tree."""
+    setup_django(data_dir)
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if get_user_model().objects.filter(username=username).exists():
+        raise fail(f"a user named {username!r} already exists")
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise fail(" ".join(exc.messages)) from None
+    brand = brand_unit(brand_name)
+    from siyu.core.models import Role
+    from siyu.core.org import create_staff
+
+    create_staff(username, name or username, Role.ADMIN, brand, password)
+    out.print(f"Created administrator {username} at {brand.name}.")
+
+
+def brand_unit(name: str) -> Any:
+    """The brand at the top of the org tree; a fresh install gets one named ``name``."""
+    from siyu.core.models import OrgKind, OrgUnit
+    from siyu.core.org import create_org_unit
+
+    brand = OrgUnit.objects.filter(kind=OrgKind.BRAND).order_by("pk").first()
+    if brand is not None:
+        return brand
+    if not name.strip():
+        raise fail("there is no brand yet: pass --brand-name to create it")
+    return create_org_unit(name.strip(), OrgKind.BRAND)
+
+
+@app.command("import")
+def import_file(
+    kind: Annotated[str, typer.Argument(help="customers or orders")],
+    file: Annotated[Path, typer.Argument(help="CSV file (UTF-8 or GBK).")],
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Import the valid rows and report the others.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Import customers or orders from a CSV file. A file with invalid rows writes nothing
+    unless --skip-invalid."""
+    if kind not in ("customers", "orders"):
+        raise fail(f"kind must be customers or orders, not {kind!r}", 2)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
+    setup_django(data_dir)
+    from siyu.imports.csvfile import CsvFileError
+
+    try:
+        items, errors = check_file(kind, data)
+    except CsvFileError as exc:
+        raise fail(str(exc)) from None
+    if errors and not skip_invalid:
+        print_errors(errors)
+        raise fail(f"{len(errors)} problem(s); nothing was imported (see --skip-invalid)")
+    with progress_bar(f"Importing {kind}", len(items)) as advance:
+        imported, write_errors = write_items(kind, items, partial=skip_invalid, progress=advance)
+    errors += write_errors
+    print_errors(errors)
+    out.print(f"Imported {imported} {kind}; {len(errors)} row problem(s).")
+    if errors and not skip_invalid:
+        raise typer.Exit(1)
+
+
+def check_file(kind: str, data: bytes) -> tuple[list[Any], list[Any]]:
+    """Parse and validate the whole file before anything is written, with the console
+    import's own parsing so the CLI and the web page accept exactly the same files."""
+    import csv
+
+    from siyu.imports.csvfile import CsvFileError, check_header, decode_upload, read_rows
+    from siyu.imports.run import PARSERS, check_items
+
+    text = decode_upload(data)
+    header = check_header(kind, text)
+    rows = read_rows(text)
+    next(rows, None)
+    try:
+        items, errors = PARSERS[kind](header, rows)
+    except csv.Error as exc:
+        raise CsvFileError(f"the file is not valid CSV: {exc}") from exc
+    item_errors = check_items(kind, items)
+    errors += [e for found in item_errors.values() for e in found]
+    good = [item for n, item in enumerate(items) if n not in item_errors]
+    return good, sorted(set(errors), key=lambda e: (e.row, e.column))
+
+
+def write_items(
+    kind: str, items: list[Any], *, partial: bool, progress: Any
+) -> tuple[int, list[Any]]:
+    """Write in chunks through the batch verbs. Without ``partial`` the chunks share one
+    transaction, so a failure late in the file still leaves nothing written."""
+    from django.db import transaction
+
+    from siyu.customers.batch import apply_batch
+    from siyu.imports.run import to_row_error
+
+    imported = 0
+    errors: list[Any] = []
+    with transaction.atomic(durable=False) if not partial else nullcontext():
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            result = apply_batch(kind, [i.raw for i in chunk], partial=partial, source="import")  # type: ignore[arg-type]
+            imported += len(result.applied)
+            errors += [to_row_error(chunk[e.index], e) for e in result.errors if e.index >= 0]
+            if not partial and not result.ok:
+                transaction.set_rollback(True)
+                return 0, errors
+            progress(len(chunk))
+    return imported, errors
+
+
+def print_errors(errors: list[Any]) -> None:
+    if not errors:
+        return
+    table = Table("Row", "Column", "Problem", title="Rows with problems")
+    for e in errors[:200]:
+        table.add_row(str(e.row), e.column, e.message)
+    err.print(table)
+    if len(errors) > 200:
+        err.print(f"… and {len(errors) - 200} more")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
