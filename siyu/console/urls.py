@@ -1,8 +1,33 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
+from siyu.console.views import customers, imports, tags
+
 app_name = "console"
 urlpatterns = [
-    path("", RedirectView.as_view(url="/"), name="customer_list"),
-    path("login/", RedirectView.as_view(url="/"), name="login"),
+    path("", RedirectView.as_view(pattern_name="console:customer_list"), name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="console/registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/reveal/", customers.reveal_pii, name="customer_reveal"),
+    path("customers/<int:pk>/tags/", customers.customer_add_tag, name="customer_add_tag"),
+    path(
+        "customers/<int:pk>/tags/<int:tag_id>/remove/",
+        customers.customer_remove_tag,
+        name="customer_remove_tag",
+    ),
+    path("tags/", tags.tag_list, name="tag_list"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors.csv", imports.import_errors_csv, name="import_errors"),
+    path("imports/sample/<slug:kind>.csv", imports.import_sample_csv, name="import_sample"),
 ]
