@@ -1,0 +1,245 @@
+"""Turning CSV rows into batch items (the shapes in ``siyu.customers.batch_schemas``).
+
+Cells humans type differently from machines are normalised here: amounts in yuan become
+integer fen, local times become aware datetimes in the brand's zone, 女/男 become gender
+codes. Anything that cannot be read becomes a row error naming the column; the batch
+checks then apply the same rules the HTTP API does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from siyu.imports.columns import IDENTITY_COLUMNS
+
+GENDERS = {"女": "female", "男": "male", "未知": "unknown", "f": "female", "m": "male"}
+LIST_SPLIT = re.compile(r"[|、;；]")
+CUSTOMER_RENAMES = {"store": "org_unit", "owner": "primary_owner"}
+ORDER_LEVEL = ("platform", "order_no", "paid_at", "total_amount", "paid_amount", "store")
+
+
+class CellError(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ParsedItem:
+    row: int  # first spreadsheet row of the item (header is row 1)
+    raw: dict[str, Any]
+    identity_columns: list[str] = field(default_factory=list)
+    line_rows: list[int] = field(default_factory=list)
+    refund_rows: list[int] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+
+def numbered_rows(
+    header: list[str], rows: Iterable[list[str]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    for n, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        yield (
+            n,
+            {
+                col: (cells[i].strip() if i < len(cells) else "")
+                for i, col in enumerate(header)
+                if col
+            },
+        )
+
+
+def parse_amount(column: str, text: str) -> int:
+    """Yuan with at most two decimals ("1,299.50", "¥68") to integer fen."""
+    cleaned = text.replace(",", "").lstrip("¥￥").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise CellError(column, _("not an amount in yuan: %(value)s") % {"value": text}) from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        raise CellError(column, _("amounts take at most two decimals (yuan.fen)"))
+    return int(value * 100)
+
+
+def parse_moment(column: str, text: str) -> str:
+    try:
+        moment = datetime.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise CellError(
+            column, _("not a date and time (use 2025-03-01 14:30): %(value)s") % {"value": text}
+        ) from None
+    if timezone.is_naive(moment):
+        # Spreadsheets carry local wall-clock time: read it in the brand's zone.
+        moment = timezone.make_aware(moment)
+    return moment.isoformat()
+
+
+def parse_int(column: str, text: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", text):
+        raise CellError(column, _("not a whole number: %(value)s") % {"value": text})
+    return int(text)
+
+
+def identities_of(cells: dict[str, str]) -> tuple[list[dict[str, str]], list[str]]:
+    found = [(col, cells[col]) for col in IDENTITY_COLUMNS if cells.get(col)]
+    return [{"type": col, "value": value} for col, value in found], [col for col, _v in found]
+
+
+def customer_item(row: int, cells: dict[str, str]) -> ParsedItem:
+    identities, columns = identities_of(cells)
+    if not identities:
+        raise CellError(IDENTITY_COLUMNS[0], _("the row has no identifier (phone, unionid …)"))
+    raw: dict[str, Any] = {"identities": identities}
+    for column, value in cells.items():
+        if not value or (column in IDENTITY_COLUMNS and column not in {"phone", "email"}):
+            continue
+        raw[CUSTOMER_RENAMES.get(column, column)] = customer_value(column, value)
+    return ParsedItem(row, raw, columns, rows=[row])
+
+
+def customer_value(column: str, value: str) -> Any:
+    if column == "gender":
+        return GENDERS.get(value.lower(), value.lower())
+    if column == "birthday":
+        return value.replace("/", "-")
+    if column == "interests":
+        return [part.strip() for part in LIST_SPLIT.split(value) if part.strip()]
+    if column in {"lifecycle_stage", "spending_power"}:
+        return value.lower()
+    return value
+
+
+def parse_customers(
+    header: list[str], rows: Iterable[list[str]]
+) -> tuple[list[ParsedItem], list[RowError]]:
+    items: list[ParsedItem] = []
+    errors: list[RowError] = []
+    for n, cells in numbered_rows(header, rows):
+        try:
+            items.append(customer_item(n, cells))
+        except CellError as exc:
+            errors.append(RowError(n, exc.column, exc.message))
+    return items, errors
+
+
+def order_head(row: int, cells: dict[str, str]) -> ParsedItem:
+    identities, columns = identities_of(cells)
+    if not identities:
+        raise CellError(IDENTITY_COLUMNS[0], _("the row has no identifier (phone, unionid …)"))
+    paid = parse_amount("paid_amount", cells.get("paid_amount", ""))
+    total_text = cells.get("total_amount", "")
+    raw: dict[str, Any] = {
+        "identities": identities,
+        "platform": cells.get("platform", "").lower(),
+        "order_no": cells.get("order_no", ""),
+        "paid_at": parse_moment("paid_at", cells.get("paid_at", "")),
+        "paid_fen": paid,
+        "total_fen": parse_amount("total_amount", total_text) if total_text else paid,
+        "lines": [],
+        "refunds": [],
+    }
+    if cells.get("store"):
+        raw["store"] = cells["store"]
+    return ParsedItem(row, raw, columns, rows=[row])
+
+
+def add_line_and_refund(item: ParsedItem, row: int, cells: dict[str, str]) -> None:
+    line = order_line(cells)
+    refund = order_refund(cells)
+    if line is not None:
+        item.raw["lines"].append(line)
+        item.line_rows.append(row)
+    if refund is not None and refund["refund_no"] not in {
+        r["refund_no"] for r in item.raw["refunds"]
+    }:
+        item.raw["refunds"].append(refund)
+        item.refund_rows.append(row)
+    if row not in item.rows:
+        item.rows.append(row)
+
+
+def order_line(cells: dict[str, str]) -> dict[str, Any] | None:
+    if not (cells.get("sku") or cells.get("product_name")):
+        return None
+    quantity = parse_int("quantity", cells.get("quantity") or "1")
+    unit = parse_amount("unit_price", cells.get("unit_price") or "0")
+    paid_text = cells.get("line_amount", "")
+    return {
+        "sku": cells.get("sku") or cells.get("product_name", ""),
+        "product_name": cells.get("product_name") or cells.get("sku", ""),
+        "category": cells.get("category", ""),
+        "quantity": quantity,
+        "unit_price_fen": unit,
+        "paid_fen": parse_amount("line_amount", paid_text) if paid_text else unit * quantity,
+    }
+
+
+def order_refund(cells: dict[str, str]) -> dict[str, Any] | None:
+    if not cells.get("refund_no"):
+        return None
+    return {
+        "refund_no": cells["refund_no"],
+        "amount_fen": parse_amount("refund_amount", cells.get("refund_amount", "")),
+        "refunded_at": parse_moment("refunded_at", cells.get("refunded_at", "")),
+    }
+
+
+def parse_orders(
+    header: list[str], rows: Iterable[list[str]]
+) -> tuple[list[ParsedItem], list[RowError]]:
+    """One item per (platform, order_no); each row may add a line and/or a refund."""
+    by_key: dict[tuple[str, str], ParsedItem] = {}
+    errors: list[RowError] = []
+    for n, cells in numbered_rows(header, rows):
+        key = (cells.get("platform", "").lower(), cells.get("order_no", ""))
+        try:
+            item = by_key.get(key) or order_head(n, cells)
+            add_line_and_refund(item, n, cells)
+        except CellError as exc:
+            errors.append(RowError(n, exc.column, exc.message))
+            continue
+        by_key.setdefault(key, item)
+    return list(by_key.values()), errors
+
+
+ORDER_FIELD_COLUMNS = {
+    "total_fen": "total_amount",
+    "paid_fen": "paid_amount",
+    "unit_price_fen": "unit_price",
+    "amount_fen": "refund_amount",
+    "org_unit": "store",
+    "primary_owner": "owner",
+}
+
+
+def locate(item: ParsedItem, path: str) -> tuple[int, str]:
+    """Spreadsheet row and column for a batch error path like ``lines.1.quantity``."""
+    parts = path.split(".")
+    head = parts[0]
+    index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    leaf = parts[2] if len(parts) > 2 else head
+    if head == "identities" and index is not None and index < len(item.identity_columns):
+        return item.row, item.identity_columns[index]
+    if head == "lines" and index is not None and index < len(item.line_rows):
+        column = "line_amount" if leaf == "paid_fen" else ORDER_FIELD_COLUMNS.get(leaf, leaf)
+        return item.line_rows[index], column
+    if head == "refunds" and index is not None and index < len(item.refund_rows):
+        return item.refund_rows[index], ORDER_FIELD_COLUMNS.get(leaf, leaf)
+    return item.row, ORDER_FIELD_COLUMNS.get(head, head)
