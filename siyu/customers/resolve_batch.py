@@ -1,0 +1,203 @@
+"""Bulk identity resolution for first loads (a brand's history, the demo at 1M customers).
+
+Applies the same rule as ``resolve.py`` — shared identifiers join nothing, profiles are the
+connected components of the remaining links — to a whole graph at once with numpy and
+scipy's sparse connected components, then writes profiles, identifiers and links with
+bulk inserts (COPY on PostgreSQL). It expects empty identity tables: on a live database
+use ``resolve_identities`` per observation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from django.db import connection, transaction
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from siyu.core.pii import encrypt_pii
+from siyu.customers.identity_rules import RULES, IdentityInput, StoredKey, rule_for, stored_key
+from siyu.customers.models import Customer, Identity, IdentityLink
+
+
+@dataclass
+class Graph:
+    """Identifiers as integers 0..n-1 and links as two int arrays (a < b, deduplicated)."""
+
+    keys: list[StoredKey]
+    a: np.ndarray
+    b: np.ndarray
+
+
+@dataclass
+class Plan:
+    graph: Graph
+    shared: np.ndarray  # bool per identifier
+    profile_of: np.ndarray  # profile number per identifier, -1 for shared
+
+
+def build_graph(observations: Iterable[Sequence[IdentityInput]]) -> Graph:
+    index: dict[tuple[str, str, str], int] = {}
+    keys: list[StoredKey] = []
+    src: list[int] = []
+    dst: list[int] = []
+    for obs in observations:
+        members: list[int] = []
+        for item in obs:
+            k = stored_key(item)
+            if k is None:
+                continue
+            ident = (k.type, k.namespace, k.value)
+            node = index.get(ident)
+            if node is None:
+                node = index[ident] = len(keys)
+                keys.append(k)
+            members.append(node)
+        first = members[0] if members else -1
+        for m in members[1:]:  # a star carries the same connectivity as the clique
+            src.append(first)
+            dst.append(m)
+        for i, x in enumerate(members[1:], start=1):
+            for y in members[i + 1 :]:
+                src.append(x)
+                dst.append(y)
+    a = np.asarray(src, dtype=np.int64)
+    b = np.asarray(dst, dtype=np.int64)
+    return Graph(keys, *dedupe_edges(a, b))
+
+
+def dedupe_edges(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi
+    lo, hi = lo[keep], hi[keep]
+    packed = np.unique((lo << 32) | hi)
+    return packed >> 32, packed & 0xFFFFFFFF
+
+
+def plan(graph: Graph) -> Plan:
+    n = len(graph.keys)
+    type_codes = {t: i for i, t in enumerate(sorted({k.type for k in graph.keys}))}
+    ns_codes = {x: i for i, x in enumerate(sorted({(k.type, k.namespace) for k in graph.keys}))}
+    node_type = np.fromiter((type_codes[k.type] for k in graph.keys), np.int64, n)
+    node_tns = np.fromiter((ns_codes[(k.type, k.namespace)] for k in graph.keys), np.int64, n)
+    priority = np.array([rule_for(t).priority for t in type_codes], dtype=np.int64)
+    cap_by_tns = np.array([rule_for(t).cap for t, _ in ns_codes], dtype=np.int64)
+
+    # Each link seen from both ends; count, per identifier, the distinct higher-priority
+    # neighbours of each (type, namespace). Links are deduplicated, so a count of links
+    # is a count of distinct values.
+    src = np.concatenate([graph.a, graph.b])
+    dst = np.concatenate([graph.b, graph.a])
+    higher = priority[node_type[dst]] > priority[node_type[src]]
+    src, tns = src[higher], node_tns[dst[higher]]
+    shared = np.zeros(n, dtype=bool)
+    if src.size:
+        packed, counts = np.unique(src * len(ns_codes) + tns, return_counts=True)
+        over = counts > cap_by_tns[packed % len(ns_codes)]
+        shared[packed[over] // len(ns_codes)] = True
+
+    live = ~(shared[graph.a] | shared[graph.b])
+    matrix = coo_matrix(
+        (np.ones(int(live.sum()), dtype=np.int8), (graph.a[live], graph.b[live])), shape=(n, n)
+    )
+    _, labels = connected_components(matrix, directed=False)
+    labels = labels.astype(np.int64)
+    # Renumber components over non-shared identifiers only, so every profile is non-empty.
+    profile_of = np.full(n, -1, dtype=np.int64)
+    _, profile_of[~shared] = np.unique(labels[~shared], return_inverse=True)
+    return Plan(graph, shared, profile_of)
+
+
+def partition(p: Plan) -> set[frozenset[int]]:
+    if not p.profile_of.size:
+        return set()
+    order = np.argsort(p.profile_of, kind="stable")
+    order = order[p.profile_of[order] >= 0]
+    cuts = np.flatnonzero(np.diff(p.profile_of[order])) + 1
+    return {frozenset(group.tolist()) for group in np.split(order, cuts)}
+
+
+@transaction.atomic
+def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
+    """Write profiles, identifiers and links. Returns the number of profiles."""
+    if Identity.objects.exists():
+        raise ValueError("bulk resolution needs empty identity tables; use resolve_identities")
+    profiles = int(p.profile_of.max()) + 1 if p.profile_of.size else 0
+    customer_ids = _insert_customers(profiles, at, chunk)
+    status = np.where(p.shared, "shared", "linked")
+    identity_rows = (
+        (
+            int(customer_ids[pid]) if pid >= 0 else None,
+            k.type,
+            k.namespace,
+            k.value,
+            encrypt_pii(k.plaintext) if k.plaintext else "",
+            k.last4,
+            str(st),
+            source,
+            at,
+        )
+        for k, pid, st in zip(p.graph.keys, p.profile_of, status, strict=True)
+    )
+    cols = [
+        "customer_id",
+        "type",
+        "namespace",
+        "value",
+        "value_encrypted",
+        "last4",
+        "status",
+        "source",
+        "created_at",
+    ]
+    _copy(Identity._meta.db_table, cols, identity_rows, chunk)
+    base = Identity.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    link_rows = (
+        (base + int(x), base + int(y), False, source, at)
+        for x, y in zip(p.graph.a, p.graph.b, strict=True)
+    )
+    _copy(
+        IdentityLink._meta.db_table,
+        ["a_id", "b_id", "blocked", "source", "created_at"],
+        link_rows,
+        chunk,
+    )
+    return profiles
+
+
+def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:
+    before = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # Model defaults are Python-side, so raw inserts spell every column out once.
+    template = Customer(created_at=at, updated_at=at)
+    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
+    row = tuple(f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields)
+    cols = [f.column for f in fields]
+    _copy(Customer._meta.db_table, cols, (row for _ in range(count)), chunk)
+    ids = Customer.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    return np.fromiter(ids, dtype=np.int64, count=count)
+
+
+def _copy(table: str, cols: list[str], rows: Iterable[tuple[object, ...]], chunk: int) -> None:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
+            with cur.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(cols))
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})"  # noqa: S608
+        batch: list[tuple[object, ...]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk:
+                cur.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cur.executemany(sql, batch)
+
+
+__all__ = ["RULES", "Graph", "Plan", "build_graph", "partition", "persist", "plan"]
