@@ -143,7 +143,7 @@ def demo(
 
 
 def serve_wsgi(host: str, port: int, *, threads: int) -> None:
-    import waitress
+    import waitress  # type: ignore[import-untyped]  # no bundled types; stubs not worth a dev dependency
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
 

@@ -91,14 +91,28 @@ def person(
 
 
 def profile(
-    name: str, phone: str, gender: str, stage: str, power: str, **extra: object
+    name: str,
+    phone: str,
+    gender: str,
+    stage: str,
+    power: str,
+    *,
+    birthday: date | None = None,
+    occupation: str = "",
+    interests: tuple[str, ...] = (),
 ) -> ProfilePlan:
     return ProfilePlan(
-        display_name=name, real_name=name, phone=phone, gender=gender,
-        birthday=extra.get("birthday"), region=c.STORE_DISTRICTS[JINGAN],  # type: ignore[arg-type]
-        occupation=str(extra.get("occupation", "")), interests=tuple(extra.get("interests", ())),  # type: ignore[call-overload]
-        spending_power=power, lifecycle_stage=stage,
-    )  # fmt: skip
+        display_name=name,
+        real_name=name,
+        phone=phone,
+        gender=gender,
+        birthday=birthday,
+        region=c.STORE_DISTRICTS[JINGAN],
+        occupation=occupation,
+        interests=interests,
+        spending_power=power,
+        lifecycle_stage=stage,
+    )
 
 
 def zhang_min(rng: random.Random, phone: str) -> PersonPlan:

@@ -21,7 +21,7 @@ STOP_GRACE_SECONDS = 10.0
 
 
 def worker_queues() -> list[str]:
-    queues: list[str] = settings.TASKS["default"].get("QUEUES") or ["default"]
+    queues: Sequence[str] = settings.TASKS["default"].get("QUEUES") or ["default"]
     return list(queues)
 
 
