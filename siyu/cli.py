@@ -106,6 +106,10 @@ def simulate(
     data_dir: DataDir = None,
 ) -> None:
     """Build the demo brand 山茶咖啡 with N customers into an empty database."""
+    from siyu.demo.simulate import MIN_CUSTOMERS
+
+    if customers < MIN_CUSTOMERS:
+        raise fail(f"--customers must be at least {MIN_CUSTOMERS}")
     setup_django(data_dir, autogen_keys=True)
     apply_migrations()
     run_simulation(customers, seed, customers if all_verbs else None)
@@ -186,11 +190,11 @@ def worker(
     data_dir: DataDir = None,
 ) -> None:
     """Run the background task worker (queues default and fast)."""
+    if interval <= 0:
+        raise fail("--interval must be positive")
     setup_django(data_dir)
     from siyu.worker.runner import run_worker
 
-    if interval <= 0:
-        raise fail("--interval must be positive")
     run_worker(interval=interval, batch=batch)
 
 
