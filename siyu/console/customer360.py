@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from siyu.core.pii import decrypt_pii, mask_email, mask_name, mask_text
 from siyu.customers.identity_rules import RULES
@@ -29,6 +30,18 @@ from siyu.customers.models import (
 )
 from siyu.customers.scope import visible_customers
 
+IDENTITY_LABELS = {
+    "wecom_external_userid": gettext_lazy("WeCom contact"),
+    "wechat_unionid": gettext_lazy("WeChat UnionID"),
+    "wechat_openid": gettext_lazy("Official account OpenID"),
+    "miniprogram_openid": gettext_lazy("Mini-program OpenID"),
+    "app_user_id": gettext_lazy("App user ID"),
+    "phone": gettext_lazy("Phone"),
+    "email": gettext_lazy("Email"),
+    "taobao_buyer_id": gettext_lazy("Taobao buyer"),
+    "jd_pin": gettext_lazy("JD PIN"),
+    "store_member_no": gettext_lazy("Store member no."),
+}
 TIMELINE_LIMIT = 100
 MAX_MERGE_HOPS = 20
 
@@ -45,6 +58,7 @@ class TimelineEntry:
 @dataclass(frozen=True)
 class IdentityRow:
     type: str
+    label: str
     namespace: str
     shown_value: str
     shared: bool
@@ -82,6 +96,7 @@ def identity_rows(customer: Customer) -> list[IdentityRow]:
     return [
         IdentityRow(
             ident.type,
+            str(IDENTITY_LABELS.get(ident.type, ident.type)),
             ident.namespace,
             shown_identity(ident),
             ident.status == IdentityStatus.SHARED,
