@@ -126,6 +126,7 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
     if Identity.objects.exists():
         raise ValueError("bulk resolution needs empty identity tables; use resolve_identities")
     profiles = int(p.profile_of.max()) + 1 if p.profile_of.size else 0
+    at_db = connection.ops.adapt_datetimefield_value(at)
     customer_ids = _insert_customers(profiles, at, chunk)
     status = np.where(p.shared, "shared", "linked")
     identity_rows = (
@@ -138,7 +139,7 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
             k.last4,
             str(st),
             source,
-            at,
+            at_db,
         )
         for k, pid, st in zip(p.graph.keys, p.profile_of, status, strict=True)
     )
@@ -156,7 +157,7 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
     _copy(Identity._meta.db_table, cols, identity_rows, chunk)
     base = Identity.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     link_rows = (
-        (base + int(x), base + int(y), False, source, at)
+        (base + int(x), base + int(y), False, source, at_db)
         for x, y in zip(p.graph.a, p.graph.b, strict=True)
     )
     _copy(
@@ -188,16 +189,19 @@ def _copy(table: str, cols: list[str], rows: Iterable[tuple[object, ...]], chunk
                 for row in rows:
                     copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * len(cols))
+        # The driver's own executemany: Django's wrapper rewrites parameters row by row.
+        raw = cur.cursor
+        placeholders = ", ".join(["?"] * len(cols))
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})"  # noqa: S608
         batch: list[tuple[object, ...]] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= chunk:
-                cur.executemany(sql, batch)
+                raw.executemany(sql, batch)
                 batch.clear()
         if batch:
-            cur.executemany(sql, batch)
+            raw.executemany(sql, batch)
+
 
 
 __all__ = ["RULES", "Graph", "Plan", "build_graph", "partition", "persist", "plan"]
