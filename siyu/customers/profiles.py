@@ -62,9 +62,9 @@ def upsert_customer(
     one profile and set the given fields on it. Empty values do not erase stored ones."""
     check_fields(fields)
     all_ids = list(identities)
-    for name in IDENTITY_FIELDS:
-        if fields.get(name):
-            all_ids.append(IdentityInput(name, str(fields[name])))
+    all_ids.extend(
+        IdentityInput(n, str(fields[n])) for n in sorted(IDENTITY_FIELDS) if fields.get(n)
+    )
     customer = resolve_identities(all_ids, source=source, at=at or timezone.now())
     if customer is None:
         raise NoUsableIdentity("no usable identifier: all were empty, placeholders or shared")
