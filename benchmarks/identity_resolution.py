@@ -24,7 +24,7 @@ os.environ.setdefault(
     "SIYU_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "bench")
 )
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -57,8 +57,7 @@ def synthetic_observations(links: int, seed: int) -> list[list[IdentityInput]]:
             ids.append(IdentityInput("taobao_buyer_id", f"tb{person}"))
         if rng.random() < 0.5:
             ids.append(IdentityInput("miniprogram_openid", f"mp{person}", "wxapp"))
-        for other in ids[1:]:
-            out.append([ids[0], other])
+        out.extend([ids[0], other] for other in ids[1:])
         if rng.random() < 0.0005:
             member = IdentityInput("store_member_no", f"M{person}")
             out.append([member, IdentityInput("phone", rng.choice(shared_phones))])

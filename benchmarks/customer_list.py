@@ -1,0 +1,165 @@
+"""p50/p95 of the console's customer-list and 360-page queries on a large simulated brand.
+
+    uv run python benchmarks/customer_list.py [--customers N | --quick] [--reuse]
+
+Builds the demo brand with N customers (default 1M; --quick 50k) into its own SQLite data
+directory (var/bench-N), or into DATABASE_URL when set, then times the console's own query
+functions as lin.yue (admin, sees everyone) and chen.jing (sales, sees her follows).
+Baseline: the same list paged with OFFSET at the same deep position. Last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+ROUNDS = 30
+
+
+def setup(customers: int, reuse: bool) -> None:
+    if not os.environ.get("DATABASE_URL"):
+        data_dir = ROOT / "var" / f"bench-{customers}"
+        if not reuse and data_dir.exists():
+            for name in ("siyu.sqlite3", "siyu.sqlite3-wal", "siyu.sqlite3-shm"):
+                (data_dir / name).unlink(missing_ok=True)
+        os.environ["SIYU_DATA_DIR"] = str(data_dir)
+    os.environ["SIYU_AUTOGEN_KEYS"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
+    import django
+
+    django.setup()
+
+
+def build(customers: int) -> float | None:
+    from django.core.management import call_command
+
+    from siyu.customers.models import Customer
+    from siyu.demo.simulate import simulate
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if Customer.objects.exists():
+        print(f"reusing {Customer.objects.count()} customer rows")
+        return None
+    started = time.perf_counter()
+    step = max(customers // 20, 1)
+    done = [0]
+
+    def progress(n: int) -> None:
+        before = done[0] // step
+        done[0] += n
+        if done[0] // step != before:
+            print(f"  {done[0]:>9,} people  {time.perf_counter() - started:6.1f}s", flush=True)
+
+    simulate(customers, 7, progress=progress)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh statistics for the planner after a bulk load
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def timed(fn: Callable[[], Any], rounds: int = ROUNDS) -> tuple[float, float]:
+    fn()  # warm caches and the connection
+    samples = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+
+
+def scenarios() -> dict[str, Callable[[], Any]]:
+    from django.contrib.auth import get_user_model
+    from django.db.models import Prefetch
+
+    from siyu.console import customer360 as c360
+    from siyu.console.queries import CustomerFilter, customer_page, filtered_customers
+    from siyu.customers.models import CustomerTag, Tag
+    from siyu.demo.personas import SHARED_STORE_PHONE
+
+    users = get_user_model().objects
+    admin, sales = users.get(username="lin.yue"), users.get(username="chen.jing")
+    ids = list(
+        filtered_customers(admin, CustomerFilter())
+        .order_by("-pk")
+        .values_list("pk", flat=True)[::1000]
+    )
+    deep_before = ids[int(len(ids) * 0.9)]
+    deep_offset = int(len(ids) * 0.9) * 1000
+    tag = Tag.objects.get(group__name="渠道", name="抖音视频")
+    owner = sales.staff.pk  # type: ignore[attr-defined]
+    suffix = SHARED_STORE_PHONE[-4:]
+    sample = ids[len(ids) // 3]
+
+    def offset_page() -> list[Any]:
+        links = CustomerTag.objects.select_related("tag")
+        qs = filtered_customers(admin, CustomerFilter()).select_related("primary_owner")
+        qs = qs.prefetch_related(Prefetch("tag_links", queryset=links)).order_by("-pk")
+        return list(qs[deep_offset : deep_offset + 51])
+
+    def page_360() -> None:
+        customer, _ = c360.find_customer(admin, sample)
+        assert customer is not None
+        c360.identity_rows(customer)
+        c360.tag_links(customer)
+        c360.follows(customer)
+        c360.consents(customer)
+        c360.timeline(customer)
+
+    return {
+        "list first page": lambda: customer_page(admin, CustomerFilter()),
+        "list deep page (keyset)": lambda: customer_page(admin, CustomerFilter(before=deep_before)),
+        "list tag filter": lambda: customer_page(admin, CustomerFilter(tag_id=tag.pk)),
+        "list owner filter": lambda: customer_page(admin, CustomerFilter(owner_id=owner)),
+        "list phone suffix": lambda: customer_page(admin, CustomerFilter(q=suffix)),
+        "list as sales staff": lambda: customer_page(sales, CustomerFilter()),
+        "360 page": page_360,
+        "baseline deep page (OFFSET)": offset_page,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="50,000 customers")
+    parser.add_argument("--reuse", action="store_true", help="reuse an existing database")
+    args = parser.parse_args()
+    customers = 50_000 if args.quick else args.customers
+    setup(customers, args.reuse)
+    build_s = build(customers)
+    results = {name: timed(fn) for name, fn in scenarios().items()}
+    from django.db import connection
+
+    print(
+        f"\n{connection.vendor}, {customers:,} customers"
+        + (f", built in {build_s:.0f}s" if build_s else "")
+    )
+    print(f"{'query':32} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, (p50, p95) in results.items():
+        print(f"{name:32} {p50:8.1f} {p95:8.1f}")
+    lists = [v for k, v in results.items() if k.startswith("list")]
+    figures = {
+        "bench": "customer_list",
+        "customers": customers,
+        "database": connection.vendor,
+        "build_s": round(build_s, 1) if build_s else None,
+        "list_p50_ms": round(statistics.median(p50 for p50, _ in lists), 2),
+        "list_p95_ms": round(max(p95 for _, p95 in lists), 2),
+        "c360_p95_ms": round(results["360 page"][1], 2),
+        "baseline_offset_p95_ms": round(results["baseline deep page (OFFSET)"][1], 2),
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
