@@ -50,9 +50,12 @@ def purchase_times(
     times: list[datetime] = []
     t = start
     while len(times) < MAX_ORDERS:
-        t += timedelta(days=rng.expovariate(buyer.rate_per_day) if buyer.rate_per_day else 1e6)
-        if t >= end:
+        gap_days = rng.expovariate(buyer.rate_per_day) if buyer.rate_per_day > 0 else 1e9
+        # A very slow buyer's next purchase can lie centuries away: stop before timedelta
+        # overflows rather than after.
+        if gap_days >= (end - t).total_seconds() / 86400:
             break
+        t += timedelta(days=gap_days)
         times.append(shop_hours(rng, t))
         if rng.random() < buyer.dropout:
             break
