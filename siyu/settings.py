@@ -136,7 +136,7 @@ WSGI_APPLICATION = "siyu.wsgi.application"
 def database_config() -> dict[str, Any]:
     url = env("DATABASE_URL")
     if url:
-        config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         if config["ENGINE"] == "django.db.backends.postgresql":
             config.setdefault("OPTIONS", {})
             config["TEST"] = {"NAME": env("SIYU_TEST_DB_NAME") or "test_siyu"}

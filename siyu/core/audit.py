@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 from siyu.core.models import AuditLog
 
@@ -17,7 +17,7 @@ def record_audit(
     target_id: object,
     **detail: Any,
 ) -> AuditLog:
-    user = actor if isinstance(actor, AbstractBaseUser) else None
+    user = actor if isinstance(actor, User) else None
     return AuditLog.objects.create(
         actor=user,
         action=action,

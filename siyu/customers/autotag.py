@@ -48,7 +48,7 @@ def matching(rule: dict[str, Any], now: datetime) -> QuerySet[Customer]:
     if metric == "days_since_last_order":
         # "at least N days since the last order" == last order at or before now - N days.
         flipped = {"gte": "lte", "gt": "lt", "lte": "gte", "lt": "gt", "exact": "date"}
-        cutoff = now - timedelta(days=int(value))
+        cutoff = now - timedelta(days=int(str(value)))
         last = base.annotate(last=Max("orders__paid_at")).filter(last__isnull=False)
         if lookup == "exact":
             return last.filter(last__date=cutoff.date())

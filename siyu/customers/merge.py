@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -153,8 +153,8 @@ def merge_customers(
         return record
 
 
-def _user(actor: Actor) -> AbstractBaseUser | None:
-    return actor if isinstance(actor, AbstractBaseUser) else None
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def _restore_survivor(survivor: Customer, before: dict[str, Any]) -> None:
@@ -164,8 +164,7 @@ def _restore_survivor(survivor: Customer, before: dict[str, Any]) -> None:
         if field in PII_FIELDS:
             value = decrypt_pii(value)
         elif field in ("birthday", "created_at") and value:
-            field_obj = Customer._meta.get_field(field)
-            value = field_obj.to_python(value)
+            value = Customer._meta.get_field(field).to_python(value)  # type: ignore[union-attr]
         setattr(survivor, field, value)
 
 

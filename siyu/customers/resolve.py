@@ -48,7 +48,9 @@ def resolve_identities(
     keys = _dedupe(k for k in (stored_key(i) for i in identities) if k is not None)
     if not keys:
         return None
-    return retry_on_conflict(lambda: _resolve(keys, source, at or timezone.now()))
+    when = at or timezone.now()
+    customer: Customer | None = retry_on_conflict(lambda: _resolve(keys, source, when))
+    return customer
 
 
 def _dedupe(keys: Iterable[StoredKey]) -> list[StoredKey]:
@@ -125,7 +127,7 @@ def _ensure_links(rows: list[Identity], source: str, at: datetime) -> None:
         )
 
 
-def _lock_customers(ids: set[int | None]) -> dict[int, Customer]:
+def _lock_customers(ids: set[int]) -> dict[int, Customer]:
     found = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {c.pk: c for c in found}
 

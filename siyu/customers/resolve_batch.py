@@ -185,7 +185,7 @@ def _copy(table: str, cols: list[str], rows: Iterable[tuple[object, ...]], chunk
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
-            with cur.cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            with cur.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
             return
@@ -201,7 +201,6 @@ def _copy(table: str, cols: list[str], rows: Iterable[tuple[object, ...]], chunk
                 batch.clear()
         if batch:
             raw.executemany(sql, batch)
-
 
 
 __all__ = ["RULES", "Graph", "Plan", "build_graph", "partition", "persist", "plan"]

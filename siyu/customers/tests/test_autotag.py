@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from siyu.customers.autotag import check_rule, recompute_rule_tag
 from siyu.customers.events import record_event
-from siyu.customers.models import CustomerTag, TagKind, TagSource
+from siyu.customers.models import Customer, CustomerTag, TagKind, TagSource
 from siyu.customers.orders import OrderInput, RefundInput, import_order
 from siyu.customers.tagging import add_tag, ensure_tag
 from siyu.customers.tests.factories import at, make_customer
@@ -12,11 +14,11 @@ from siyu.customers.tests.factories import at, make_customer
 NOW = at(2026, 11, 17)
 
 
-def buy(c: object, no: str, fen: int, when: object = None, refund: int = 0) -> None:
+def buy(c: Customer, no: str, fen: int, when: datetime | None = None, refund: int = 0) -> None:
     refunds = (RefundInput(f"R{no}", refund, at(2026, 11, 1)),) if refund else ()
     import_order(
         c, OrderInput("miniprogram", no, when or at(2026, 10, 1), fen, fen, refunds=refunds)
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.django_db
