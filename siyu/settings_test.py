@@ -1,0 +1,9 @@
+"""Settings for the test suite: the production module, with keys generated into the data
+directory (a fresh clone has none). pytest-django imports settings before any conftest
+runs, so this cannot live in conftest.py."""
+
+import os
+
+os.environ.setdefault("SIYU_AUTOGEN_KEYS", "1")
+
+from siyu.settings import *  # noqa: E402, F403
