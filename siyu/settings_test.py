@@ -6,4 +6,4 @@ import os
 
 os.environ.setdefault("SIYU_AUTOGEN_KEYS", "1")
 
-from siyu.settings import *  # noqa: E402, F403
+from siyu.settings import *  # noqa: F403
