@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,13 +31,13 @@ from siyu.customers.batch_checks import (
     profile_problems,
     reference_problems,
 )
+from siyu.customers.batch_resolve import resolve_known_or_new
 from siyu.customers.batch_schemas import EventItem, IdentityItem, OrderItem, ProfileItem
 from siyu.customers.events import record_event
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.models import Customer
 from siyu.customers.orders import OrderInput, OrderLineInput, RefundInput, import_order
 from siyu.customers.profiles import upsert_customer
-from siyu.customers.resolve import resolve_identities
 from siyu.customers.retry import retry_on_conflict
 
 logger = logging.getLogger(__name__)
@@ -104,8 +105,8 @@ def apply_batch(
         message = f"at most {MAX_ITEMS} items per batch, got {len(raw_items)}; split it"
         return BatchResult(kind, partial, (), (FieldError(BATCH, "items", message),))
     valid, errors = validate_items(spec, raw_items)
-    if errors and not partial:
-        return BatchResult(kind, partial, (), tuple(errors))
+    # Names and ids are checked even when other items failed, so one answer lists every
+    # problem of the batch.
     refs = load_references(item for _, item in valid)
     checked: list[tuple[int, BaseModel]] = []
     for index, item in valid:
@@ -173,10 +174,11 @@ def _write(
     try:
         with transaction.atomic():
             for index, item in items:
+                # Partial mode needs a savepoint to drop just this item; all-or-nothing
+                # unwinds the outer transaction instead and saves two statements per item.
+                savepoint = transaction.atomic() if partial else nullcontext()
                 try:
-                    # The savepoint lets partial mode drop just this item; in all-or-nothing
-                    # mode the exception below unwinds the outer transaction too.
-                    with transaction.atomic():
+                    with savepoint:
                         applied.append(_apply_one(spec, index, item, refs, source))
                 except ItemRejected as rejected:
                     if not partial:
@@ -210,7 +212,7 @@ def _inputs(identities: Sequence[IdentityItem]) -> list[IdentityInput]:
 
 
 def _resolve(index: int, identities: Sequence[IdentityItem], source: str) -> Customer:
-    customer = resolve_identities(_inputs(identities), source=source)
+    customer = resolve_known_or_new(_inputs(identities), source=source)
     if customer is None:
         message = "no usable identifier: all are placeholders or shared by several people"
         raise ItemRejected(FieldError(index, "identities", message))

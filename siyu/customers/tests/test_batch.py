@@ -269,3 +269,22 @@ def test_a_verb_refusal_rolls_back_the_whole_batch(brand: Brand) -> None:
     assert [r.index for r in partial.applied] == [0]
     assert partial.rejected == [1]
     assert Order.objects.filter(order_no="B1").exists()
+
+
+def test_known_identifiers_seen_together_for_the_first_time_still_merge(brand: Brand) -> None:
+    apply_batch(
+        "customers", [profile("13912340001"), profile("13912340002")], partial=False, source="t"
+    )
+    both = event(
+        "k",
+        identities=[
+            {"type": "phone", "value": "13912340001"},
+            {"type": "phone", "value": "13912340002"},
+            {"type": "app_user_id", "value": "u1"},
+        ],
+    )
+    again = event("k2", identities=[{"type": "phone", "value": "13912340002"}])
+    result = apply_batch("events", [both, again], partial=False, source="t")
+    assert result.ok
+    assert result.applied[0].customer_id == result.applied[1].customer_id
+    assert Customer.objects.filter(status="active").count() == 1
