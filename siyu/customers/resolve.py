@@ -134,10 +134,27 @@ def _lock_customers(ids: set[int]) -> dict[int, Customer]:
 
 def _mark_shared(rows: list[Identity], at: datetime) -> None:
     """Switch on ``shared`` for observed identifiers now linked to more people than allowed."""
-    for row in rows:
-        if row.status == IdentityStatus.SHARED:
-            continue
-        overflow = _overflowing_type(row)
+    live = {r.pk: r for r in rows if r.status != IdentityStatus.SHARED}
+    if not live:
+        return
+    pairs = list(
+        IdentityLink.objects.filter(Q(a_id__in=live) | Q(b_id__in=live)).values_list("a_id", "b_id")
+    )
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for a, b in pairs:
+        if a in live:
+            neighbours[a].add(b)
+        if b in live:
+            neighbours[b].add(a)
+    others = {n for ns in neighbours.values() for n in ns}
+    kinds = {
+        pk: (t, ns)
+        for pk, t, ns in Identity.objects.filter(pk__in=others).values_list(
+            "pk", "type", "namespace"
+        )
+    }
+    for pk, row in live.items():
+        overflow = _overflowing_type(row, [kinds[n] for n in neighbours[pk]])
         if overflow is None:
             continue
         row.status = IdentityStatus.SHARED
@@ -151,23 +168,18 @@ def _mark_shared(rows: list[Identity], at: datetime) -> None:
         )
 
 
-def _overflowing_type(row: Identity) -> tuple[str, int] | None:
+def _overflowing_type(
+    row: Identity, neighbour_kinds: list[tuple[str, str]]
+) -> tuple[str, int] | None:
     mine = rule_for(row.type).priority
-    neighbour_ids = _neighbours(row.pk)
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for t, ns in Identity.objects.filter(pk__in=neighbour_ids).values_list("type", "namespace"):
-        counts[(t, ns)] += 1
+    for kind in neighbour_kinds:
+        counts[kind] += 1
     for (t, _ns), n in sorted(counts.items()):
         rule = rule_for(t)
         if rule.priority > mine and n > rule.cap:
             return t, n
     return None
-
-
-def _neighbours(pk: int) -> list[int]:
-    a = IdentityLink.objects.filter(b_id=pk).values_list("a_id", flat=True)
-    b = IdentityLink.objects.filter(a_id=pk).values_list("b_id", flat=True)
-    return [*a, *b]
 
 
 def _region(rows: list[Identity], customers: dict[int, Customer]) -> list[Identity]:
