@@ -7,3 +7,6 @@ import os
 os.environ.setdefault("SIYU_AUTOGEN_KEYS", "1")
 
 from siyu.settings import *  # noqa: F403
+
+# PBKDF2 is slow on purpose; tests log in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

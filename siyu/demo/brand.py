@@ -74,8 +74,13 @@ def build_brand(password: str = DEMO_PASSWORD, extra_staff: bool = True) -> Bran
         _add_extra_staff(brand, stores, staff, None)
     # Everyone shares the demo password: hash it once, not ~30 times (PBKDF2 is slow on
     # purpose, and `siyu demo` has to start in under a minute).
-    user_ids = [s.user_id for s in staff.values()]
-    get_user_model().objects.filter(pk__in=user_ids).update(password=make_password(password))
+    hashed = make_password(password)
+    get_user_model().objects.filter(pk__in=[s.user_id for s in staff.values()]).update(
+        password=hashed
+    )
+    for member in staff.values():
+        member.user.password = hashed  # keep in-memory users usable for force_login
+
     return Brand(brand, regions, stores, staff)
 
 
