@@ -33,7 +33,11 @@ EVENT = {
     "properties": {},
 }
 PROFILE = {"identities": [{"type": "app_user_id", "value": "u1"}], "display_name": "阿敏"}
-VALID = {"/api/orders/batch": ORDER, "/api/events/batch": EVENT, "/api/customers/batch": PROFILE}
+VALID: dict[str, dict[str, Any]] = {
+    "/api/orders/batch": ORDER,
+    "/api/events/batch": EVENT,
+    "/api/customers/batch": PROFILE,
+}
 
 
 @pytest.fixture
