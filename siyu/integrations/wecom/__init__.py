@@ -1,0 +1,1 @@
+"""WeCom (企业微信) adapter: callback crypto, callback inbox and event processing, API client."""
