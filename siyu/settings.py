@@ -100,12 +100,14 @@ INSTALLED_APPS = [
     "siyu.imports",
     "siyu.worker",
     "siyu.demo",
+    "siyu.analytics",
+    "siyu.segments",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "siyu.console.language.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,6 +117,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "siyu.urls"
+# A 10,000-item batch of orders with lines is ~4 MB of JSON; Django's default is 2.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
