@@ -1,0 +1,2 @@
+"""Segments (rules → SQL, dynamic membership, snapshots) and user layering (RFM, value ×
+lifecycle, Pareto)."""

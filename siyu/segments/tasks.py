@@ -1,0 +1,35 @@
+"""Background work of segments (Django Tasks API; the backend is configured in settings)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from siyu.segments.membership import refresh_customer
+from siyu.segments.membership import refresh_segment as refresh_segment_now
+from siyu.segments.models import Segment
+
+
+@task()
+def refresh_segment(segment_id: int) -> dict[str, int]:
+    result = refresh_segment_now(segment_id)
+    return {"entered": result.entered, "exited": result.exited, "members": result.members}
+
+
+@task()
+def refresh_segments_for_customer(customer_id: int) -> dict[str, int]:
+    """Membership of one customer after a change to them, within seconds of the change."""
+    results = refresh_customer(customer_id)
+    return {
+        "entered": sum(r.entered for r in results.values()),
+        "exited": sum(r.exited for r in results.values()),
+    }
+
+
+@task()
+def refresh_all_segments() -> dict[str, int]:
+    """The periodic sweep: rules with time windows change as time passes without any event."""
+    entered = exited = 0
+    for segment_id in Segment.objects.filter(is_active=True).values_list("pk", flat=True):
+        result = refresh_segment_now(segment_id)
+        entered, exited = entered + result.entered, exited + result.exited
+    return {"entered": entered, "exited": exited}
