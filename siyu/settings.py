@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "siyu.core",
     "siyu.customers",
+    "siyu.channels",
     "siyu.access",
     "siyu.console",
     "siyu.imports",
