@@ -31,13 +31,13 @@ from siyu.customers.batch_checks import (
     profile_problems,
     reference_problems,
 )
-from siyu.customers.batch_resolve import resolve_known_or_new
 from siyu.customers.batch_schemas import EventItem, IdentityItem, OrderItem, ProfileItem
 from siyu.customers.events import record_event
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.models import Customer
 from siyu.customers.orders import OrderInput, OrderLineInput, RefundInput, import_order
 from siyu.customers.profiles import upsert_customer
+from siyu.customers.resolve import resolve_identities
 from siyu.customers.retry import retry_on_conflict
 
 logger = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ def _inputs(identities: Sequence[IdentityItem]) -> list[IdentityInput]:
 
 
 def _resolve(index: int, identities: Sequence[IdentityItem], source: str) -> Customer:
-    customer = resolve_known_or_new(_inputs(identities), source=source)
+    customer = resolve_identities(_inputs(identities), source=source)
     if customer is None:
         message = "no usable identifier: all are placeholders or shared by several people"
         raise ItemRejected(FieldError(index, "identities", message))

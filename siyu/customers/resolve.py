@@ -27,10 +27,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from siyu.core.pii import encrypt_pii
 from siyu.customers.identity_rules import IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.merge import merge_customers
 from siyu.customers.models import (
     Customer,
+    CustomerStatus,
     Identity,
     IdentityLink,
     IdentityStatus,
@@ -48,8 +50,40 @@ def resolve_identities(
     keys = _dedupe(k for k in (stored_key(i) for i in identities) if k is not None)
     if not keys:
         return None
+    settled = _settled_customer(keys)
+    if settled is not None:
+        return settled
     when = at or timezone.now()
     customer: Customer | None = retry_on_conflict(lambda: _resolve(keys, source, when))
+    return customer
+
+
+def _key_filter(keys: list[StoredKey]) -> Q:
+    q = Q()
+    for k in keys:
+        q |= Q(type=k.type, namespace=k.namespace, value=k.value)
+    return q
+
+
+def _settled_customer(keys: list[StoredKey]) -> Customer | None:
+    """Fast path for people we already know (most events and orders): when every
+    identifier exists on one live profile and every pair is already linked, resolution
+    would change nothing, so two reads replace a write transaction."""
+    rows = list(Identity.objects.filter(_key_filter(keys)).select_related("customer"))
+    if len(rows) != len(keys):
+        return None
+    customer = rows[0].customer
+    if customer is None or customer.status != CustomerStatus.ACTIVE:
+        return None
+    if any(r.status != IdentityStatus.LINKED or r.customer_id != customer.pk for r in rows):
+        return None
+    pairs = list(combinations(sorted(r.pk for r in rows), 2))
+    if pairs:
+        linked = Q()
+        for a, b in pairs:
+            linked |= Q(a_id=a, b_id=b)
+        if IdentityLink.objects.filter(linked).count() != len(pairs):
+            return None
     return customer
 
 
@@ -62,29 +96,28 @@ def _dedupe(keys: Iterable[StoredKey]) -> list[StoredKey]:
 
 @transaction.atomic
 def _resolve(keys: list[StoredKey], source: str, at: datetime) -> Customer | None:
+    rows = _ensure_identities(keys, source, at)
+    row_ids = [r.pk for r in rows]
     # Lock order is profiles (by pk) before identifiers (by pk), the order merges write
     # in, so concurrent resolutions queue instead of deadlocking in the common case; the
     # rare out-of-order case (a profile merged away while we waited) is retried.
-    rows = _ensure_identities(keys, source, at)
     customers = _lock_customers({r.customer_id for r in rows if r.customer_id})
-    rows = list(
-        Identity.objects.select_for_update().filter(pk__in=[r.pk for r in rows]).order_by("pk")
-    )
-    late = {r.customer_id for r in rows if r.customer_id} - customers.keys()
+    region = _lock_region(row_ids, customers)
+    late = {r.customer_id for r in region.values() if r.customer_id} - customers.keys()
     if late:
         customers.update(_lock_customers(late))
-    _ensure_links(rows, source, at)
-    _mark_shared(rows, at)
-    region = _region(rows, customers)
-    _apply_components(region, customers, at)
-    rows = sorted(
-        Identity.objects.filter(pk__in=[r.pk for r in rows], status=IdentityStatus.LINKED),
+        region = _lock_region(row_ids, customers)
+    observed = [region[pk] for pk in row_ids]
+    _ensure_links(observed, source, at)
+    links = _links_touching(region.keys())
+    _mark_shared(observed, region, links, at)
+    linked = {pk: r for pk, r in region.items() if r.status == IdentityStatus.LINKED}
+    owner = _apply_components(linked, links, customers, at)
+    best = sorted(
+        (r for r in observed if r.status == IdentityStatus.LINKED),
         key=lambda r: (-rule_for(r.type).priority, r.pk),
     )
-    for row in rows:
-        if row.customer_id:
-            return Customer.objects.get(pk=row.customer_id)
-    return None
+    return owner[best[0].pk] if best else None
 
 
 def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list[Identity]:
@@ -98,7 +131,7 @@ def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list
                 namespace=k.namespace,
                 value=k.value,
                 source=source,
-                value_encrypted=_encrypt(k.plaintext),
+                value_encrypted=encrypt_pii(k.plaintext) if k.plaintext else "",
                 last4=k.last4,
                 created_at=at,
             )
@@ -106,16 +139,22 @@ def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list
         ],
         ignore_conflicts=True,
     )
-    q = Q()
-    for k in keys:
-        q |= Q(type=k.type, namespace=k.namespace, value=k.value)
-    return list(Identity.objects.filter(q).order_by("pk"))
+    return list(Identity.objects.filter(_key_filter(keys)).order_by("pk"))
 
 
-def _encrypt(plaintext: str) -> str:
-    from siyu.core.pii import encrypt_pii
+def _lock_customers(ids: set[int]) -> dict[int, Customer]:
+    if not ids:
+        return {}
+    found = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {c.pk: c for c in found}
 
-    return encrypt_pii(plaintext) if plaintext else ""
+
+def _lock_region(row_ids: list[int], customers: dict[int, Customer]) -> dict[int, Identity]:
+    """The observed identifiers plus every identifier of the profiles they touch."""
+    q = Q(pk__in=row_ids)
+    if customers:
+        q |= Q(customer_id__in=customers.keys(), status=IdentityStatus.LINKED)
+    return {r.pk: r for r in Identity.objects.select_for_update().filter(q).order_by("pk")}
 
 
 def _ensure_links(rows: list[Identity], source: str, at: datetime) -> None:
@@ -127,32 +166,31 @@ def _ensure_links(rows: list[Identity], source: str, at: datetime) -> None:
         )
 
 
-def _lock_customers(ids: set[int]) -> dict[int, Customer]:
-    found = Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    return {c.pk: c for c in found}
+def _links_touching(ids: Iterable[int]) -> list[tuple[int, int, bool]]:
+    ids = list(ids)
+    found = IdentityLink.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids))
+    return list(found.values_list("a_id", "b_id", "blocked"))
 
 
-def _mark_shared(rows: list[Identity], at: datetime) -> None:
+def _mark_shared(
+    observed: list[Identity],
+    region: dict[int, Identity],
+    links: list[tuple[int, int, bool]],
+    at: datetime,
+) -> None:
     """Switch on ``shared`` for observed identifiers now linked to more people than allowed."""
-    live = {r.pk: r for r in rows if r.status != IdentityStatus.SHARED}
-    if not live:
-        return
-    pairs = list(
-        IdentityLink.objects.filter(Q(a_id__in=live) | Q(b_id__in=live)).values_list("a_id", "b_id")
-    )
+    live = {r.pk: r for r in observed if r.status != IdentityStatus.SHARED}
     neighbours: dict[int, set[int]] = defaultdict(set)
-    for a, b in pairs:
+    for a, b, _ in links:
         if a in live:
             neighbours[a].add(b)
         if b in live:
             neighbours[b].add(a)
-    others = {n for ns in neighbours.values() for n in ns}
-    kinds = {
-        pk: (t, ns)
-        for pk, t, ns in Identity.objects.filter(pk__in=others).values_list(
-            "pk", "type", "namespace"
-        )
-    }
+    kinds = {pk: (r.type, r.namespace) for pk, r in region.items()}
+    unknown = {n for ns in neighbours.values() for n in ns} - kinds.keys()
+    if unknown:
+        found = Identity.objects.filter(pk__in=unknown).values_list("pk", "type", "namespace")
+        kinds.update({pk: (t, ns) for pk, t, ns in found})
     for pk, row in live.items():
         overflow = _overflowing_type(row, [kinds[n] for n in neighbours[pk]])
         if overflow is None:
@@ -182,18 +220,10 @@ def _overflowing_type(
     return None
 
 
-def _region(rows: list[Identity], customers: dict[int, Customer]) -> list[Identity]:
-    ids = {r.pk for r in rows}
-    region = list(
-        Identity.objects.filter(Q(customer_id__in=customers.keys()) | Q(pk__in=ids))
-        .filter(status=IdentityStatus.LINKED)
-        .order_by("pk")
-    )
-    return region
-
-
-def _components(region: list[Identity]) -> list[list[Identity]]:
-    parent = {r.pk: r.pk for r in region}
+def _components(
+    region: dict[int, Identity], links: list[tuple[int, int, bool]]
+) -> list[list[Identity]]:
+    parent = {pk: pk for pk in region}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -201,15 +231,15 @@ def _components(region: list[Identity]) -> list[list[Identity]]:
             x = parent[x]
         return x
 
-    ids = list(parent)
-    links = IdentityLink.objects.filter(blocked=False, a_id__in=ids, b_id__in=ids)
-    for a, b in links.values_list("a_id", "b_id"):
+    for a, b, blocked in links:
+        if blocked or a not in parent or b not in parent:
+            continue
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[Identity]] = defaultdict(list)
-    for r in region:
-        groups[find(r.pk)].append(r)
+    for pk, r in region.items():
+        groups[find(pk)].append(r)
     return list(groups.values())
 
 
@@ -217,9 +247,16 @@ def _anchor(identities: list[Identity]) -> Identity:
     return min(identities, key=lambda r: (-rule_for(r.type).priority, r.pk))
 
 
-def _apply_components(region: list[Identity], customers: dict[int, Customer], at: datetime) -> None:
-    components = _components(region)
+def _apply_components(
+    region: dict[int, Identity],
+    links: list[tuple[int, int, bool]],
+    customers: dict[int, Customer],
+    at: datetime,
+) -> dict[int, Customer]:
+    """Give every component one profile; return the profile of each identifier."""
+    components = _components(region, links)
     keeps = _kept_by(components, customers)
+    owner: dict[int, Customer] = {}
     for index, component in enumerate(components):
         involved = sorted(
             (c for c, i in keeps.items() if i == index),
@@ -234,9 +271,14 @@ def _apply_components(region: list[Identity], customers: dict[int, Customer], at
                 apart.add(other_id)
             else:
                 merge_customers(survivor, other, reason="identity resolution")
-        moving = [r.pk for r in component if r.customer_id not in apart]
-        Identity.objects.filter(pk__in=moving).update(customer=survivor)
-        _flag_cap_overflow(survivor, at)
+        moving = [r for r in component if r.customer_id not in apart]
+        stale = [r.pk for r in moving if r.customer_id != survivor.pk]
+        if stale:
+            Identity.objects.filter(pk__in=stale).update(customer=survivor)
+        for r in component:
+            owner[r.pk] = customers[r.customer_id] if r.customer_id in apart else survivor
+        _flag_cap_overflow(survivor, moving, at)
+    return owner
 
 
 def _kept_by(components: list[list[Identity]], customers: dict[int, Customer]) -> dict[int, int]:
@@ -280,10 +322,10 @@ def _flag_limit(survivor: Customer, other: Customer, at: datetime) -> None:
     )
 
 
-def _flag_cap_overflow(customer: Customer, at: datetime) -> None:
+def _flag_cap_overflow(customer: Customer, identities: list[Identity], at: datetime) -> None:
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for t, ns in Identity.objects.filter(customer=customer).values_list("type", "namespace"):
-        counts[(t, ns)] += 1
+    for r in identities:
+        counts[(r.type, r.namespace)] += 1
     over = {f"{t}:{ns}": n for (t, ns), n in counts.items() if n > rule_for(t).cap}
     if over:
         ReviewFlag.objects.get_or_create(
