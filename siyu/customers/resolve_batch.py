@@ -41,21 +41,20 @@ class Plan:
 
 def build_graph(observations: Iterable[Sequence[IdentityInput]]) -> Graph:
     index: dict[tuple[str, str, str], int] = {}
+    # Inputs repeat across observations (a unionid on every event of a person):
+    # normalise and hash each distinct input once.
+    seen: dict[IdentityInput, int | None] = {}
     keys: list[StoredKey] = []
     src: list[int] = []
     dst: list[int] = []
     for obs in observations:
         members: list[int] = []
         for item in obs:
-            k = stored_key(item)
-            if k is None:
-                continue
-            ident = (k.type, k.namespace, k.value)
-            node = index.get(ident)
-            if node is None:
-                node = index[ident] = len(keys)
-                keys.append(k)
-            members.append(node)
+            node = seen.get(item, -1)
+            if node == -1:
+                node = seen[item] = _node_for(item, index, keys)
+            if node is not None:
+                members.append(node)
         first = members[0] if members else -1
         for m in members[1:]:  # a star carries the same connectivity as the clique
             src.append(first)
@@ -67,6 +66,20 @@ def build_graph(observations: Iterable[Sequence[IdentityInput]]) -> Graph:
     a = np.asarray(src, dtype=np.int64)
     b = np.asarray(dst, dtype=np.int64)
     return Graph(keys, *dedupe_edges(a, b))
+
+
+def _node_for(
+    item: IdentityInput, index: dict[tuple[str, str, str], int], keys: list[StoredKey]
+) -> int | None:
+    k = stored_key(item)
+    if k is None:
+        return None
+    ident = (k.type, k.namespace, k.value)
+    node = index.get(ident)
+    if node is None:
+        node = index[ident] = len(keys)
+        keys.append(k)
+    return node
 
 
 def dedupe_edges(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
