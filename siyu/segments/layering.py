@@ -1,0 +1,202 @@
+"""User layering: RFM scores and named layers, the value × lifecycle matrix and the 80/20
+Pareto curve. Computed by the database (portable SQL in layering_sql.py); results are
+frozen dataclasses so views, the API and other apps can call these functions directly."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from siyu.customers.models import Customer, Order
+from siyu.segments import layering_sql as sql
+from siyu.segments.thresholds import Thresholds
+
+# (R high, F high, M high) → the classic eight RFM layers.
+LAYERS: dict[tuple[int, int, int], tuple[str, Any]] = {
+    (1, 1, 1): ("important_value", _("重要价值")),
+    (1, 0, 1): ("important_develop", _("重要发展")),
+    (0, 1, 1): ("important_keep", _("重要保持")),
+    (0, 0, 1): ("important_retain", _("重要挽留")),
+    (1, 1, 0): ("general_value", _("一般价值")),
+    (1, 0, 0): ("general_develop", _("一般发展")),
+    (0, 1, 0): ("general_keep", _("一般保持")),
+    (0, 0, 0): ("general_retain", _("一般挽留")),
+}
+STAGES = ["new", "active", "at_risk", "churned", "won_back"]
+VALUE_TIERS = ["high", "medium", "low"]
+PARETO_PERCENTS = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    key: str
+    label: str
+    customers: int
+    monetary_fen: int
+
+
+@dataclass(frozen=True)
+class CustomerScore:
+    customer_id: int
+    recency: int
+    frequency: int
+    monetary: int
+    frequency_count: int
+    monetary_fen: int
+    layer: str
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    value_tier: str
+    stage: str
+    customers: int
+    monetary_fen: int
+
+
+@dataclass(frozen=True)
+class ParetoPoint:
+    top_percent: int
+    customers: int
+    share: float  # of net GMV, 0..1
+
+
+@dataclass(frozen=True)
+class Pareto:
+    buyers: int
+    net_fen: int
+    points: list[ParetoPoint]
+    # Smallest share of buyers that brings 80 % of net GMV (0..1); None without sales.
+    customers_for_80: float | None
+
+
+def _moment(value: datetime) -> Any:
+    # SQLite stores datetimes as text in Django's own format; a raw parameter must be in
+    # the same format to compare correctly. PostgreSQL takes the aware datetime as is.
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _tables(scope: QuerySet[Customer] | None) -> tuple[dict[str, str], list[Any]]:
+    names = {"orders": Order._meta.db_table, "customers": Customer._meta.db_table, "scope": ""}
+    if scope is None:
+        return names, []
+    scope_sql, params = scope.values("pk").query.sql_with_params()
+    names["scope"] = f"AND c.id IN ({scope_sql})"
+    return names, list(params)
+
+
+def _fetch(
+    template: str, params: list[Any], scope: QuerySet[Customer] | None, **extra: str
+) -> list[tuple[Any, ...]]:
+    names, scope_params = _tables(scope)
+    text = template.format(**names, **extra)
+    # The scope's parameters belong to the buyers CTE, which comes before every other
+    # placeholder in each query of layering_sql.
+    with connection.cursor() as cursor:
+        cursor.execute(text, [*scope_params, *params])
+        return list(cursor.fetchall())
+
+
+def _rfm_query(t: Thresholds, now: datetime) -> tuple[str, list[Any]]:
+    if t.rfm_mode == "quintile":
+        return sql.RFM_QUINTILE, []
+    cutoffs = [_moment(now - timedelta(days=d)) for d in t.recency_days]
+    return sql.RFM_FIXED, [*cutoffs, *reversed(t.frequency), *reversed(t.monetary_fen)]
+
+
+def _layer_key(r: int, f: int, m: int, high: int) -> str:
+    return LAYERS[(int(r >= high), int(f >= high), int(m >= high))][0]
+
+
+def rfm_scores(
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+) -> list[CustomerScore]:
+    """Every buyer's R, F, M scores (1–5) and named layer."""
+    template, params = _rfm_query(t, now)
+    rows = _fetch(template + " ORDER BY customer_id", params, scope)
+    return [
+        CustomerScore(cid, r, f, m, freq, mon, _layer_key(r, f, m, t.high_score))
+        for cid, _last, freq, mon, r, f, m in rows
+    ]
+
+
+def rfm_layers(
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+) -> list[LayerRow]:
+    """Buyers per named RFM layer, in the order of LAYERS (empty layers included)."""
+    template, params = _rfm_query(t, now)
+    # high_score is a validated int 2..5, so it can sit in the text: every placeholder then
+    # follows the buyers CTE, where the scope's parameters are.
+    summary = sql.LAYER_SUMMARY.replace("{rfm}", template).replace("{high}", str(int(t.high_score)))
+    rows = _fetch(summary, params, scope)
+    found = {(int(rh), int(fh), int(mh)): (n, int(mon or 0)) for rh, fh, mh, n, mon in rows}
+    return [
+        LayerRow(key, str(label), *found.get(flags, (0, 0)))
+        for flags, (key, label) in LAYERS.items()
+    ]
+
+
+def value_lifecycle_matrix(
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+) -> list[MatrixCell]:
+    """Buyers per (value tier, lifecycle stage); every cell present, zeros included."""
+    rows = _fetch(sql.MATRIX_SUMMARY, _matrix_params(t, now), scope)
+    found = {(tier, stage): (n, int(mon or 0)) for tier, stage, n, mon in rows}
+    return [
+        MatrixCell(tier, stage, *found.get((tier, stage), (0, 0)))
+        for tier in VALUE_TIERS
+        for stage in STAGES
+    ]
+
+
+def matrix_rows(
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+) -> list[tuple[int, str, str, int]]:
+    """(customer_id, value tier, stage, net fen) for every buyer, for export."""
+    rows = _fetch(sql.MATRIX_ROWS + " ORDER BY customer_id", _matrix_params(t, now), scope)
+    return [(cid, tier, stage, int(mon)) for cid, tier, stage, mon in rows]
+
+
+def _matrix_params(t: Thresholds, now: datetime) -> list[Any]:
+    def cut(days: int) -> Any:
+        return _moment(now - timedelta(days=days))
+
+    return [
+        t.value_high_fen,
+        t.value_medium_fen,
+        cut(t.new_days),
+        cut(t.active_days),
+        cut(t.churn_days),
+        cut(t.active_days),
+        cut(t.churn_days),
+    ]
+
+
+def pareto_curve(
+    scope: QuerySet[Customer] | None = None, percents: list[int] | None = None
+) -> Pareto:
+    """Share of net GMV (after refunds) from the top x % of buyers, x in ``percents``.
+    The top x % is the ceil(n · x / 100) biggest spenders."""
+    percents = percents or PARETO_PERCENTS
+    ((buyers, total),) = _fetch(sql.PARETO_TOTALS, [], scope)
+    total = int(total or 0)
+    if not buyers:
+        return Pareto(0, 0, [ParetoPoint(p, 0, 0.0) for p in percents], None)
+    ranks = {p: max(1, math.ceil(buyers * p / 100)) for p in percents}
+    unique = sorted(set(ranks.values()))
+    placeholders = ", ".join(["%s"] * len(unique))
+    cum = dict(_fetch(sql.PARETO_POINTS, unique, scope, ranks=placeholders))
+    points = [
+        ParetoPoint(p, ranks[p], (int(cum[ranks[p]]) / total) if total else 0.0) for p in percents
+    ]
+    reach = None
+    if total:
+        ((rank,),) = _fetch(sql.PARETO_REACH, [5, total * 4], scope)
+        reach = int(rank) / buyers
+    return Pareto(buyers, total, points, reach)
