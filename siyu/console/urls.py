@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from siyu.console.views import customers, imports, tags
+from siyu.console.views import customers, imports, review, tags
 
 app_name = "console"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
         name="customer_remove_tag",
     ),
     path("tags/", tags.tag_list, name="tag_list"),
+    path("review/", review.review_queue, name="review"),
+    path("review/flags/<int:pk>/resolve/", review.review_resolve, name="review_resolve"),
+    path("review/merges/<int:pk>/undo/", review.review_unmerge, name="review_unmerge"),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
