@@ -1,0 +1,100 @@
+"""Reads for the console and the API. Every read of customers starts from the caller's
+scope (``visible_customers`` for staff, all active customers for integration keys)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from siyu.core.pii import mask_name
+from siyu.customers.models import Customer
+from siyu.segments.compiler import matching_customers
+from siyu.segments.define import check_rule
+from siyu.segments.models import Membership, Segment
+
+MEMBER_PAGE = 50
+
+
+def segments_with_counts(scope: QuerySet[Customer]) -> QuerySet[Segment]:
+    """Segments with ``visible_members``: current members the viewer may see."""
+    visible = Q(memberships__left_at__isnull=True, memberships__customer__in=scope)
+    return Segment.objects.annotate(visible_members=Count("memberships", filter=visible))
+
+
+def live_count(rule: Any, scope: QuerySet[Customer], now: datetime) -> int:
+    """How many customers in the scope match a draft rule right now (raises RuleError)."""
+    return matching_customers(check_rule(rule), now, base=scope).count()
+
+
+def parse_rule_text(text: str) -> Any:
+    """The editor's JSON text; a RuleError-like ValueError with a message if it is not JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
+def current_members(segment: Segment, scope: QuerySet[Customer]) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        segment=segment, left_at__isnull=True, customer__in=scope
+    ).select_related("customer")
+
+
+def member_page(
+    segment: Segment, scope: QuerySet[Customer], after: int | None, limit: int = MEMBER_PAGE
+) -> list[Membership]:
+    """Keyset page by customer id, so deep pages cost the same as the first."""
+    rows = current_members(segment, scope).order_by("customer_id")
+    if after is not None:
+        rows = rows.filter(customer_id__gt=after)
+    return list(rows[:limit])
+
+
+EXPORT_HEADER = [
+    "customer_id",
+    "display_name",
+    "phone",
+    "gender",
+    "region",
+    "lifecycle_stage",
+    "joined_at",
+]
+
+
+def export_members_csv(segment: Segment, scope: QuerySet[Customer]) -> tuple[str, int]:
+    """CSV of the visible members with personal data masked; returns (text, rows)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADER)
+    rows = 0
+    for stint in current_members(segment, scope).order_by("customer_id").iterator(chunk_size=2000):
+        c = stint.customer
+        phone = f"*******{c.phone_last4}" if c.phone_last4 else ""
+        writer.writerow(
+            [
+                c.pk,
+                mask_name(c.display_name),
+                phone,
+                c.gender,
+                c.region,
+                c.lifecycle_stage,
+                stint.joined_at.isoformat(),
+            ]
+        )
+        rows += 1
+    return out.getvalue(), rows
+
+
+def table_csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
