@@ -4,6 +4,7 @@ from siyu.api import api
 
 urlpatterns = [
     path("api/", api.urls),
+    path("wecom/", include("siyu.integrations.wecom.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("segments/", include("siyu.segments.urls")),
     path("", include("siyu.console.urls")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from siyu.integrations.wecom import crypto
@@ -104,7 +106,7 @@ def test_encrypt_with_fixed_prefix_is_deterministic_and_padded_to_32() -> None:
     b = crypto.encrypt("x", timestamp="1", nonce="n", random_prefix=b"0" * 16, **kw)
     assert a == b
     # 16 + 4 + 1 + 18 = 39 bytes → padded to 64, not 48: WeCom pads to 32-byte blocks.
-    assert len(crypto.base64.b64decode(a.encrypted)) == 64
+    assert len(base64.b64decode(a.encrypted)) == 64
 
 
 def test_wrong_receive_id_is_refused() -> None:

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
+from django.utils.translation import gettext_lazy as _
+
+
+def check_callback_settings(**_kwargs: Any) -> list[checks.CheckMessage]:
+    """A mistyped EncodingAESKey would refuse every callback; say so at start-up instead."""
+    from siyu.integrations.wecom.crypto import aes_key
+
+    key = settings.SIYU_WECOM_AES_KEY
+    if not key:
+        return []
+    try:
+        aes_key(key)
+    except ValueError as exc:
+        return [checks.Error(f"SIYU_WECOM_AES_KEY: {exc}", id="wecom.E001")]
+    return []
+
+
+class WecomConfig(AppConfig):
+    name = "siyu.integrations.wecom"
+    label = "wecom"
+    verbose_name = _("WeCom")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        checks.register(check_callback_settings)

@@ -1,0 +1,69 @@
+"""The callback inbox: every accepted WeCom callback, stored before we answer "success"."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class InboxStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DONE = "done", _("done")
+    # Gave up after repeated errors; no longer blocks later events of its ordering key.
+    FAILED = "failed", _("failed")
+
+
+class CallbackInbox(models.Model):
+    corp_id = models.CharField(_("corp id"), max_length=64)
+    # MsgId when WeCom sends one, else a hash of the decrypted payload: WeCom retries send
+    # the same plaintext, and tag events carry no id at all.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    # Events sharing this key (one staff–customer pair, one chat, one tag) apply in id order.
+    ordering_key = models.CharField(_("ordering key"), max_length=255)
+    event = models.CharField(_("event"), max_length=64, blank=True)
+    change_type = models.CharField(_("change type"), max_length=64, blank=True)
+    payload = models.TextField(_("decrypted payload"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=InboxStatus.choices, default=InboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("WeCom callback")
+        verbose_name_plural = _("WeCom callbacks")
+        indexes = [
+            models.Index(
+                fields=["ordering_key", "id"],
+                condition=Q(status="pending"),
+                name="wecom_inbox_pending_key",
+            ),
+            models.Index(
+                fields=["received_at"],
+                condition=Q(status="pending"),
+                name="wecom_inbox_pending_age",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}/{self.change_type} #{self.pk}"
+
+
+class CallbackNonce(models.Model):
+    """(timestamp, nonce) pairs seen inside the freshness window; a repeat is a replay."""
+
+    timestamp = models.BigIntegerField()
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["timestamp", "nonce"], name="wecom_nonce_once")
+        ]
+        indexes = [models.Index(fields=["timestamp"], name="wecom_nonce_ts")]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp}/{self.nonce}"

@@ -1,0 +1,119 @@
+"""Store one verified callback in the inbox (durably, once) and enqueue its processing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from siyu.integrations.wecom.crypto import CallbackCryptoError
+from siyu.integrations.wecom.events import ADD_TYPES, ContactEvent, ordering_key, parse_event
+from siyu.integrations.wecom.models import CallbackInbox, CallbackNonce
+
+log = logging.getLogger(__name__)
+
+# How far a callback's timestamp may be from our clock before it counts as stale.
+FRESHNESS_SECONDS = 300
+# Each web process asks for a sweep at most this often; the sweep picks up rows whose task
+# was never enqueued or died with a killed worker.
+SWEEP_EVERY_SECONDS = 15.0
+SWEEP_DELAY = timedelta(seconds=10)
+_last_sweep_request = 0.0
+
+
+class StaleError(CallbackCryptoError):
+    reason = "stale_timestamp"
+
+
+class ReplayError(CallbackCryptoError):
+    reason = "replayed_nonce"
+
+
+@dataclass(frozen=True)
+class Stored:
+    inbox_id: int | None  # None for a duplicate delivery
+    idempotency_key: str
+
+
+def check_fresh(timestamp: int, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > FRESHNESS_SECONDS:
+        raise StaleError(f"timestamp {timestamp} is more than {FRESHNESS_SECONDS}s away")
+
+
+def idempotency_key(corp_id: str, plain: bytes, data: dict[str, Any]) -> str:
+    msg_id = data.get("MsgId")
+    if isinstance(msg_id, str) and msg_id.strip():
+        key = f"msg:{corp_id}:{msg_id.strip()}"
+        if len(key) <= 100:
+            return key
+    # No id (tag events, most contact events): WeCom retries resend the same plaintext.
+    return "sha256:" + hashlib.sha256(plain).hexdigest()
+
+
+def store_callback(
+    *, corp_id: str, timestamp: int, nonce: str, plain: bytes, data: dict[str, Any]
+) -> Stored:
+    """Record the nonce and the event in one transaction; a duplicate event stores nothing
+    new. Raises ReplayError (and writes nothing) when this (timestamp, nonce) was seen."""
+    now = timezone.now()
+    key = idempotency_key(corp_id, plain, data)
+    event = parse_event(corp_id, data, received_at=now)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CallbackNonce.objects.create(timestamp=timestamp, nonce=nonce[:64], seen_at=now)
+        except IntegrityError:
+            raise ReplayError(f"nonce {nonce!r} at {timestamp} already used") from None
+        try:
+            with transaction.atomic():
+                row = CallbackInbox.objects.create(
+                    corp_id=corp_id,
+                    idempotency_key=key,
+                    ordering_key=ordering_key(event, key)[:255],
+                    event=_name(data)[:64],
+                    change_type=event.change_type[:64],
+                    payload=plain.decode("utf-8", errors="replace"),
+                    received_at=now,
+                )
+        except IntegrityError:
+            return Stored(None, key)  # WeCom's retry of an event we already hold
+        fast = isinstance(event, ContactEvent) and event.change_type in ADD_TYPES
+        transaction.on_commit(lambda: enqueue_processing(row.pk, fast=fast), robust=True)
+    return Stored(row.pk, key)
+
+
+def _name(data: dict[str, Any]) -> str:
+    for field in ("Event", "MsgType"):
+        value = data.get(field)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def enqueue_processing(inbox_id: int, *, fast: bool) -> None:
+    """After commit. A failure here loses nothing: the row waits for the sweeper."""
+    from siyu.integrations.wecom.tasks import process_callback, sweep_callbacks
+
+    try:
+        if fast:
+            # Add events carry a welcome code valid for 20 s: never queue behind bulk work.
+            process_callback.using(queue_name="fast", priority=10).enqueue(inbox_id)
+        else:
+            process_callback.enqueue(inbox_id)
+    except Exception:
+        log.exception("enqueue of wecom callback %s failed; the sweeper will process it", inbox_id)
+    global _last_sweep_request  # per-process rate limit of sweep requests
+    if time.monotonic() - _last_sweep_request < SWEEP_EVERY_SECONDS:
+        return
+    _last_sweep_request = time.monotonic()
+    try:
+        sweep_callbacks.using(run_after=timezone.now() + SWEEP_DELAY).enqueue()
+    except Exception:
+        log.exception("could not schedule the wecom inbox sweep")

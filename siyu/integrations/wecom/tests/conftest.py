@@ -1,0 +1,96 @@
+"""A test corp, event XML builders and a signed-callback client for the WeCom tests."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from siyu.integrations.wecom import crypto
+
+CORP_ID = "wwtestcorp000001"
+TOKEN = "TestCallbackToken"
+AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+_nonces = itertools.count(100000)
+
+
+@pytest.fixture(autouse=True)
+def wecom_corp() -> Iterator[None]:
+    with override_settings(
+        SIYU_WECOM_CORP_ID=CORP_ID, SIYU_WECOM_TOKEN=TOKEN, SIYU_WECOM_AES_KEY=AES_KEY
+    ):
+        yield
+
+
+@pytest.fixture
+def immediate_tasks() -> Iterator[None]:
+    """Tasks run as soon as they are enqueued (on commit), like a worker that never lags."""
+    backend = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    with override_settings(TASKS={"default": {**backend, "QUEUES": ["default", "fast"]}}):
+        yield
+
+
+def event_xml(create_time: int | None = None, **fields: Any) -> str:
+    parts = [f"<ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"]
+    parts.append("<FromUserName><![CDATA[sys]]></FromUserName>")
+    parts.append(f"<CreateTime>{create_time or int(time.time())}</CreateTime>")
+    parts.append("<MsgType><![CDATA[event]]></MsgType>")
+    for name, value in fields.items():
+        if isinstance(value, list):
+            items = "".join(f"<Item><![CDATA[{v}]]></Item>" for v in value)
+            parts.append(f"<{name}>{items}</{name}>")
+        else:
+            parts.append(f"<{name}><![CDATA[{value}]]></{name}>")
+    return "<xml>" + "".join(parts) + "</xml>"
+
+
+def add_contact_xml(
+    user_id: str, external_user_id: str, create_time: int | None = None, **extra: Any
+) -> str:
+    return event_xml(
+        create_time,
+        Event="change_external_contact",
+        ChangeType=extra.pop("ChangeType", "add_external_contact"),
+        UserID=user_id,
+        ExternalUserID=external_user_id,
+        **extra,
+    )
+
+
+@dataclass(frozen=True)
+class Sent:
+    status: int
+    body: bytes
+
+
+def post_event(
+    client: Client,
+    xml: str,
+    *,
+    timestamp: int | None = None,
+    nonce: str | None = None,
+    corp_id: str = CORP_ID,
+    token: str = TOKEN,
+    signature: str | None = None,
+) -> Sent:
+    sealed = crypto.seal(
+        xml,
+        token=token,
+        encoding_aes_key=AES_KEY,
+        corp_id=corp_id,
+        timestamp=str(timestamp or int(time.time())),
+        nonce=nonce or str(next(_nonces)),
+    )
+    query = sealed.query()
+    if signature is not None:
+        query["msg_signature"] = signature
+    url = reverse("wecom:callback") + "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    response = client.post(url, data=sealed.body, content_type="text/xml")
+    return Sent(response.status_code, response.content)

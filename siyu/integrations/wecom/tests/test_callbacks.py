@@ -1,0 +1,193 @@
+"""The callback endpoint: URL verification, durable storage before "success", refusals."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from siyu.integrations.wecom import crypto
+from siyu.integrations.wecom.models import CallbackInbox, CallbackNonce, InboxStatus
+from siyu.integrations.wecom.tests.conftest import (
+    AES_KEY,
+    CORP_ID,
+    TOKEN,
+    add_contact_xml,
+    event_xml,
+    post_event,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def nothing_written() -> bool:
+    return not CallbackInbox.objects.exists() and not CallbackNonce.objects.exists()
+
+
+def test_url_verification_echoes_the_decrypted_echostr(client: Client) -> None:
+    ts, nonce = str(int(time.time())), "4711"
+    sealed = crypto.encrypt(
+        "1616140317555161061",
+        token=TOKEN,
+        encoding_aes_key=AES_KEY,
+        receive_id=CORP_ID,
+        timestamp=ts,
+        nonce=nonce,
+    )
+    query = {"msg_signature": sealed.signature, "timestamp": ts, "nonce": nonce}
+    query["echostr"] = sealed.encrypted
+    response = client.get(reverse("wecom:callback") + "?" + urlencode(query))
+    assert response.status_code == 200
+    assert response.content == b"1616140317555161061"
+
+
+def test_url_verification_with_forged_signature_is_refused(client: Client) -> None:
+    query = {"msg_signature": "0" * 40, "timestamp": str(int(time.time())), "nonce": "1"}
+    query["echostr"] = (
+        "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ=="
+    )
+    response = client.get(reverse("wecom:callback") + "?" + urlencode(query))
+    assert response.status_code == 403
+
+
+def test_event_is_stored_before_success_is_answered(client: Client) -> None:
+    sent = post_event(client, add_contact_xml("ChenJing", "wmCustomer001", WelcomeCode="wc1"))
+    assert (sent.status, sent.body) == (200, b"success")
+    row = CallbackInbox.objects.get()
+    assert row.status == InboxStatus.PENDING
+    assert (row.event, row.change_type) == ("change_external_contact", "add_external_contact")
+    assert row.ordering_key == f"{CORP_ID}:contact:ChenJing:wmCustomer001"
+    assert "wc1" in row.payload
+    assert row.idempotency_key.startswith("sha256:")
+
+
+def test_one_event_delivered_three_times_is_stored_once(client: Client) -> None:
+    xml = add_contact_xml("ChenJing", "wmCustomer001")
+    for _ in range(3):  # WeCom's retries re-encrypt and re-sign with fresh nonces
+        assert post_event(client, xml).body == b"success"
+    assert CallbackInbox.objects.count() == 1
+    assert CallbackNonce.objects.count() == 3
+
+
+def test_msg_id_is_the_idempotency_key_when_present(client: Client) -> None:
+    xml = event_xml(Content="hi", MsgId="4561255354251345929")
+    post_event(client, xml)
+    assert CallbackInbox.objects.get().idempotency_key == f"msg:{CORP_ID}:4561255354251345929"
+
+
+def test_unknown_event_type_is_stored_and_acknowledged(client: Client) -> None:
+    xml = event_xml(Event="brand_new_thing", ChangeType="whatever", Foo="bar")
+    assert post_event(client, xml).body == b"success"
+    row = CallbackInbox.objects.get()
+    assert row.event == "brand_new_thing"
+    assert row.ordering_key == row.idempotency_key  # unrelated to anything: never waits
+
+
+def test_forged_signature_is_refused_with_nothing_written(client: Client) -> None:
+    sent = post_event(client, add_contact_xml("ChenJing", "wm1"), signature="a" * 40)
+    assert sent.status == 403
+    assert nothing_written()
+
+
+def test_wrong_token_is_refused(client: Client) -> None:
+    sent = post_event(client, add_contact_xml("ChenJing", "wm1"), token="someone-else")
+    assert sent.status == 403
+    assert nothing_written()
+
+
+def test_wrong_corp_id_is_refused_with_nothing_written(client: Client) -> None:
+    sent = post_event(client, add_contact_xml("ChenJing", "wm1"), corp_id="wwothercorp")
+    assert (sent.status, sent.body) == (403, b"wrong_corp_id")
+    assert nothing_written()
+
+
+@pytest.mark.parametrize("age", [301, -301, 100000])
+def test_stale_or_future_timestamp_is_refused(client: Client, age: int) -> None:
+    sent = post_event(client, add_contact_xml("ChenJing", "wm1"), timestamp=int(time.time()) - age)
+    assert (sent.status, sent.body) == (400, b"stale_timestamp")
+    assert nothing_written()
+
+
+def test_replayed_nonce_is_refused_with_nothing_more_written(client: Client) -> None:
+    ts = int(time.time())
+    assert (
+        post_event(client, add_contact_xml("ChenJing", "wm1"), timestamp=ts, nonce="77").status
+        == 200
+    )
+    replay = post_event(client, add_contact_xml("ChenJing", "wm2"), timestamp=ts, nonce="77")
+    assert (replay.status, replay.body) == (409, b"replayed_nonce")
+    assert CallbackInbox.objects.count() == 1
+    assert CallbackNonce.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not xml at all",
+        b"<xml><ToUserName>x</ToUserName></xml>",
+        b"<xml><Encrypt><![CDATA[%%%%]]></Encrypt></xml>",
+        b'<!DOCTYPE x [<!ENTITY a "b">]><xml><Encrypt>&a;</Encrypt></xml>',
+    ],
+)
+def test_garbage_body_is_refused_with_nothing_written(client: Client, body: bytes) -> None:
+    ts, nonce = str(int(time.time())), "5"
+    encrypted = "%%%%"
+    query = {
+        "msg_signature": crypto.compute_signature(TOKEN, ts, nonce, encrypted),
+        "timestamp": ts,
+        "nonce": nonce,
+    }
+    url = reverse("wecom:callback") + "?" + urlencode(query)
+    response = client.post(url, data=body, content_type="text/xml")
+    assert 400 <= response.status_code < 500
+    assert nothing_written()
+
+
+def test_garbage_inside_a_correctly_signed_envelope_is_refused(client: Client) -> None:
+    sent = post_event(client, "this is not <xml")
+    assert (sent.status, sent.body) == (400, b"bad_xml")
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"msg_signature": "x", "nonce": "1"},
+        {"msg_signature": "x", "timestamp": "a", "nonce": "1"},
+    ],
+)
+def test_missing_parameters_are_refused(client: Client, query: dict[str, str]) -> None:
+    url = reverse("wecom:callback") + "?" + urlencode(query)
+    response = client.post(url, data=b"<xml/>", content_type="text/xml")
+    assert response.status_code == 400
+
+
+def test_unconfigured_corp_answers_503(client: Client) -> None:
+    with override_settings(SIYU_WECOM_CORP_ID=""):
+        sent = post_event(client, add_contact_xml("ChenJing", "wm1"))
+    assert sent.status == 503
+    assert nothing_written()
+
+
+def test_database_failure_is_not_acknowledged(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import DatabaseError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(CallbackInbox.objects, "create", broken)
+    sent = post_event(client, add_contact_xml("ChenJing", "wm1"))
+    assert sent.status == 503
+    assert nothing_written()
+
+
+def test_other_methods_are_not_allowed(client: Client) -> None:
+    assert client.put(reverse("wecom:callback")).status_code == 405
