@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.management import call_command
+
+from siyu.worker.schedule import start_scheduler
 
 # How long `siyu demo` lets the worker finish its current task after Ctrl-C before it is
 # terminated: db_worker stops at the next task boundary on SIGINT/SIGTERM.
@@ -27,7 +30,17 @@ def worker_queues() -> list[str]:
 
 def run_worker(*, interval: float = 1.0, batch: bool = False, verbosity: int = 1) -> None:
     """Claim and run tasks in this process until SIGINT/SIGTERM (or the queue is empty
-    with ``batch``)."""
+    with ``batch``), with the periodic scheduler beside it."""
+    stop = threading.Event()
+    if not batch:
+        start_scheduler(stop)
+    try:
+        _run_db_worker(interval=interval, batch=batch, verbosity=verbosity)
+    finally:
+        stop.set()
+
+
+def _run_db_worker(*, interval: float, batch: bool, verbosity: int) -> None:
     call_command(
         "db_worker",
         queue_name=",".join(worker_queues()),
