@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "siyu.worker",
     "siyu.demo",
     "siyu.integrations.wecom",
+    "siyu.integrations.wecom.client",
     "siyu.analytics",
     "siyu.segments",
 ]
@@ -206,6 +207,12 @@ SIYU_WECOM_TOKEN = env("SIYU_WECOM_TOKEN") or ("SiyuDemoToken" if AUTOGEN_KEYS e
 SIYU_WECOM_AES_KEY = env("SIYU_WECOM_AES_KEY") or (
     "SiyuDemoEncodingAESKey0123456789abcdefghijk" if AUTOGEN_KEYS else ""
 )
+
+# WeCom server API (self-built app added to 客户联系 → 可调用接口的应用). Pointing Siyu at the
+# simulator (`siyu wecom-sim`) instead of WeCom is only a different API base.
+SIYU_WECOM_API_BASE = env("SIYU_WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
+SIYU_WECOM_SECRET = env("SIYU_WECOM_SECRET") or ("siyu-demo-secret" if AUTOGEN_KEYS else "")
+SIYU_WECOM_CALLBACK_URL = env("SIYU_WECOM_CALLBACK_URL") or ""
 
 # Identity resolution guards (see siyu/customers/identity_rules.py).
 SIYU_MERGE_LIMIT = int(env("SIYU_MERGE_LIMIT") or 100)

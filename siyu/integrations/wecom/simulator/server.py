@@ -1,0 +1,79 @@
+"""Serving the simulator: as an httpx MockTransport (tests, no socket) or over real HTTP
+(`siyu wecom-sim`, and a loopback thread in tests and the demo)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+
+from siyu.integrations.wecom.simulator.actions import SimActions
+from siyu.integrations.wecom.simulator.state import Json
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class Simulator(SimActions):
+    """A WeCom corp in memory. Use ``transport()`` with httpx, or ``wsgi`` over HTTP."""
+
+    def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
+        def answer(request: httpx.Request) -> httpx.Response:
+            query = dict(request.url.params.multi_items())
+            body = _body(request.headers.get("content-type", ""), request.content)
+            data = self.handle(request.method, request.url.path, query, body, client_ip)
+            return httpx.Response(200, json=data)
+
+        return httpx.MockTransport(answer)
+
+    def wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        body = _body(environ.get("CONTENT_TYPE", ""), raw)
+        ip = str(environ.get("REMOTE_ADDR", ""))
+        data = self.handle(
+            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query, body, ip
+        )
+        payload = json.dumps(data, ensure_ascii=False).encode()
+        start_response("200 OK", [("Content-Type", "application/json; charset=utf-8")])
+        return [payload]
+
+
+def _body(content_type: str, raw: bytes) -> Json:
+    # Media uploads are multipart; the simulator only needs to know one arrived.
+    if not raw or "multipart/" in content_type:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@dataclass
+class RunningServer:
+    url: str
+    server: Any
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+def start_server(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+    """Serve ``sim`` on a loopback port in a daemon thread (port 0 = any free port)."""
+    import waitress.server  # type: ignore[import-untyped]  # no bundled types
+
+    server = waitress.server.create_server(
+        sim.wsgi, host=host, port=port, threads=4, ident="wecom-sim"
+    )
+    bound_port = server.effective_port
+    thread = threading.Thread(target=server.run, name="wecom-sim", daemon=True)
+    thread.start()
+    return RunningServer(f"http://{host}:{bound_port}", server, thread)
