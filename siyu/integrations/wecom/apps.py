@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
+SWEEP_EVERY_SECONDS = 15
+
 
 def check_callback_settings(**_kwargs: Any) -> list[checks.CheckMessage]:
     """A mistyped EncodingAESKey would refuse every callback; say so at start-up instead."""
@@ -29,4 +31,12 @@ class WecomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from siyu.worker.schedule import SCHEDULE
+
         checks.register(check_callback_settings)
+        # Every worker sweeps the inbox for rows whose task never ran (enqueue failed after
+        # commit, worker killed mid-task): the inbox, not the task queue, is the record.
+        SCHEDULE.setdefault(
+            "wecom_sweep_callbacks",
+            ("siyu.integrations.wecom.tasks.sweep_callbacks", SWEEP_EVERY_SECONDS),
+        )

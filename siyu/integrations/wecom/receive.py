@@ -6,7 +6,6 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,11 +19,6 @@ log = logging.getLogger(__name__)
 
 # How far a callback's timestamp may be from our clock before it counts as stale.
 FRESHNESS_SECONDS = 300
-# Each web process asks for a sweep at most this often; the sweep picks up rows whose task
-# was never enqueued or died with a killed worker.
-SWEEP_EVERY_SECONDS = 15.0
-SWEEP_DELAY = timedelta(seconds=10)
-_last_sweep_request = 0.0
 
 
 class StaleError(CallbackCryptoError):
@@ -99,7 +93,7 @@ def _name(data: dict[str, Any]) -> str:
 
 def enqueue_processing(inbox_id: int, *, fast: bool) -> None:
     """After commit. A failure here loses nothing: the row waits for the sweeper."""
-    from siyu.integrations.wecom.tasks import process_callback, sweep_callbacks
+    from siyu.integrations.wecom.tasks import process_callback
 
     try:
         if fast:
@@ -109,11 +103,3 @@ def enqueue_processing(inbox_id: int, *, fast: bool) -> None:
             process_callback.enqueue(inbox_id)
     except Exception:
         log.exception("enqueue of wecom callback %s failed; the sweeper will process it", inbox_id)
-    global _last_sweep_request  # per-process rate limit of sweep requests
-    if time.monotonic() - _last_sweep_request < SWEEP_EVERY_SECONDS:
-        return
-    _last_sweep_request = time.monotonic()
-    try:
-        sweep_callbacks.using(run_after=timezone.now() + SWEEP_DELAY).enqueue()
-    except Exception:
-        log.exception("could not schedule the wecom inbox sweep")

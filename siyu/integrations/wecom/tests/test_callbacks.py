@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+from io import StringIO
+from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from siyu.demo.brand import Brand
 from siyu.integrations.wecom import crypto
 from siyu.integrations.wecom.models import CallbackInbox, CallbackNonce, InboxStatus
+from siyu.integrations.wecom.process import sweep
 from siyu.integrations.wecom.tests.conftest import (
     AES_KEY,
     CORP_ID,
@@ -191,3 +199,42 @@ def test_database_failure_is_not_acknowledged(
 
 def test_other_methods_are_not_allowed(client: Client) -> None:
     assert client.put(reverse("wecom:callback")).status_code == 405
+
+
+def test_failed_enqueue_still_acknowledges_and_the_sweeper_applies_the_row(
+    client: Client,
+    brand: Brand,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from siyu.integrations.wecom import tasks
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "process_callback", SimpleNamespace(enqueue=broken))
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = post_event(client, add_contact_xml("ChenJing", "wmLateButThere"))
+    assert sent.body == b"success"
+    row = CallbackInbox.objects.get()
+    assert row.status == InboxStatus.PENDING
+    assert sweep(older_than=timedelta(seconds=60)) == 0  # too fresh: its task may still come
+    out = StringIO()
+    call_command("wecom_sweep", "--older-than", "0", stdout=out)
+    assert "applied 1" in out.getvalue()
+    row.refresh_from_db()
+    assert row.status == InboxStatus.DONE
+
+
+def test_the_worker_schedule_includes_the_inbox_sweep() -> None:
+    from siyu.worker.schedule import SCHEDULE
+
+    assert SCHEDULE["wecom_sweep_callbacks"][0] == "siyu.integrations.wecom.tasks.sweep_callbacks"
+
+
+def test_sweep_forgets_nonces_older_than_the_freshness_window() -> None:
+    now = int(time.time())
+    CallbackNonce.objects.create(timestamp=now - 3600, nonce="old", seen_at=timezone.now())
+    CallbackNonce.objects.create(timestamp=now, nonce="new", seen_at=timezone.now())
+    sweep()
+    assert list(CallbackNonce.objects.values_list("nonce", flat=True)) == ["new"]

@@ -1,0 +1,21 @@
+"""Process WeCom callbacks still pending in the inbox (the worker also does this every 15 s)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from siyu.integrations.wecom.process import sweep
+
+
+class Command(BaseCommand):
+    help = "Apply WeCom callbacks that are still pending in the inbox."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--older-than", type=float, default=10.0, help="seconds")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        applied = sweep(older_than=timedelta(seconds=options["older_than"]))
+        self.stdout.write(f"applied {applied} pending callbacks")
