@@ -196,7 +196,7 @@ def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:
 
 
 def _skip_fk_triggers_if_allowed() -> None:
-    """Foreign-key checks fire a trigger per row and dominate COPY time. Every reference
+    """Foreign-key checks fire a trigger per row during COPY. Every reference
     written here points at a row written in the same transaction, so when the database
     role may (superuser), skip them for this transaction only."""
     if connection.vendor != "postgresql":

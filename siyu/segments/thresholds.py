@@ -26,12 +26,12 @@ class Thresholds(BaseModel):
     frequency: Four = [2, 3, 5, 10]
     monetary_fen: Four = [10_000, 30_000, 100_000, 300_000]
     # A score at or above this counts as "high" for the named RFM layers.
-    high_score: int = Field(3, ge=2, le=5)
-    value_medium_fen: int = Field(30_000, ge=0)
-    value_high_fen: int = Field(100_000, ge=0)
-    new_days: int = Field(30, ge=1, le=3650)
-    active_days: int = Field(90, ge=1, le=3650)
-    churn_days: int = Field(180, ge=1, le=3650)
+    high_score: int = Field(default=3, ge=2, le=5)
+    value_medium_fen: int = Field(default=30_000, ge=0)
+    value_high_fen: int = Field(default=100_000, ge=0)
+    new_days: int = Field(default=30, ge=1, le=3650)
+    active_days: int = Field(default=90, ge=1, le=3650)
+    churn_days: int = Field(default=180, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:

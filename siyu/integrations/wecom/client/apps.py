@@ -9,3 +9,7 @@ class WecomClientConfig(AppConfig):
     label = "wecom_client"
     verbose_name = _("WeCom API client")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Hook onboarding (welcome, attribution) onto the callback processor's signal.
+        from siyu.integrations.wecom import onboarding  # noqa: F401
