@@ -180,6 +180,7 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
         link_rows,
         chunk,
     )
+    _refresh_statistics()
     return profiles
 
 
@@ -193,6 +194,16 @@ def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:
     _copy(Customer._meta.db_table, cols, (row for _ in range(count)), chunk)
     ids = Customer.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
     return np.fromiter(ids, dtype=np.int64, count=count)
+
+
+def _refresh_statistics() -> None:
+    # After millions of rows arrive at once the planner's statistics are stale, and the
+    # first incremental resolutions would otherwise scan instead of using the indexes.
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for model in (Customer, Identity, IdentityLink):
+            cur.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _skip_fk_triggers_if_allowed() -> None:
