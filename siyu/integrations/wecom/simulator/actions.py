@@ -66,6 +66,7 @@ class SimActions(SimEndpoints):
         self.callback_url = callback_url
         self.callback_transport = callback_transport
         self.deliveries: list[Delivery] = []
+        self.sent_events: list[str] = []
 
     # -- world set-up -------------------------------------------------------------------
     def add_staff(self, *userids: str) -> None:
@@ -77,11 +78,18 @@ class SimActions(SimEndpoints):
     # -- callbacks ----------------------------------------------------------------------
     def send_callback(self, fields: dict[str, Any]) -> Delivery:
         """Seal one event like WeCom does and POST it to the callback URL."""
+        return self.post_event(event_xml(self.corp_id, int(self.clock()), fields))
+
+    def redeliver(self, index: int = -1) -> Delivery:
+        """WeCom retries a callback it got no timely answer for: same event, new nonce."""
+        return self.post_event(self.sent_events[index])
+
+    def post_event(self, xml: str) -> Delivery:
         if not self.callback_url:
             return Delivery(0, "no callback url")
-        now = int(self.clock())
+        self.sent_events.append(xml)
         sealed = seal(
-            event_xml(self.corp_id, now, fields),
+            xml,
             token=self.callback_token,
             encoding_aes_key=self.aes_key,
             corp_id=self.corp_id,
@@ -94,7 +102,7 @@ class SimActions(SimEndpoints):
             delivery = Delivery(response.status_code, response.text)
         except httpx.HTTPError as exc:
             delivery = Delivery(0, f"unreachable: {exc}")
-        log.info("simulator callback %s → %s", fields.get("ChangeType"), delivery.status)
+        log.info("simulator callback → %s", delivery.status)
         self.deliveries.append(delivery)
         return delivery
 

@@ -1,0 +1,81 @@
+"""End to end: a simulated customer scans a channel code → the simulator POSTs a signed,
+encrypted callback to Siyu's endpoint → inbox → event applied → onboarding → the
+simulator receives the welcome within WeCom's 20 s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test.utils import override_settings
+
+from siyu.channels.codes import create_channel, create_channel_code
+from siyu.channels.models import Attribution
+from siyu.channels.tests.factories import make_variant
+from siyu.customers.identity_rules import IdentityInput
+from siyu.customers.resolve import resolve_identities
+from siyu.demo.brand import Brand
+from siyu.integrations.wecom.onboarding import WeComChannelGateway
+from siyu.integrations.wecom.simulator.server import Simulator
+from siyu.integrations.wecom.simulator.testing import make_simulator
+from siyu.integrations.wecom.tests.conftest import AES_KEY, CORP_ID, TOKEN
+from siyu.integrations.wecom.transport import use_transport, wecom_client
+
+
+@pytest.fixture
+def sim(immediate_tasks: None) -> Iterator[Simulator]:
+    simulator = make_simulator(
+        corp_id=CORP_ID,
+        callback_token=TOKEN,
+        aes_key=AES_KEY,
+        callback_url="http://testserver/wecom/callback/",
+        callback_transport=httpx.WSGITransport(app=WSGIHandler()),
+    )
+    use_transport(simulator.transport())
+    with override_settings(SIYU_WECOM_SECRET=simulator.secret):
+        yield simulator
+    use_transport(None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scan_to_welcome_through_the_real_callback_endpoint(sim: Simulator, brand: Brand) -> None:
+    client = wecom_client()
+    channel = create_channel("抖音-春季新品", "douyin_video")
+    make_variant(channel)
+    client.ensure_media("gift-cover", "image", "gift.png", b"\x89PNG")
+    code = create_channel_code(
+        channel, [brand.chen_jing, brand.wang_qiang], gateway=WeComChannelGateway(client)
+    )
+    scan = sim.scan(code.config_id, name="林小满", unionid="oU-e2e-1")
+    assert scan.delivery.status == 200
+    profile = resolve_identities(
+        [IdentityInput("wecom_external_userid", scan.external_userid, CORP_ID)], source="test"
+    )
+    assert profile is not None
+    assert profile.display_name == "林小满"
+    assert Attribution.objects.get(customer=profile).channel == channel
+    assert profile.tag_links.filter(tag__group__name="渠道", tag__name=channel.name).exists()
+    assert profile.primary_owner is not None
+    assert profile.primary_owner.wecom_userid == scan.userid
+    assert profile.events.filter(type="onboarded").count() == 1
+    [welcome] = sim.world.welcomes
+    assert welcome.welcome_code == scan.welcome_code
+    assert welcome.latency < 20
+    # WeCom retries the same callback: nothing happens twice.
+    assert sim.redeliver().status == 200
+    assert len(sim.world.welcomes) == 1
+    assert profile.events.filter(type="onboarded").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simulated_group_and_delete_callbacks_are_accepted(sim: Simulator, brand: Brand) -> None:
+    client = wecom_client()
+    way = client.add_contact_way("grp", ["ChenJing"])
+    scan = sim.scan(way["config_id"])
+    chat_id = sim.create_group("ChenJing", "山茶咖啡会员群")
+    assert sim.join_group(chat_id, scan.external_userid).status == 200
+    assert sim.leave_group(chat_id, scan.external_userid).status == 200
+    assert sim.customer_deletes_staff(scan.external_userid, "ChenJing").status == 200
+    assert all(d.status == 200 for d in sim.deliveries)
