@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 
 from siyu.core.models import OrgUnit, Staff
@@ -69,7 +69,7 @@ def create_segment(
     if Segment.objects.filter(name=name).exists():
         raise RuleError([("name", f"a segment named “{name}” already exists")])
     tree = check_rule(rule)
-    user = actor if isinstance(actor, AbstractBaseUser) else None
+    user = actor if isinstance(actor, User) else None
     segment = Segment.objects.create(
         name=name,
         description=description.strip(),

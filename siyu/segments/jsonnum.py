@@ -48,8 +48,3 @@ class JsonNumber(Func):
             f"THEN ({col} ->> %s)::double precision END)"
         )
         return sql, [*params, self.key, *params, self.key]
-
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
-        raise NotImplementedError(f"JsonNumber is not written for {connection.vendor}")

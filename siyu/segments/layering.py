@@ -19,17 +19,29 @@ from siyu.segments.thresholds import Thresholds
 
 # (R high, F high, M high) → the classic eight RFM layers.
 LAYERS: dict[tuple[int, int, int], tuple[str, Any]] = {
-    (1, 1, 1): ("important_value", _("重要价值")),
-    (1, 0, 1): ("important_develop", _("重要发展")),
-    (0, 1, 1): ("important_keep", _("重要保持")),
-    (0, 0, 1): ("important_retain", _("重要挽留")),
-    (1, 1, 0): ("general_value", _("一般价值")),
-    (1, 0, 0): ("general_develop", _("一般发展")),
-    (0, 1, 0): ("general_keep", _("一般保持")),
-    (0, 0, 0): ("general_retain", _("一般挽留")),
+    (1, 1, 1): ("important_value", _("Important value")),
+    (1, 0, 1): ("important_develop", _("Important to develop")),
+    (0, 1, 1): ("important_keep", _("Important to keep")),
+    (0, 0, 1): ("important_retain", _("Important to win back")),
+    (1, 1, 0): ("general_value", _("General value")),
+    (1, 0, 0): ("general_develop", _("General to develop")),
+    (0, 1, 0): ("general_keep", _("General to keep")),
+    (0, 0, 0): ("general_retain", _("General to win back")),
 }
-STAGES = ["new", "active", "at_risk", "churned", "won_back"]
-VALUE_TIERS = ["high", "medium", "low"]
+STAGE_LABELS: dict[str, Any] = {
+    "new": _("New"),
+    "active": _("Active"),
+    "at_risk": _("At risk"),
+    "churned": _("Churned"),
+    "won_back": _("Won back"),
+}
+TIER_LABELS: dict[str, Any] = {
+    "high": _("High value"),
+    "medium": _("Medium value"),
+    "low": _("Low value"),
+}
+STAGES = list(STAGE_LABELS)
+VALUE_TIERS = list(TIER_LABELS)
 PARETO_PERCENTS = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
 
 

@@ -52,7 +52,7 @@ def layering_page(request: HttpRequest) -> HttpResponse:
         "thresholds": thresholds,
         "lists": {name: ", ".join(map(str, getattr(thresholds, name))) for name in LIST_FIELDS},
         "layers": layering.rfm_layers(thresholds, now, scope),
-        "stages": layering.STAGES,
+        "stages": [layering.STAGE_LABELS[s] for s in layering.STAGES],
         "matrix": matrix,
         "pareto": layering.pareto_curve(scope),
         "errors": errors,

@@ -3,7 +3,7 @@ must not change under the operator's feet."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +34,7 @@ def take_snapshot(
         rule=segment.rule,
         member_count=len(ids),
         taken_at=now,
-        created_by=actor if isinstance(actor, AbstractBaseUser) else None,
+        created_by=actor if isinstance(actor, User) else None,
     )
     SnapshotMember.objects.bulk_create(
         (SnapshotMember(snapshot=snapshot, customer_id=cid) for cid in ids), batch_size=BATCH

@@ -31,7 +31,9 @@ window = st.sampled_from([None, *WINDOWS])
 
 
 def leaf_strategy(pools: Pools) -> st.SearchStrategy[dict[str, Any]]:
-    ids = lambda pool: st.lists(st.sampled_from(pool), min_size=1, max_size=3)  # noqa: E731
+    def ids(pool: list[int]) -> st.SearchStrategy[list[int]]:
+        return st.lists(st.sampled_from(pool), min_size=1, max_size=3)
+
     return st.one_of(
         st.builds(
             lambda f, v: {"kind": "profile", "field": f, "values": v},

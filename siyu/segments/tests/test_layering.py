@@ -23,8 +23,8 @@ def ago(days: int) -> object:
 def buyers(brand: Brand) -> dict[str, int]:
     jingan, other = brand.stores[JINGAN], brand.stores["北京朝阳店"]
     a = make_customer("A", org_unit=jingan)
-    for d in (1, 2, 3):
-        buy(a, NOW - timedelta(days=d), 10000)
+    for days in (1, 2, 3):
+        buy(a, NOW - timedelta(days=days), 10000)
     b = make_customer("B", org_unit=jingan)
     buy(b, NOW - timedelta(days=10), 50000)
     c = make_customer("C", org_unit=other)
