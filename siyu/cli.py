@@ -350,6 +350,11 @@ def print_errors(errors: list[Any]) -> None:
         err.print(f"… and {len(errors) - 200} more")
 
 
+from siyu.integrations.wecom.commands import register as register_wecom  # noqa: E402
+
+register_wecom(app)
+
+
 def main() -> None:
     try:
         app()
