@@ -54,19 +54,18 @@ class RateLimiter:
     def _take(self, corp_id: str, api: str, span: int, start: datetime, limit: int) -> bool:
         key = {"corp_id": corp_id, "api": api, "span_seconds": span, "window_start": start}
         with transaction.atomic():
-            taken = RateWindow.objects.filter(**key, count__lt=limit).update(count=F("count") + 1)
-            if taken:
+            window = RateWindow.objects.filter(**key, count__lt=limit)
+            if window.update(count=F("count") + 1):
                 return True
             if RateWindow.objects.filter(**key).exists():
-                return False
+                # Full — or opened by another process after our UPDATE looked: look again.
+                return bool(window.update(count=F("count") + 1))
             try:
                 with transaction.atomic():
                     RateWindow.objects.create(**key, count=1)
             except IntegrityError:
                 # Another process opened the window first; count against its row.
-                return bool(
-                    RateWindow.objects.filter(**key, count__lt=limit).update(count=F("count") + 1)
-                )
+                return bool(window.update(count=F("count") + 1))
             self._forget_old(start)
             return True
 

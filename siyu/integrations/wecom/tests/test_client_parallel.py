@@ -33,3 +33,30 @@ def test_parallel_callers_share_one_gettoken() -> None:
         t.join(30)
     assert errors == []
     assert sim.gettoken_calls == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_limiter_admits_exactly_the_quota() -> None:
+    from siyu.integrations.wecom.client.errors import LocalRateLimited
+    from siyu.integrations.wecom.client.limiter import RateLimiter
+
+    limiter = RateLimiter(limits=((3600, 5),))
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            limiter.acquire("wwparallel", "/cgi-bin/x")
+            outcomes.append("ok")
+        except LocalRateLimited:
+            outcomes.append("limited")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["limited"] * 3 + ["ok"] * 5
