@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -92,6 +92,49 @@ def _move_unique(
     return {"moved": moved, "dropped": dropped}
 
 
+# Rows this module moves explicitly (or must not move: the merge records themselves).
+EXPLICIT = {Identity, Event, Order, Consent, CustomerTag, CustomerFollow, Customer, MergeRecord}
+
+
+def _customer_relations() -> list[tuple[Any, str]]:
+    """Every other app's table that points at a profile (attribution, segment members…),
+    found from the model graph so a new app's rows follow merges without edits here."""
+    found = []
+    for rel in Customer._meta.get_fields(include_hidden=True):
+        if not rel.auto_created or rel.concrete or not (rel.one_to_many or rel.one_to_one):
+            continue
+        if rel.related_model in EXPLICIT:
+            continue
+        found.append((rel.related_model, rel.field.name))  # type: ignore[union-attr]
+    return found
+
+
+def _move_other_apps(survivor: Customer, merged: Customer) -> dict[str, list[int]]:
+    moved: dict[str, list[int]] = {}
+    for model, field in _customer_relations():
+        ids = []
+        for pk in model.objects.filter(**{field: merged}).values_list("pk", flat=True):
+            try:
+                with transaction.atomic():
+                    model.objects.filter(pk=pk).update(**{field: survivor})
+            except IntegrityError:
+                # The survivor already has its own (a first touch, a membership): theirs
+                # stays with the merged profile and comes back on unmerge.
+                continue
+            ids.append(pk)
+        if ids:
+            moved[model._meta.label] = ids
+    return moved
+
+
+def _restore_other_apps(moved: dict[str, list[int]], merged: Customer) -> None:
+    relations = {m._meta.label: (m, f) for m, f in _customer_relations()}
+    for label, ids in moved.items():
+        if label in relations:
+            model, field = relations[label]
+            model.objects.filter(pk__in=ids).update(**{field: merged})
+
+
 def _row_data(row: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in row._meta.concrete_fields:
@@ -123,6 +166,7 @@ def merge_customers(
             "consents": _move_plain(Consent, survivor, merged),
             "tags": _move_unique(CustomerTag, "tag", survivor, merged),
             "follows": _move_unique(CustomerFollow, "staff", survivor, merged),
+            "other": _move_other_apps(survivor, merged),
         }
         survivor_before = _fill_survivor(survivor, merged)
         survivor_before["merge_count"] = survivor.merge_count
@@ -200,6 +244,7 @@ def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
         _recreate(CustomerTag, moved["tags"]["dropped"], merged)
         CustomerFollow.objects.filter(pk__in=moved["follows"]["moved"]).update(customer=merged)
         _recreate(CustomerFollow, moved["follows"]["dropped"], merged)
+        _restore_other_apps(moved.get("other", {}), merged)
         _restore_survivor(survivor, record.survivor_before)
         survivor.merge_count = max(0, survivor.merge_count - merged.merge_count - 1)
         survivor.save()

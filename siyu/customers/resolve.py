@@ -314,12 +314,7 @@ def _over_limit(survivor: Customer, other: Customer) -> bool:
 def _flag_limit(survivor: Customer, other: Customer, at: datetime) -> None:
     Customer.objects.filter(pk=survivor.pk).update(needs_review=True)
     survivor.needs_review = True
-    ReviewFlag.objects.get_or_create(
-        kind=ReviewKind.MERGE_LIMIT,
-        customer=survivor,
-        resolved_at=None,
-        defaults={"created_at": at, "detail": {"blocked_merge_with": other.pk}},
-    )
+    _open_flag(ReviewKind.MERGE_LIMIT, survivor, at, {"blocked_merge_with": other.pk})
 
 
 def _flag_cap_overflow(customer: Customer, identities: list[Identity], at: datetime) -> None:
@@ -328,9 +323,10 @@ def _flag_cap_overflow(customer: Customer, identities: list[Identity], at: datet
         counts[(r.type, r.namespace)] += 1
     over = {f"{t}:{ns}": n for (t, ns), n in counts.items() if n > rule_for(t).cap}
     if over:
-        ReviewFlag.objects.get_or_create(
-            kind=ReviewKind.CAP_EXCEEDED,
-            customer=customer,
-            resolved_at=None,
-            defaults={"created_at": at, "detail": {"over": over}},
-        )
+        _open_flag(ReviewKind.CAP_EXCEEDED, customer, at, {"over": over})
+
+
+def _open_flag(kind: str, customer: Customer, at: datetime, detail: dict[str, object]) -> None:
+    # Merges carry flags along, so a profile may hold several open ones of a kind.
+    if not ReviewFlag.objects.filter(kind=kind, customer=customer, resolved_at=None).exists():
+        ReviewFlag.objects.create(kind=kind, customer=customer, created_at=at, detail=detail)
