@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -121,10 +122,17 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="Data directory.")] = Path("var"),
     customers: Annotated[int, typer.Option(help="Demo size when the database is empty.")] = 2000,
     seed: int = 7,
+    wecom_port: Annotated[int, typer.Option(help="Port for the WeCom simulator.")] = 8900,
+    live: Annotated[bool, typer.Option(help="Keep simulated customers arriving.")] = True,
 ) -> None:
     """Set up everything on SQLite in the data directory, fill the demo brand, and run the
-    web server and the task worker until Ctrl-C."""
+    web server, the task worker and the WeCom simulator until Ctrl-C."""
     started = time.perf_counter()
+    # Before settings load, so the web process and the worker both talk to the simulator
+    # exactly as they would to WeCom: by configuration.
+    callback_url = f"http://127.0.0.1:{port}/wecom/callback/"
+    os.environ.setdefault("SIYU_WECOM_API_BASE", f"http://127.0.0.1:{wecom_port}")
+    os.environ.setdefault("SIYU_WECOM_CALLBACK_URL", callback_url)
     setup_django(data_dir, autogen_keys=True)
     out.print(f"Data directory: {data_dir.resolve()}")
     with out.status("Migrating the database…"):
@@ -133,17 +141,29 @@ def demo(
 
     if not Customer.objects.exists():
         run_simulation(customers, seed)
+    from siyu.demo.live import start_arrivals
+    from siyu.integrations.wecom.simulator.demo import start_demo_simulator
     from siyu.worker.runner import spawn_worker, stop_worker
 
+    try:
+        sim, sim_server = start_demo_simulator(port=wecom_port, callback_url=callback_url)
+    except OSError as exc:
+        raise fail(f"cannot start the WeCom simulator on port {wecom_port}: {exc}") from None
     worker = spawn_worker(["--data-dir", str(data_dir.resolve())])
+    stop_arrivals = threading.Event()
+    if live:
+        start_arrivals(sim, stop_arrivals, seed=seed)
     url = f"http://127.0.0.1:{port}/"
     out.print(f"\n[bold green]Siyu is ready[/bold green] in {time.perf_counter() - started:.0f}s")
-    out.print(f"  Open  {url}\n  Login lin.yue / siyu-demo\n  Stop  Ctrl-C\n")
+    out.print(f"  Open  {url}\n  Login lin.yue / siyu-demo\n  Stop  Ctrl-C")
+    out.print(f"  WeCom simulator {sim_server.url}\n")
     try:
         serve_wsgi("127.0.0.1", port, threads=4)
     finally:
         out.print("Stopping the task worker…")
+        stop_arrivals.set()
         stop_worker(worker)
+        sim_server.stop()
 
 
 def serve_wsgi(host: str, port: int, *, threads: int) -> None:
