@@ -8,6 +8,7 @@ where ``SIYU_AUTOGEN_KEYS=1`` makes keys once into the data directory.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -174,6 +175,13 @@ TASKS = {
         "QUEUES": ["default", "fast"],
     }
 }
+
+# Optional Redis backend (pip install siyu[redis]; SIYU_TASK_BACKEND=django_tasks_rq.RQBackend):
+# tasks go to RQ queues of the same names, run by `siyu worker`.
+REDIS_URL = env("SIYU_REDIS_URL") or "redis://127.0.0.1:6379/0"
+RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASKS["default"]["QUEUES"]}
+if importlib.util.find_spec("django_rq") is not None:
+    INSTALLED_APPS.append("django_rq")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

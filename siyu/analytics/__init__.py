@@ -1,0 +1,1 @@
+"""Analytics: GMV and its factors, channel economics, cohorts, CLV, incrementality, dashboards."""

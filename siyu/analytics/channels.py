@@ -1,0 +1,154 @@
+"""Channel economics: CAC, ROI, payback and first-order conversion of the customers a
+channel brought in during a period, and a budget suggestion that shows its reasoning.
+
+A channel's cohort is the customers acquired in the period whose first channel tag is the
+channel. Revenue is the cohort's net GMV from acquisition to now (gross revenue, not
+margin: the brand has no cost data in Siyu). Spend rows that straddle the period count
+pro rata by days.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from siyu.analytics.dimensions import NO_CHANNEL, first_channel, with_channel
+from siyu.analytics.models import ChannelSpend
+from siyu.analytics.periods import Period
+from siyu.customers.models import Customer, Order
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: str
+    spend_fen: int
+    new_customers: int
+    first_order_customers: int
+    revenue_fen: int
+    payback_months: int | None  # months after acquisition when revenue first covered spend
+
+    @property
+    def cac_fen(self) -> float | None:
+        return self.spend_fen / self.new_customers if self.new_customers else None
+
+    @property
+    def conversion(self) -> float:
+        return self.first_order_customers / self.new_customers if self.new_customers else 0.0
+
+    @property
+    def roi(self) -> float | None:
+        return (self.revenue_fen - self.spend_fen) / self.spend_fen if self.spend_fen else None
+
+
+def spend_by_channel(period: Period) -> dict[str, int]:
+    """Spend overlapping the period, pro rata by days (rows are inclusive of their end)."""
+    rows = ChannelSpend.objects.filter(
+        period_start__lt=period.end, period_end__gte=period.start
+    ).values_list("channel", "period_start", "period_end", "amount_fen")
+    out: dict[str, float] = defaultdict(float)
+    for channel, start, end, amount in rows:
+        span = (end - start).days + 1
+        overlap = (min(end + timedelta(days=1), period.end) - max(start, period.start)).days
+        out[channel] += amount * overlap / span
+    return {k: round(v) for k, v in out.items()}
+
+
+def _months_between(first: date, later: date) -> int:
+    return (later.year - first.year) * 12 + later.month - first.month
+
+
+def channel_rows(customers: QuerySet[Customer], period: Period) -> list[ChannelRow]:
+    cohort = customers.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
+    sizes = dict(
+        with_channel(cohort).values("channel").annotate(n=Count("id")).values_list("channel", "n")
+    )
+    orders = (
+        Order.objects.filter(customer__in=cohort)
+        .annotate(channel=first_channel("customer_id"))
+        .values(
+            "channel",
+            acq=TruncMonth("customer__created_at"),
+            paid=TruncMonth("paid_at"),
+        )
+        .annotate(net=Sum(F("paid_fen") - F("refunded_fen")))
+    )
+    by_offset: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in orders:
+        offset = _months_between(row["acq"].date(), row["paid"].date())
+        by_offset[row["channel"] or NO_CHANNEL][offset] += row["net"] or 0
+    buyers = dict(
+        with_channel(cohort.filter(orders__isnull=False).distinct())
+        .values("channel")
+        .annotate(n=Count("id"))
+        .values_list("channel", "n")
+    )
+    spend = spend_by_channel(period)
+    names = sorted({*(k or NO_CHANNEL for k in sizes), *spend})
+    return [
+        _row(name, spend.get(name, 0), sizes, buyers, by_offset.get(name, {})) for name in names
+    ]
+
+
+def _row(
+    name: str,
+    spend: int,
+    sizes: dict[str | None, int],
+    buyers: dict[str | None, int],
+    offsets: dict[int, int],
+) -> ChannelRow:
+    key = name or None
+    payback = None
+    running = 0
+    for month in sorted(offsets):
+        running += offsets[month]
+        if spend and running >= spend:
+            payback = month + 1
+            break
+    return ChannelRow(
+        channel=name,
+        spend_fen=spend,
+        new_customers=sizes.get(key, 0),
+        first_order_customers=buyers.get(key, 0),
+        revenue_fen=sum(offsets.values()),
+        payback_months=payback,
+    )
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    channel: str
+    current_fen: int
+    suggested_fen: int
+    reason: str  # shown to the operator verbatim (already translated by the caller's words)
+
+
+def suggest_budget(rows: list[ChannelRow], *, shift: float = 0.2) -> list[BudgetLine]:
+    """Move ``shift`` of the spend of channels whose ROI is below the median to those at
+    or above it, in proportion to revenue per yuan; total spend stays the same. Channels
+    without spend are left out: there is no ROI to judge them by."""
+    paid = [r for r in rows if r.spend_fen > 0 and r.roi is not None]
+    if len(paid) < 2:
+        return [BudgetLine(r.channel, r.spend_fen, r.spend_fen, "too_few") for r in paid]
+    rois = sorted(r.roi for r in paid if r.roi is not None)
+    median = rois[len(rois) // 2]
+    donors = [r for r in paid if (r.roi or 0) < median]
+    takers = [r for r in paid if (r.roi or 0) >= median]
+    pool = sum(round(r.spend_fen * shift) for r in donors)
+    weights = [max((r.roi or 0) + 1.0, 0.0) * max(r.conversion, 0.01) for r in takers]
+    total_weight = sum(weights) or 1.0
+    given = [int(pool * w / total_weight) for w in weights]
+    if given:
+        given[0] += pool - sum(given)  # rounding remainder, so the total is unchanged
+    lines = [
+        BudgetLine(r.channel, r.spend_fen, r.spend_fen - round(r.spend_fen * shift), "below")
+        for r in donors
+    ]
+    lines += [
+        BudgetLine(r.channel, r.spend_fen, r.spend_fen + g, "above")
+        for r, g in zip(takers, given, strict=True)
+    ]
+    return sorted(lines, key=lambda line: line.channel)

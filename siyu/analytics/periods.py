@@ -1,0 +1,70 @@
+"""Reporting periods: whole days in the brand's time zone, end exclusive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+MAX_DAYS = 3660  # ten years: longer ranges are typing mistakes, not questions
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day included
+    end: date  # first day not included
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError("the period must end after it starts")
+        if (self.end - self.start).days > MAX_DAYS:
+            raise ValueError("the period may span at most ten years")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def start_at(self) -> datetime:
+        return local_midnight(self.start)
+
+    @property
+    def end_at(self) -> datetime:
+        return local_midnight(self.end)
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (the comparison base)."""
+        return Period(self.start - timedelta(days=self.days), self.start)
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} – {(self.end - timedelta(days=1)).isoformat()}"
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def today_local() -> date:
+    return timezone.localdate()
+
+
+def last_days(days: int, *, today: date | None = None) -> Period:
+    """The ``days`` whole days up to and including today."""
+    end = (today or today_local()) + timedelta(days=1)
+    return Period(end - timedelta(days=days), end)
+
+
+def parse_period(start: str | None, end: str | None, *, default_days: int = 30) -> Period:
+    """Period from ISO dates (``end`` inclusive, as people write ranges). Raises ValueError
+    with a message fit to show."""
+    if not start and not end:
+        return last_days(default_days)
+    try:
+        first = date.fromisoformat(start) if start else None
+        last = date.fromisoformat(end) if end else today_local()
+    except ValueError as exc:
+        raise ValueError(f"dates must be written YYYY-MM-DD ({exc})") from exc
+    if first is None:
+        first = last - timedelta(days=default_days - 1)
+    return Period(first, last + timedelta(days=1))
