@@ -40,7 +40,20 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, verbosity: int = 1
         stop.set()
 
 
+def uses_redis() -> bool:
+    return str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_rq.")
+
+
 def _run_db_worker(*, interval: float, batch: bool, verbosity: int) -> None:
+    if uses_redis():
+        call_command(
+            "rqworker",
+            *worker_queues(),
+            job_class="django_tasks_rq.Job",
+            burst=batch,
+            verbosity=verbosity,
+        )
+        return
     call_command(
         "db_worker",
         queue_name=",".join(worker_queues()),

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # name -> (task import path, interval in seconds). Apps add their recurring work here.
 SCHEDULE: dict[str, tuple[str, int]] = {
     "refresh_rule_tags": ("siyu.customers.tasks.refresh_rule_tags", 3600),
+    # Windowed rules ("bought in the last 30 days") change with time, not only on writes.
+    "refresh_all_segments": ("siyu.segments.tasks.refresh_all_segments", 900),
 }
 TICK_SECONDS = 15.0
 

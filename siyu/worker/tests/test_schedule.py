@@ -15,13 +15,13 @@ T0 = datetime(2026, 11, 17, 8, tzinfo=UTC)
 def test_due_job_is_enqueued_once_and_rescheduled() -> None:
     ensure_jobs(T0)
     assert set(PeriodicJob.objects.values_list("name", flat=True)) == set(SCHEDULE)
-    assert enqueue_due(T0) == list(SCHEDULE)
+    assert sorted(enqueue_due(T0)) == sorted(SCHEDULE)
     assert DBTaskResult.objects.count() == len(SCHEDULE)
     # A second worker ticking at the same moment finds nothing due.
     assert enqueue_due(T0) == []
     job = PeriodicJob.objects.get(name="refresh_rule_tags")
     assert job.next_run_at == T0 + timedelta(seconds=job.interval_seconds)
-    assert enqueue_due(job.next_run_at) == ["refresh_rule_tags"]
+    assert "refresh_rule_tags" in enqueue_due(job.next_run_at)
 
 
 @pytest.mark.django_db
@@ -41,4 +41,4 @@ def test_a_broken_job_does_not_stop_the_others() -> None:
     PeriodicJob.objects.create(
         name="broken", task_path="siyu.nowhere.task", interval_seconds=60, next_run_at=T0
     )
-    assert enqueue_due(T0) == list(SCHEDULE)
+    assert sorted(enqueue_due(T0)) == sorted(SCHEDULE)
