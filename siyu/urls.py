@@ -7,5 +7,6 @@ urlpatterns = [
     path("wecom/", include("siyu.integrations.wecom.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("segments/", include("siyu.segments.urls")),
+    path("analytics/", include("siyu.analytics.urls")),
     path("", include("siyu.console.urls")),
 ]

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from siyu.analytics.dimensions import NO_CHANNEL, first_channel, with_channel
@@ -81,7 +81,7 @@ def channel_rows(customers: QuerySet[Customer], period: Period) -> list[ChannelR
         offset = _months_between(row["acq"].date(), row["paid"].date())
         by_offset[row["channel"] or NO_CHANNEL][offset] += row["net"] or 0
     buyers = dict(
-        with_channel(cohort.filter(orders__isnull=False).distinct())
+        with_channel(cohort.filter(Exists(Order.objects.filter(customer_id=OuterRef("pk")))))
         .values("channel")
         .annotate(n=Count("id"))
         .values_list("channel", "n")

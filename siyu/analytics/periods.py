@@ -26,6 +26,11 @@ class Period:
         return (self.end - self.start).days
 
     @property
+    def last(self) -> date:
+        """The last day included (what a date picker shows as "to")."""
+        return self.end - timedelta(days=1)
+
+    @property
     def start_at(self) -> datetime:
         return local_midnight(self.start)
 

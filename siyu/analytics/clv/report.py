@@ -1,0 +1,67 @@
+"""Fit BG/NBD + Gamma-Gamma on a group of customers' orders and score each customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from siyu.analytics.clv import bgnbd, gammagamma
+from siyu.analytics.clv.summary import Summary, summarise
+from siyu.analytics.clv.value import customer_lifetime_value
+from siyu.customers.models import Customer, Order
+
+MIN_CUSTOMERS = 30  # fewer buyers than this cannot pin four parameters down
+EPOCH = date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class ClvReport:
+    bg: bgnbd.BgNbdParams
+    gg: gammagamma.GammaGammaParams | None
+    summary: Summary
+    p_alive: np.ndarray
+    expected_90d: np.ndarray
+    clv_fen: np.ndarray | None
+
+
+def load_summary(customers: QuerySet[Customer], until: date) -> Summary:
+    rows = np.array(
+        list(
+            Order.objects.filter(customer__in=customers)
+            .annotate(net=F("paid_fen") - F("refunded_fen"))
+            .values_list("customer_id", "paid_at", "net")
+            .iterator(chunk_size=10000)
+        ),
+        dtype=object,
+    )
+    if len(rows) == 0:
+        raise ValueError("no orders to fit a lifetime value model on")
+    days = np.array(
+        [(timezone.localtime(t).date() - EPOCH).days for t in rows[:, 1]], dtype=np.int64
+    )
+    return summarise(
+        rows[:, 0].astype(np.int64),
+        days,
+        rows[:, 2].astype(np.float64),
+        end_day=(until - EPOCH).days,
+    )
+
+
+def clv_report(customers: QuerySet[Customer], until: date, *, months: int = 12) -> ClvReport:
+    summary = load_summary(customers, until)
+    if len(summary.x) < MIN_CUSTOMERS:
+        raise ValueError(f"at least {MIN_CUSTOMERS} buying customers are needed for CLV")
+    bg = bgnbd.fit(summary)
+    alive = bgnbd.probability_alive(bg, summary.x, summary.t_x, summary.T)
+    expected = bgnbd.expected_purchases(bg, 90 / 7, summary.x, summary.t_x, summary.T)
+    gg, clv = None, None
+    # Gamma-Gamma needs repeat buyers and q > 1 (a finite mean); without them CLV is unknown.
+    if np.count_nonzero(summary.x) >= MIN_CUSTOMERS:
+        gg = gammagamma.fit(summary.x, summary.monetary)
+        if gg.q > 1:
+            clv = customer_lifetime_value(bg, gg, summary, months=months)
+    return ClvReport(bg, gg, summary, alive, expected, clv)

@@ -1,0 +1,46 @@
+"""Analytics dashboards: console pages under /analytics/, each with CSV for every table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from siyu.analytics.params import BadParam, Scope
+from siyu.analytics.tables import Table, csv_response
+from siyu.core.models import OrgUnit, Role
+from siyu.customers.scope import staff_of
+
+
+def org_choices(request: HttpRequest) -> list[OrgUnit]:
+    """Units the filter offers: all for HQ, the user's own subtree otherwise."""
+    staff = staff_of(request.user)
+    if staff is None:
+        return []
+    units = OrgUnit.objects.order_by("path")
+    if staff.role in (Role.ADMIN, Role.OPERATOR):
+        return list(units)
+    return list(units.filter(path__startswith=staff.org_unit.path))
+
+
+def render_dashboard(
+    request: HttpRequest, template: str, scope: Scope, tables: list[Table], **extra: Any
+) -> HttpResponse:
+    wanted = request.GET.get("csv")
+    if wanted is not None:
+        for table in tables:
+            if table.key == wanted:
+                return csv_response(table)
+        raise BadParam(_("No table named %(name)s") % {"name": wanted[:40]})
+    query = request.GET.copy()
+    query.pop("csv", None)
+    context = {
+        "scope": scope,
+        "tables": {t.key: t for t in tables},
+        "units": org_choices(request),
+        "query": query.urlencode(),
+        **extra,
+    }
+    return render(request, template, context)

@@ -1,0 +1,72 @@
+"""Channels: CAC, ROI, payback and first-order conversion, with a budget suggestion."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from siyu.analytics.channels import BudgetLine, channel_rows, suggest_budget
+from siyu.analytics.charts import bar_chart
+from siyu.analytics.params import dashboard, parse_scope
+from siyu.analytics.tables import Table, pct, yuan
+from siyu.analytics.views import render_dashboard
+
+
+def _reason(line: BudgetLine) -> str:
+    if line.reason == "below":
+        return _("ROI below the median: move 20% of its budget to better channels")
+    if line.reason == "above":
+        return _(
+            "ROI at or above the median: receives budget in proportion to revenue per yuan × conversion"
+        )
+    return _("Too few channels with spend to compare")
+
+
+@dashboard
+def channels(request: HttpRequest) -> HttpResponse:
+    scope = parse_scope(request, default_days=90)
+    rows = channel_rows(scope.customers, scope.period)
+    table = Table(
+        "channels",
+        _("Channels (customers acquired in the period)"),
+        [
+            _("Channel"),
+            _("Spend (yuan)"),
+            _("New customers"),
+            _("CAC (yuan)"),
+            _("First-order conversion"),
+            _("Revenue to date (yuan)"),
+            _("ROI"),
+            _("Payback (months)"),
+        ],
+        [
+            [
+                r.channel or _("(none)"),
+                yuan(r.spend_fen),
+                r.new_customers,
+                yuan(r.cac_fen),
+                pct(r.conversion),
+                yuan(r.revenue_fen),
+                pct(r.roi),
+                r.payback_months,
+            ]
+            for r in rows
+        ],
+    )
+    budget = Table(
+        "budget",
+        _("Budget suggestion"),
+        [_("Channel"), _("Current (yuan)"), _("Suggested (yuan)"), _("Why")],
+        [
+            [b.channel, yuan(b.current_fen), yuan(b.suggested_fen), _reason(b)]
+            for b in suggest_budget(rows)
+        ],
+    )
+    chart = bar_chart(
+        [r.channel or "-" for r in rows],
+        [r.conversion * 100 for r in rows],
+        title=_("First-order conversion"),
+    )
+    return render_dashboard(
+        request, "analytics/channels.html", scope, [table, budget], chart=chart, page="channels"
+    )

@@ -1,0 +1,59 @@
+"""Cohorts: retention and repurchase by acquisition month, optionally for one channel."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from siyu.analytics.charts import line_chart
+from siyu.analytics.cohorts import Cohort, cohort_curves
+from siyu.analytics.params import BadParam, dashboard, parse_scope
+from siyu.analytics.tables import Cell, Table, pct
+from siyu.analytics.views import render_dashboard
+
+MONTHS_SHOWN = 12
+
+
+def _table(key: str, title: str, cohorts: list[Cohort], curve: str) -> Table:
+    width = min(max((len(c.retention) for c in cohorts), default=0), MONTHS_SHOWN + 1)
+    headers = [_("Acquired"), _("Customers")] + [_("M%(n)s") % {"n": k} for k in range(width)]
+    rows: list[list[Cell]] = []
+    heat: list[list[float | None]] = []
+    for c in cohorts:
+        values = getattr(c, curve)[:width]
+        rows.append([c.month.strftime("%Y-%m"), c.size, *(pct(v) for v in values)])
+        heat.append([None, None, *values])
+    return Table(key, title, headers, rows, heat)
+
+
+@dashboard
+def cohorts(request: HttpRequest) -> HttpResponse:
+    scope = parse_scope(request, default_days=365)
+    channel = request.GET.get("channel") or None
+    if channel is not None and len(channel) > 60:
+        raise BadParam(_("channel is too long"))
+    curves = cohort_curves(scope.customers, channel=channel, until=scope.period.end)
+    curves = [c for c in curves if c.month >= scope.period.start.replace(day=1)]
+    tables = [
+        _table(
+            "retention", _("Retention: share of the cohort buying in month k"), curves, "retention"
+        ),
+        _table(
+            "repurchase",
+            _("Repurchase: share with a second order by month k"),
+            curves,
+            "repurchase",
+        ),
+    ]
+    chart = line_chart(
+        {c.month.strftime("%Y-%m"): c.retention[1:] for c in curves[-6:]}, title=_("Retention")
+    )
+    return render_dashboard(
+        request,
+        "analytics/cohorts.html",
+        scope,
+        tables,
+        chart=chart,
+        channel=channel or "",
+        page="cohorts",
+    )

@@ -1,0 +1,85 @@
+"""Overview: the period's health metrics and the lifecycle stage they point to."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from siyu.analytics.activity import health
+from siyu.analytics.gmv import gmv_change
+from siyu.analytics.lifecycle import current_stage, stages
+from siyu.analytics.params import dashboard, parse_scope
+from siyu.analytics.tables import Table, pct, yuan
+from siyu.analytics.views import render_dashboard
+
+STAGE_LABELS = {
+    "cold_start": gettext_lazy("Cold start"),
+    "acquisition": gettext_lazy("Acquisition"),
+    "activation": gettext_lazy("Activation"),
+    "revenue": gettext_lazy("Revenue"),
+    "retention": gettext_lazy("Retention"),
+    "churn": gettext_lazy("Churn"),
+}
+
+
+@dashboard
+def overview(request: HttpRequest) -> HttpResponse:
+    scope = parse_scope(request)
+    h = health(scope.customers, scope.period)
+    change = gmv_change(scope.customers, scope.period)
+    metrics = Table(
+        "metrics",
+        _("Metrics"),
+        [_("Metric"), _("Value")],
+        [
+            [_("Customers"), h.customers],
+            [_("New customers"), h.new_customers],
+            [_("GMV (yuan)"), yuan(h.gmv_fen)],
+            [_("GMV change vs previous period (yuan)"), yuan(change.change_fen)],
+            [_("Buyers"), h.buyers],
+            [_("Paying conversion"), pct(h.paying_conversion)],
+            [_("ARPU (yuan)"), yuan(h.arpu_fen)],
+            [_("ARPPU (yuan)"), yuan(h.arppu_fen)],
+            [_("Churn (last period's buyers not buying)"), pct(h.churn_rate)],
+            [_("Payment cycle (median days between orders)"), _days(h.payment_cycle_days)],
+            [_("Active customers"), h.active_customers],
+            [
+                _("Activity frequency (active days per active customer)"),
+                f"{h.activity_frequency:.2f}",
+            ],
+            [_("Message open rate"), pct(h.open_rate)],
+            [_("Message click rate"), pct(h.click_rate)],
+            [_("Unfollow rate (WeCom deletions)"), pct(h.unfollow_rate)],
+        ],
+    )
+    stage_rows = [
+        [
+            str(STAGE_LABELS[s.key]),
+            "; ".join(f"{k}={_fmt(v)}" for k, v in s.metrics.items()),
+            _("ok") if s.healthy else _("needs attention"),
+        ]
+        for s in stages(h)
+    ]
+    lifecycle = Table(
+        "lifecycle",
+        _("Lifecycle stages"),
+        [_("Stage"), _("Watched metrics"), _("Status")],
+        stage_rows,
+    )
+    return render_dashboard(
+        request,
+        "analytics/overview.html",
+        scope,
+        [metrics, lifecycle],
+        stage=STAGE_LABELS[current_stage(h)],
+        page="overview",
+    )
+
+
+def _days(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
