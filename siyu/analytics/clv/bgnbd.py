@@ -64,14 +64,20 @@ def fit(summary: Summary, *, penalizer: float = 0.0) -> BgNbdParams:
         return -ll / total + penalizer * float(np.sum(np.exp(theta) ** 2))
 
     start = np.log(np.array([1.0, max(float(np.mean(summary.T)), 1e-3), 1.0, 1.0]))
-    result = minimize(objective, start, method="Nelder-Mead", options=_NM_OPTIONS)
-    # Nelder-Mead is robust from a poor start; a quasi-Newton polish makes the optimum sharp.
-    polished = minimize(objective, result.x, method="L-BFGS-B")
-    best = polished.x if polished.fun <= result.fun else result.x
+    # L-BFGS-B from a neutral start converges in ~30 iterations on CDNOW and on a million
+    # simulated customers; Nelder-Mead (robust, but ~10x the evaluations) only as a fallback.
+    result = minimize(objective, start, method="L-BFGS-B", options=_LBFGS_OPTIONS)
+    if not result.success:
+        fallback = minimize(objective, result.x, method="Nelder-Mead", options=_NM_OPTIONS)
+        result = fallback if fallback.fun < result.fun else result
+    best = result.x
     return BgNbdParams(*(float(v) for v in np.exp(best)))
 
 
 _NM_OPTIONS = {"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-10}
+# The objective is the mean log-likelihood, so tolerances are per customer: tight enough
+# to land on the published CDNOW values to the last printed digit.
+_LBFGS_OPTIONS = {"ftol": 1e-14, "gtol": 1e-9, "maxiter": 1000}
 
 
 def _alive_odds(p: BgNbdParams, x: Array, t_x: Array, T: Array) -> Array:
