@@ -13,6 +13,8 @@ def process_callback(inbox_id: int) -> int:
     return process_callback_row(inbox_id)
 
 
-@task()
+# Ahead of everything: it is cheap when there is nothing to do, and behind a backlog of fast
+# tasks a row orphaned by a killed worker (its add event's welcome window ticking) would wait.
+@task(priority=20)
 def sweep_callbacks() -> int:
     return sweep()

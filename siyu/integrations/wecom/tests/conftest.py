@@ -23,6 +23,8 @@ _nonces = itertools.count(100000)
 
 @pytest.fixture(autouse=True)
 def wecom_corp() -> Iterator[None]:
+    """Every test in this folder talks to the test corp (the onboarding and check tests
+    rely on it too)."""
     with override_settings(
         SIYU_WECOM_CORP_ID=CORP_ID, SIYU_WECOM_TOKEN=TOKEN, SIYU_WECOM_AES_KEY=AES_KEY
     ):
