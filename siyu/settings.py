@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "siyu.demo",
     "siyu.integrations.wecom",
     "siyu.integrations.wecom.client",
+    "siyu.integrations.wecom.syncstate",
     "siyu.analytics",
     "siyu.segments",
 ]

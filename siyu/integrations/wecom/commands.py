@@ -70,5 +70,8 @@ def wecom_sim(
 
 
 def register(app: typer.Typer) -> None:
+    from siyu.integrations.wecom.sync.commands import add_commands
+
+    add_commands(wecom_app)
     app.add_typer(wecom_app, name="wecom")
     app.command("wecom-sim")(wecom_sim)
