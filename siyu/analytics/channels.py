@@ -17,8 +17,8 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from siyu.analytics.dimensions import NO_CHANNEL, first_channel, with_channel
-from siyu.analytics.models import ChannelSpend
 from siyu.analytics.periods import Period
+from siyu.channels.models import ChannelSpend
 from siyu.customers.models import Customer, Order
 
 
@@ -48,7 +48,7 @@ def spend_by_channel(period: Period) -> dict[str, int]:
     """Spend overlapping the period, pro rata by days (rows are inclusive of their end)."""
     rows = ChannelSpend.objects.filter(
         period_start__lt=period.end, period_end__gte=period.start
-    ).values_list("channel", "period_start", "period_end", "amount_fen")
+    ).values_list("channel__name", "period_start", "period_end", "amount_fen")
     out: dict[str, float] = defaultdict(float)
     for channel, start, end, amount in rows:
         span = (end - start).days + 1

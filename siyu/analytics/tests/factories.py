@@ -7,6 +7,8 @@ from itertools import count
 
 from django.utils import timezone
 
+from siyu.channels.models import Channel, ChannelKind, ChannelSpend
+from siyu.channels.spend import record_spend
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.events import record_event
 from siyu.customers.follows import follow_customer
@@ -73,3 +75,9 @@ def event(c: Customer, kind: str, day: date) -> None:
 
 def follow(c: Customer, staff: Staff, day: date) -> None:
     follow_customer(c, staff, at=noon(day))
+
+
+def spend(channel: str, start: date, end: date, amount_fen: int) -> ChannelSpend:
+    """Spend for the channel whose customers carry the 渠道 tag of the same name."""
+    row, _ = Channel.objects.get_or_create(name=channel, defaults={"kind": ChannelKind.AD_CAMPAIGN})
+    return record_spend(row, period_start=start, period_end=end, amount_fen=amount_fen)

@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
-from siyu.analytics.spend import record_channel_spend
-from siyu.analytics.tests.factories import customer, order
+from siyu.analytics.tests.factories import customer, order, spend
 from siyu.console.tests.factories import login
 from siyu.customers.models import Customer
 from siyu.demo.brand import Brand
@@ -62,7 +61,7 @@ def test_store_manager_sees_only_his_store(
 def test_every_table_exports_as_csv(
     client: Client, brand: Brand, shop: dict[str, Customer]
 ) -> None:
-    record_channel_spend("抖音", date(2025, 1, 1), date(2025, 3, 31), 60000)
+    spend("抖音", date(2025, 1, 1), date(2025, 3, 31), 60000)
     login(client, brand.lin_yue)
     for page in PAGES:
         tables = client.get(f"/analytics/{page}?{Q1}").context["tables"]

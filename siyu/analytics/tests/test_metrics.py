@@ -12,7 +12,8 @@ from siyu.analytics.cohorts import cohort_curves
 from siyu.analytics.gmv import GmvFactors, gmv_change, gmv_factors, gmv_factors_by
 from siyu.analytics.lifecycle import current_stage
 from siyu.analytics.periods import Period
-from siyu.analytics.spend import record_channel_spend
+from siyu.analytics.tests.factories import spend
+from siyu.channels.models import ChannelSpend
 from siyu.customers.models import Customer
 from siyu.demo.brand import Brand
 
@@ -52,10 +53,10 @@ def test_factors_by_channel_and_by_org_unit(shop: dict[str, Customer], brand: Br
 
 
 def test_channel_cac_roi_payback_and_budget(shop: dict[str, Customer]) -> None:
-    record_channel_spend("抖音", date(2025, 1, 1), date(2025, 3, 31), 60000)
-    record_channel_spend("小红书", date(2025, 2, 1), date(2025, 2, 28), 10000)
-    _, created = record_channel_spend("小红书", date(2025, 2, 1), date(2025, 2, 28), 10000)
-    assert not created  # recording the same invoice twice changes nothing
+    spend("抖音", date(2025, 1, 1), date(2025, 3, 31), 60000)
+    spend("小红书", date(2025, 2, 1), date(2025, 2, 28), 10000)
+    spend("小红书", date(2025, 2, 1), date(2025, 2, 28), 10000)
+    assert ChannelSpend.objects.count() == 2  # recording the same invoice twice changes nothing
     rows = {r.channel: r for r in channel_rows(Customer.objects.all(), Q1)}
     douyin, xhs = rows["抖音"], rows["小红书"]
     assert (douyin.new_customers, douyin.cac_fen, douyin.conversion) == (2, 30000, 0.5)
@@ -71,7 +72,7 @@ def test_channel_cac_roi_payback_and_budget(shop: dict[str, Customer]) -> None:
 
 
 def test_spend_straddling_the_period_counts_pro_rata(shop: dict[str, Customer]) -> None:
-    record_channel_spend("抖音", date(2025, 3, 1), date(2025, 3, 31), 31000)
+    spend("抖音", date(2025, 3, 1), date(2025, 3, 31), 31000)
     half = Period(date(2025, 3, 1), date(2025, 3, 16))
     assert {r.channel: r.spend_fen for r in channel_rows(Customer.objects.all(), half)}[
         "抖音"
