@@ -71,7 +71,21 @@ def sync(
 
         _print_run(reconcile_follows(wecom_client()))
         return
-    _print_run(_full_sync(restart))
+    _print_run(_run_or_fail(restart))
+
+
+def _run_or_fail(restart: bool) -> SyncRun:
+    import httpx
+    from django.core.exceptions import ImproperlyConfigured
+
+    from siyu.cli import fail
+    from siyu.integrations.wecom.client.errors import WeComError
+
+    try:
+        return _full_sync(restart)
+    except (ImproperlyConfigured, WeComError, httpx.HTTPError) as exc:
+        # The run stays open at its checkpoints: running the command again resumes it.
+        raise fail(f"sync stopped: {exc} — run `siyu wecom sync` again to resume") from None
 
 
 def transfer(
