@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "siyu.integrations.wecom",
     "siyu.integrations.wecom.client",
     "siyu.integrations.wecom.syncstate",
+    "siyu.integrations.wechat",
     "siyu.analytics",
     "siyu.segments",
 ]
@@ -222,6 +223,18 @@ SIYU_WECOM_AES_KEY = env("SIYU_WECOM_AES_KEY") or (
 SIYU_WECOM_API_BASE = env("SIYU_WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
 SIYU_WECOM_SECRET = env("SIYU_WECOM_SECRET") or ("siyu-demo-secret" if AUTOGEN_KEYS else "")
 SIYU_WECOM_CALLBACK_URL = env("SIYU_WECOM_CALLBACK_URL") or ""
+
+# WeChat official account (message push, plaintext mode) and mini-program (code2session).
+SIYU_WECHAT_OA_APPID = env("SIYU_WECHAT_OA_APPID") or ("wxsiyudemooa0001" if AUTOGEN_KEYS else "")
+SIYU_WECHAT_OA_TOKEN = env("SIYU_WECHAT_OA_TOKEN") or ("SiyuDemoOaToken" if AUTOGEN_KEYS else "")
+SIYU_WECHAT_OA_SECRET = env("SIYU_WECHAT_OA_SECRET") or (
+    "siyu-demo-oa-secret" if AUTOGEN_KEYS else ""
+)
+SIYU_WECHAT_MP_APPID = env("SIYU_WECHAT_MP_APPID") or ("wxsiyudemomp0001" if AUTOGEN_KEYS else "")
+SIYU_WECHAT_MP_SECRET = env("SIYU_WECHAT_MP_SECRET") or (
+    "siyu-demo-mp-secret" if AUTOGEN_KEYS else ""
+)
+SIYU_WECHAT_API_BASE = env("SIYU_WECHAT_API_BASE") or "https://api.weixin.qq.com"
 
 # Identity resolution guards (see siyu/customers/identity_rules.py).
 SIYU_MERGE_LIMIT = int(env("SIYU_MERGE_LIMIT") or 100)

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WechatConfig(AppConfig):
+    name = "siyu.integrations.wechat"
+    label = "wechat"
+    verbose_name = _("WeChat")
+    default_auto_field = "django.db.models.BigAutoField"

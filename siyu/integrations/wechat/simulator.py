@@ -1,0 +1,135 @@
+"""A tiny fake of api.weixin.qq.com: ``GET /sns/jscode2session``, ``GET /cgi-bin/token`` and
+``GET /cgi-bin/user/info``, speaking WeChat's documented JSON and errcodes.
+
+Use it in-process as an httpx MockTransport (``WechatSimulator().transport()``) or serve it
+with waitress (``WechatSimulator().wsgi``). Errors are HTTP 200 with an errcode, like WeChat.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+
+Reply = dict[str, Any]
+
+
+def _err(errcode: int, errmsg: str) -> Reply:
+    return {"errcode": errcode, "errmsg": errmsg}
+
+
+@dataclass
+class WechatSimulator:
+    mp_appid: str
+    mp_secret: str
+    oa_appid: str = ""
+    oa_secret: str = ""
+    # code -> (openid, unionid or ""); WeChat login codes are single-use.
+    codes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # code -> errcode the next exchange of it answers (40029, 45011, 40226, -1 ...).
+    failing: dict[str, list[int]] = field(default_factory=dict)
+    # official-account openid -> unionid ("" when the account is not bound to an open platform).
+    followers: dict[str, str] = field(default_factory=dict)
+    tokens: set[str] = field(default_factory=set)
+    calls: list[str] = field(default_factory=list)
+
+    def issue_code(self, openid: str, unionid: str = "") -> str:
+        code = secrets.token_hex(16)
+        self.codes[code] = (openid, unionid)
+        return code
+
+    def revoke_tokens(self) -> None:
+        self.tokens.clear()
+
+    # --- endpoints ---------------------------------------------------------------------
+
+    def jscode2session(self, q: dict[str, str]) -> Reply:
+        if q.get("appid") != self.mp_appid or q.get("secret") != self.mp_secret:
+            return _err(40013, "invalid appid")
+        if q.get("grant_type") != "authorization_code":
+            return _err(40002, "invalid grant_type")
+        code = q.get("js_code", "")
+        queued = self.failing.get(code)
+        if queued:
+            errcode = queued.pop(0)
+            return _err(errcode, {-1: "system error"}.get(errcode, "simulated error"))
+        if code not in self.codes:
+            return _err(40029, "invalid code")
+        openid, unionid = self.codes.pop(code)
+        reply: Reply = {"openid": openid, "session_key": secrets.token_urlsafe(18)}
+        if unionid:
+            reply["unionid"] = unionid
+        return reply
+
+    def token(self, q: dict[str, str]) -> Reply:
+        if q.get("appid") != self.oa_appid:
+            return _err(40013, "invalid appid")
+        if q.get("secret") != self.oa_secret:
+            return _err(40125, "invalid appsecret")
+        token = secrets.token_urlsafe(24)
+        self.tokens.add(token)
+        return {"access_token": token, "expires_in": 7200}
+
+    def user_info(self, q: dict[str, str]) -> Reply:
+        if q.get("access_token") not in self.tokens:
+            return _err(40001, "invalid credential, access_token is invalid or not latest")
+        openid = q.get("openid", "")
+        if openid not in self.followers:
+            return _err(40003, "invalid openid")
+        reply: Reply = {
+            "subscribe": 1,
+            "openid": openid,
+            "language": "zh_CN",
+            "subscribe_time": 0,
+            "remark": "",
+            "groupid": 0,
+            "tagid_list": [],
+            "subscribe_scene": "ADD_SCENE_QR_CODE",
+            "qr_scene": 0,
+            "qr_scene_str": "",
+        }
+        if self.followers[openid]:
+            reply["unionid"] = self.followers[openid]
+        return reply
+
+    def _routes(self) -> dict[str, Callable[[dict[str, str]], Reply]]:
+        return {
+            "/sns/jscode2session": self.jscode2session,
+            "/cgi-bin/token": self.token,
+            "/cgi-bin/user/info": self.user_info,
+        }
+
+    def answer(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Reply]:
+        self.calls.append(path)
+        route = self._routes().get(path)
+        if method != "GET" or route is None:
+            return 404, _err(-1, "not found")
+        return 200, route(query)
+
+    # --- adapters ----------------------------------------------------------------------
+
+    def transport(self) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            query = dict(request.url.params.items())
+            status, body = self.answer(request.method, request.url.path, query)
+            return httpx.Response(status, json=body)
+
+        return httpx.MockTransport(handle)
+
+    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        raw = parse_qs(str(environ.get("QUERY_STRING", "")))
+        query = {k: v[0] for k, v in raw.items()}
+        status, body = self.answer(
+            str(environ.get("REQUEST_METHOD", "GET")), str(environ.get("PATH_INFO", "/")), query
+        )
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        start_response(
+            f"{status} {'OK' if status == 200 else 'Not Found'}",
+            [("Content-Type", "application/json; charset=utf-8")],
+        )
+        return [payload]
