@@ -31,8 +31,11 @@ class WecomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from siyu.integrations.wecom import events
+        from siyu.integrations.wecom.tag_names import lookup_corp_tags
         from siyu.worker.schedule import SCHEDULE
 
+        events.set_tag_lookup(lookup_corp_tags)
         checks.register(check_callback_settings)
         # Every worker sweeps the inbox for rows whose task never ran (enqueue failed after
         # commit, worker killed mid-task): the inbox, not the task queue, is the record.

@@ -82,7 +82,17 @@ class SimEndpoints(SimCore):
 
     # -- tags ---------------------------------------------------------------------------
     def corp_tag_list(self, q: dict[str, str], b: Json) -> Json:
-        return reply(tag_group=[{**g, "tag": list(g["tag"])} for g in self.world.tag_groups])
+        # As documented: group_id wins over tag_id; with neither, everything.
+        group_ids, tag_ids = set(b.get("group_id") or []), set(b.get("tag_id") or [])
+        groups = []
+        for g in self.world.tag_groups:
+            if group_ids:
+                tags = list(g["tag"]) if g["group_id"] in group_ids else []
+            else:
+                tags = [t for t in g["tag"] if not tag_ids or t["id"] in tag_ids]
+            if tags:
+                groups.append({**g, "tag": tags})
+        return reply(tag_group=groups)
 
     def add_corp_tag(self, q: dict[str, str], b: Json) -> Json:
         group = next(

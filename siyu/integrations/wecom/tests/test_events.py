@@ -14,6 +14,7 @@ from siyu.integrations.wecom import events
 from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
 from siyu.integrations.wecom.process import process_callback_row, sweep
 from siyu.integrations.wecom.signals import contact_added
+from siyu.integrations.wecom.tag_names import lookup_corp_tags
 from siyu.integrations.wecom.tests.conftest import CORP_ID, add_contact_xml, event_xml, post_event
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +228,7 @@ def test_tag_events_mirror_corp_tags_through_the_lookup(client: Client, brand: B
         )
         process_all()
     finally:
-        events.set_tag_lookup(None)
+        events.set_tag_lookup(lookup_corp_tags)
     assert calls == [(CORP_ID, "tag", "et1")]
     assert Tag.objects.filter(group__name="客户等级", name="VIP").exists()
     assert set(CallbackInbox.objects.values_list("status", flat=True)) == {InboxStatus.DONE}
