@@ -12,31 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench_env import setup_django
+
 ROUNDS = 30
 
 
 def setup(customers: int, reuse: bool) -> None:
-    if not os.environ.get("DATABASE_URL"):
-        data_dir = ROOT / "var" / f"bench-{customers}"
-        if not reuse and data_dir.exists():
-            for name in ("siyu.sqlite3", "siyu.sqlite3-wal", "siyu.sqlite3-shm"):
-                (data_dir / name).unlink(missing_ok=True)
-        os.environ["SIYU_DATA_DIR"] = str(data_dir)
-    os.environ["SIYU_AUTOGEN_KEYS"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
-    import django
-
-    django.setup()
+    setup_django(f"bench-{customers}", reuse=reuse)
 
 
 def build(customers: int) -> float | None:

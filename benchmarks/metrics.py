@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_env import setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 START = np.datetime64("2024-01-01T00:00:00")
 DAYS = 730
 CHANNELS = ["抖音", "小红书", "门店", "公众号", "朋友推荐", "天猫"]
@@ -32,17 +28,7 @@ CHUNK = 200_000
 
 
 def setup(customers: int, reuse: bool) -> None:
-    if not os.environ.get("DATABASE_URL"):
-        data_dir = ROOT / "var" / f"bench-metrics-{customers}"
-        if not reuse and data_dir.exists():
-            for name in ("siyu.sqlite3", "siyu.sqlite3-wal", "siyu.sqlite3-shm"):
-                (data_dir / name).unlink(missing_ok=True)
-        os.environ["SIYU_DATA_DIR"] = str(data_dir)
-    os.environ["SIYU_AUTOGEN_KEYS"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
-    import django
-
-    django.setup()
+    setup_django(f"bench-metrics-{customers}", reuse=reuse)
 
 
 def _stamp(seconds: np.ndarray, vendor: str) -> list[str]:

@@ -15,35 +15,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_env import setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 NOW = datetime.fromisoformat("2025-06-15T12:00:00+00:00")
 SEED = 7
 CHUNK = 200_000
 
 
 def setup(customers: int, reuse: bool) -> None:
-    data_dir = ROOT / "var" / f"bench-seg-{customers}"
-    if not reuse and data_dir.exists():
-        for name in ("siyu.sqlite3", "siyu.sqlite3-wal", "siyu.sqlite3-shm"):
-            (data_dir / name).unlink(missing_ok=True)
-    os.environ["SIYU_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)  # raw executemany below speaks SQLite
-    os.environ["SIYU_AUTOGEN_KEYS"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
-    import django
-
-    django.setup()
+    setup_django(f"bench-seg-{customers}", reuse=reuse, sqlite_only=True)
 
 
 def _stamp(seconds_ago: np.ndarray) -> np.ndarray:

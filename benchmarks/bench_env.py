@@ -1,0 +1,31 @@
+"""Shared start-up for the benchmark scripts: each builds its data in its own data
+directory under var/ (or in DATABASE_URL's database) and keeps it for --reuse."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(name: str, *, reuse: bool, sqlite_only: bool = False) -> Path:
+    """Point Siyu at ``var/<name>`` (fresh unless ``reuse``) and start Django.
+
+    ``sqlite_only`` drops DATABASE_URL for scripts whose raw loaders speak SQLite."""
+    data_dir = ROOT / "var" / name
+    if sqlite_only:
+        os.environ.pop("DATABASE_URL", None)
+    if not os.environ.get("DATABASE_URL"):
+        if not reuse and data_dir.exists():
+            for suffix in ("", "-wal", "-shm"):
+                (data_dir / f"siyu.sqlite3{suffix}").unlink(missing_ok=True)
+        os.environ["SIYU_DATA_DIR"] = str(data_dir)
+    os.environ["SIYU_AUTOGEN_KEYS"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
+    import django
+
+    django.setup()
+    return data_dir
