@@ -62,9 +62,11 @@ def simulate(
     """Build the brand (org tree, staff) and its customers into an empty database."""
     from siyu.demo.brand import build_brand
     from siyu.demo.bulk import load_bulk
+    from siyu.demo.channels import build_channels
     from siyu.demo.load import load_people
 
     brand = build_brand()
+    build_channels(now)
     people = plan_people(customers, seed, now)
     verbs = load_people(brand, islice(people, verb_people), progress=progress)
     rest = load_bulk(brand, people, progress=progress)

@@ -66,3 +66,32 @@ def test_bulk_tail_writes_resolved_profiles_owned_by_staff() -> None:
     assert bulk_one is not None
     assert bulk_one.identities.filter(type="wechat_unionid").count() == 1
     assert bulk_one.follows.exists()
+
+
+@pytest.mark.django_db
+def test_demo_channels_carry_spend_so_cac_differs_by_channel() -> None:
+    from datetime import date
+
+    from siyu.analytics.channels import channel_rows
+    from siyu.analytics.periods import Period
+    from siyu.channels.models import Channel, ChannelSpend
+    from siyu.customers.models import Customer
+
+    simulate(200, seed=7, verb_people=20)
+    assert Channel.objects.count() == 6
+    assert ChannelSpend.objects.count() == 6 * 12
+    rows = {
+        r.channel: r
+        for r in channel_rows(Customer.objects.all(), Period(date(2025, 11, 1), date(2026, 11, 1)))
+    }
+    douyin, parcel = rows["抖音视频"], rows["包裹卡"]
+    assert douyin.spend_fen > parcel.spend_fen
+    assert douyin.cac_fen is not None
+    assert parcel.cac_fen is not None
+    assert douyin.cac_fen > parcel.cac_fen
+    # Building again (a restarted demo) adds nothing.
+    from siyu.demo.catalog import DEFAULT_NOW
+    from siyu.demo.channels import build_channels
+
+    build_channels(DEFAULT_NOW)
+    assert ChannelSpend.objects.count() == 6 * 12
