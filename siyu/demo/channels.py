@@ -27,7 +27,7 @@ MONTHLY_SPEND_FEN = {
     "douyin_video": 1_200_000,
     "xhs_note": 600_000,
     "store_poster": 60_000,
-    "parcel_card": 150_000,
+    "parcel_card": 20_000,
     "ads": 900_000,
     "event": 300_000,
 }
