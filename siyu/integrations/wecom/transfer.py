@@ -21,7 +21,12 @@ from siyu.customers.follows import follow_customer, unfollow_customer
 from siyu.customers.models import Customer, Event
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.sync.reconcile import our_relations
-from siyu.integrations.wecom.syncstate.models import TransferItem, TransferJob, TransferStatus
+from siyu.integrations.wecom.syncstate.models import (
+    GroupChat,
+    TransferItem,
+    TransferJob,
+    TransferStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +97,24 @@ def transfer_customers(
             item.errcode, item.status, item.finished_at = code, TransferStatus.FAILED, now
             item.updated_at = now
             item.save(update_fields=["errcode", "status", "finished_at", "updated_at"])
-    if resigned:
-        _leave_out_groups(client, job)
+    _transfer_groups(client, job)
     _close_if_settled(job)
     return job
 
 
-def _leave_out_groups(client: WeComClient, job: TransferJob) -> None:
-    # The client has no groupchat/transfer call yet; record the leaver's groups so an
-    # operator hands them over in the WeCom admin rather than losing track of them.
-    owners = [str(job.from_staff.wecom_userid)]
-    chats = sorted(str(c["chat_id"]) for c in client.groupchats(owners=owners))
-    TransferJob.objects.filter(pk=job.pk).update(groups_left_out=chats)
-    job.groups_left_out = chats
+def _transfer_groups(client: WeComClient, job: TransferJob) -> None:
+    """Groups move with their owner's customers. Unlike customers they move at once (no
+    consent step); the ones WeCom refuses are kept on the job for an operator."""
+    owner, new_owner = str(job.from_staff.wecom_userid), str(job.to_staff.wecom_userid)
+    chats = sorted(str(c["chat_id"]) for c in client.groupchats(owners=[owner]))
+    if not chats:
+        return
+    failed = client.transfer_groupchats(chats, new_owner, resigned=job.resigned)
+    moved = [c for c in chats if c not in failed]
+    GroupChat.objects.filter(chat_id__in=moved).update(owner_userid=new_owner)
+    left_out = sorted(failed)
+    TransferJob.objects.filter(pk=job.pk).update(groups_moved=moved, groups_left_out=left_out)
+    job.groups_moved, job.groups_left_out = moved, left_out
 
 
 def _close_if_settled(job: TransferJob) -> None:

@@ -24,5 +24,19 @@ class GroupsAPI(WeComCore):
             if not cursor:
                 return
 
+    def transfer_groupchats(
+        self, chat_ids: Sequence[str], new_owner: str, *, resigned: bool
+    ) -> dict[str, int]:
+        """Hand groups to a new owner (≤100 per call, chunked): groupchat/transfer for a
+        leaver's groups, groupchat/onjob_transfer for staff still employed. Returns the
+        errcode of each group WeCom refused; the others are transferred."""
+        path = f"{GC}/transfer" if resigned else f"{GC}/onjob_transfer"
+        failed: dict[str, int] = {}
+        for start in range(0, len(chat_ids), 100):
+            body = {"chat_id_list": list(chat_ids[start : start + 100]), "new_owner": new_owner}
+            for item in self.post(path, body).get("failed_chat_list", []):
+                failed[str(item["chat_id"])] = int(item.get("errcode", 0))
+        return failed
+
     def groupchat(self, chat_id: str) -> Json:
         return dict(self.post(f"{GC}/get", {"chat_id": chat_id, "need_name": 1})["group_chat"])

@@ -43,6 +43,8 @@ class SimEndpoints(SimCore):
         r[f"{EC}/get_groupmsg_send_result"] = self.groupmsg_send_result
         r[f"{EC}/groupchat/list"] = self.groupchat_list
         r[f"{EC}/groupchat/get"] = self.groupchat_get
+        r[f"{EC}/groupchat/transfer"] = self.groupchat_transfer
+        r[f"{EC}/groupchat/onjob_transfer"] = self.groupchat_transfer
         r[f"{EC}/transfer_customer"] = self.transfer_customer
         r[f"{EC}/resigned/transfer_customer"] = self.transfer_customer
         r[f"{EC}/transfer_result"] = self.transfer_result
@@ -242,6 +244,17 @@ class SimEndpoints(SimCore):
         if group is None:
             raise SimError(40050, "invalid chatid")
         return reply(group_chat=dict(group))
+
+    def groupchat_transfer(self, q: dict[str, str], b: Json) -> Json:
+        new_owner = str(b.get("new_owner", ""))
+        failed = []
+        for chat_id in b.get("chat_id_list") or []:
+            group = self.world.groups.get(chat_id)
+            if group is None:
+                failed.append({"chat_id": chat_id, "errcode": 40050, "errmsg": "invalid chatid"})
+            else:
+                group["owner"] = new_owner
+        return reply(failed_chat_list=failed)
 
     def transfer_customer(self, q: dict[str, str], b: Json) -> Json:
         handover, takeover = b.get("handover_userid", ""), b.get("takeover_userid", "")

@@ -87,8 +87,9 @@ class TransferJob(models.Model):
     resigned = models.BooleanField(default=False)
     message = models.CharField(max_length=200, blank=True, default="")
     finished = models.BooleanField(default=False)
-    # Chat ids of the leaver's groups we could not hand over (the client has no
-    # groupchat/transfer call yet): an operator does these in the WeCom admin.
+    # Chat ids of the staff member's groups handed to the taker, and those WeCom refused
+    # (an operator does these in the WeCom admin).
+    groups_moved = models.JSONField(default=list, blank=True)
     groups_left_out = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -75,15 +75,24 @@ def test_transfer_moves_follows_on_success_and_keeps_them_on_refusal(
     assert poll_transfers(client) == 0  # nothing open, nothing applied twice
 
 
-def test_resigned_transfer_lists_groups_left_out(
-    world: tuple[Simulator, WeComClient], brand: Brand
+@pytest.mark.parametrize("resigned", [True, False])
+def test_transfer_hands_the_staff_members_groups_to_the_taker(
+    world: tuple[Simulator, WeComClient], brand: Brand, resigned: bool
 ) -> None:
     sim, client = world
     chat = sim.create_group("ChenJing", "静安店会员群")
-    job = transfer_customers(brand.chen_jing, brand.wang_qiang, resigned=True, client=client)
-    assert job.resigned
-    assert job.groups_left_out == [chat]
-    assert sim.errcodes("/cgi-bin/externalcontact/resigned/transfer_customer") == [0]
+    other = sim.create_group("WangQiang", "徐汇店会员群")
+    job = transfer_customers(brand.chen_jing, brand.wang_qiang, resigned=resigned, client=client)
+    assert job.resigned is resigned
+    assert job.groups_moved == [chat]
+    assert job.groups_left_out == []
+    assert sim.world.groups[chat]["owner"] == "WangQiang"
+    assert sim.world.groups[other]["owner"] == "WangQiang"
+    assert client.transfer_groupchats(["wrNoSuchChat"], "WangQiang", resigned=True) == {
+        "wrNoSuchChat": 40050
+    }
+    path = "resigned/transfer_customer" if resigned else "transfer_customer"
+    assert sim.errcodes(f"/cgi-bin/externalcontact/{path}") == [0]
 
 
 def test_customer_no_longer_a_contact_fails_at_once(
