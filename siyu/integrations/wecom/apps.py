@@ -40,6 +40,14 @@ class WecomConfig(AppConfig):
         # Every worker sweeps the inbox for rows whose task never ran (enqueue failed after
         # commit, worker killed mid-task): the inbox, not the task queue, is the record.
         SCHEDULE.setdefault(
+            "wecom_rotate_channel_codes",
+            ("siyu.integrations.wecom.channel_tasks.rotate_channel_codes", 3600),
+        )
+        SCHEDULE.setdefault(
+            "wecom_clean_up_channel_codes",
+            ("siyu.integrations.wecom.channel_tasks.clean_up_channel_codes", 86400),
+        )
+        SCHEDULE.setdefault(
             "wecom_sweep_callbacks",
             ("siyu.integrations.wecom.tasks.sweep_callbacks", SWEEP_EVERY_SECONDS),
         )
