@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from siyu.console.event_labels import event_label
 from siyu.core.pii import decrypt_pii, mask_email, mask_name, mask_text
 from siyu.customers.identity_rules import RULES
 from siyu.customers.models import (
@@ -178,7 +179,9 @@ def timeline(customer: Customer) -> list[TimelineEntry]:
 def event_entries(customer: Customer) -> list[TimelineEntry]:
     events = Event.objects.filter(customer=customer).order_by("-occurred_at")[:TIMELINE_LIMIT]
     return [
-        TimelineEntry(e.occurred_at, "event", e.type, describe_properties(e.properties))
+        TimelineEntry(
+            e.occurred_at, "event", event_label(e.type), describe_properties(e.properties)
+        )
         for e in events
     ]
 
