@@ -7,7 +7,6 @@ from math import sqrt
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 Z95 = 1.959963984540054
 
@@ -50,6 +49,9 @@ def mean_difference(
     if se2 == 0:
         return Interval(diff, diff, diff), 0.0
     dof = se2**2 / (v_t**2 / (n_t - 1) + v_c**2 / (n_c - 1)) if v_t or v_c else n_t + n_c - 2
+    # Imported here: scipy.stats costs ~1 s at start-up for every web and worker process.
+    from scipy import stats
+
     half = float(stats.t.ppf(0.975, dof)) * sqrt(se2)
     return Interval(diff, diff - half, diff + half), se2
 

@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from siyu.analytics.charts import bar_chart
-from siyu.analytics.clv.report import clv_report
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
 from siyu.analytics.views import render_dashboard
@@ -21,6 +20,9 @@ ALIVE_BANDS = (0.0, 0.2, 0.5, 0.8, 1.01)
 def clv(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=365)
     try:
+        # Imported on first use: the model fit pulls in scipy.optimize (~1 s per process).
+        from siyu.analytics.clv.report import clv_report
+
         report = clv_report(scope.customers, scope.period.end)
     except ValueError as exc:
         return render_dashboard(
