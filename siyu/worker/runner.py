@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.management import call_command
 
+from siyu.worker.pollers import drain_pollers, start_pollers
 from siyu.worker.schedule import start_scheduler
 
 # How long `siyu demo` lets the worker finish its current task after Ctrl-C before it is
@@ -30,10 +31,13 @@ def worker_queues() -> list[str]:
 
 def run_worker(*, interval: float = 1.0, batch: bool = False, verbosity: int = 1) -> None:
     """Claim and run tasks in this process until SIGINT/SIGTERM (or the queue is empty
-    with ``batch``), with the periodic scheduler beside it."""
+    with ``batch``), with the periodic scheduler and the table pollers beside it."""
     stop = threading.Event()
     if not batch:
         start_scheduler(stop)
+        start_pollers(stop)
+    else:
+        drain_pollers()  # what they hand on (e.g. onboarding) is queued before the run
     try:
         _run_db_worker(interval=interval, batch=batch, verbosity=verbosity)
     finally:

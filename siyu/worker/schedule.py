@@ -32,6 +32,8 @@ TICK_SECONDS = 15.0
 
 def ensure_jobs(now: datetime | None = None) -> None:
     now = now or timezone.now()
+    # Jobs dropped from the code would otherwise fail to load at every run.
+    PeriodicJob.objects.exclude(name__in=list(SCHEDULE)).delete()
     for name, (path, interval) in SCHEDULE.items():
         job, created = PeriodicJob.objects.get_or_create(
             name=name,

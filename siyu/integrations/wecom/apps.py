@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
-SWEEP_EVERY_SECONDS = 15
+# Seconds between polls of the callback inbox when it was empty.
+INBOX_POLL_SECONDS = 0.2
 
 
 def check_callback_settings(**_kwargs: Any) -> list[checks.CheckMessage]:
@@ -33,12 +34,11 @@ class WecomConfig(AppConfig):
     def ready(self) -> None:
         from siyu.integrations.wecom import events
         from siyu.integrations.wecom.tag_names import lookup_corp_tags
+        from siyu.worker.pollers import POLLERS
         from siyu.worker.schedule import SCHEDULE
 
         events.set_tag_lookup(lookup_corp_tags)
         checks.register(check_callback_settings)
-        # Every worker sweeps the inbox for rows whose task never ran (enqueue failed after
-        # commit, worker killed mid-task): the inbox, not the task queue, is the record.
         SCHEDULE.setdefault(
             "wecom_rotate_channel_codes",
             ("siyu.integrations.wecom.channel_tasks.rotate_channel_codes", 3600),
@@ -47,7 +47,8 @@ class WecomConfig(AppConfig):
             "wecom_clean_up_channel_codes",
             ("siyu.integrations.wecom.channel_tasks.clean_up_channel_codes", 86400),
         )
-        SCHEDULE.setdefault(
-            "wecom_sweep_callbacks",
-            ("siyu.integrations.wecom.tasks.sweep_callbacks", SWEEP_EVERY_SECONDS),
+        # The inbox is the queue of callbacks: every worker polls it (nothing is enqueued
+        # per callback), so rows left by a killed worker are found by the next poll.
+        POLLERS.setdefault(
+            "wecom_inbox", ("siyu.integrations.wecom.process.drain_pending", INBOX_POLL_SECONDS)
         )

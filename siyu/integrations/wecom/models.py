@@ -29,12 +29,24 @@ class CallbackInbox(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # After a failed attempt: not tried again before this.
+    retry_at = models.DateTimeField(_("retry at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))
+    # The (timestamp, nonce) WeCom signed this delivery with; a second request carrying the
+    # same pair is a replay. Kept on the row so that storing a callback is one INSERT.
+    # Null on rows stored before the pair moved here.
+    nonce_timestamp = models.BigIntegerField(_("nonce timestamp"), null=True, blank=True)
+    nonce = models.CharField(_("nonce"), max_length=64, null=True, blank=True)  # noqa: DJ001 - NULLs never clash in the unique pair; "" would
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("WeCom callback")
         verbose_name_plural = _("WeCom callbacks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nonce_timestamp", "nonce"], name="wecom_inbox_nonce_once"
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["ordering_key", "id"],
@@ -50,20 +62,3 @@ class CallbackInbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}/{self.change_type} #{self.pk}"
-
-
-class CallbackNonce(models.Model):
-    """(timestamp, nonce) pairs seen inside the freshness window; a repeat is a replay."""
-
-    timestamp = models.BigIntegerField()
-    nonce = models.CharField(max_length=64)
-    seen_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["timestamp", "nonce"], name="wecom_nonce_once")
-        ]
-        indexes = [models.Index(fields=["timestamp"], name="wecom_nonce_ts")]
-
-    def __str__(self) -> str:
-        return f"{self.timestamp}/{self.nonce}"

@@ -1,9 +1,12 @@
 """Apply inbox rows: once each, in id order per ordering key, retried on error.
 
-A row is applied and marked done in one transaction, so a worker killed half-way leaves it
-pending (and the sweeper finds it). Before applying, we check that no earlier row of the
-same key is still pending; if one is, another worker holds it, and that worker continues
-with our row when it is done (``drain_key`` walks the key in order).
+`siyu worker` polls the inbox (``drain_pending``); nothing is enqueued per callback. A row
+is applied and marked done in one transaction, so a worker killed half-way leaves it
+pending and the next poll finds it. Rows are claimed with SKIP LOCKED, so several workers
+spread over the keys instead of queueing on one. Before applying, we check that no earlier
+row of the same key is still pending; if one is, another worker holds it, and that worker
+continues with our row when it is done (``drain_key`` walks the key in order) — or the
+next poll does.
 """
 
 from __future__ import annotations
@@ -17,18 +20,26 @@ from django.utils import timezone
 
 from siyu.customers.retry import retry_on_conflict
 from siyu.integrations.wecom.crypto import parse_xml
-from siyu.integrations.wecom.events import apply_event, parse_event
-from siyu.integrations.wecom.models import CallbackInbox, CallbackNonce, InboxStatus
-from siyu.integrations.wecom.receive import FRESHNESS_SECONDS
+from siyu.integrations.wecom.events import ADD_TYPES, apply_event, parse_event
+from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# Wait after the n-th failed attempt before the next (the worker polls several times a
+# second, so without it a database hiccup would use up every attempt within a second).
+RETRY_AFTER = (
+    timedelta(seconds=5),
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+)
 DRAIN_LIMIT = 500
 
 
 class Outcome(enum.Enum):
     DONE = "done"
     SKIPPED = "skipped"  # someone else processed it first
+    BUSY = "busy"  # another worker holds it right now
     BLOCKED = "blocked"  # an earlier row of its key is still pending
     ERROR = "error"  # left pending for a retry; later rows of its key wait
     GAVE_UP = "gave_up"  # failed too often; later rows of its key go ahead
@@ -37,16 +48,17 @@ class Outcome(enum.Enum):
 def _apply_one(pk: int) -> Outcome:
     with transaction.atomic():
         row = (
-            CallbackInbox.objects.select_for_update()
+            CallbackInbox.objects.select_for_update(skip_locked=True)
             .filter(pk=pk, status=InboxStatus.PENDING)
             .first()
         )
         if row is None:
-            return Outcome.SKIPPED
+            held = CallbackInbox.objects.filter(pk=pk, status=InboxStatus.PENDING).exists()
+            return Outcome.BUSY if held else Outcome.SKIPPED
         earlier = CallbackInbox.objects.filter(
             ordering_key=row.ordering_key, status=InboxStatus.PENDING, pk__lt=row.pk
         )
-        if earlier.exists():
+        if earlier.exists() or (row.retry_at is not None and row.retry_at > timezone.now()):
             return Outcome.BLOCKED
         event = parse_event(
             row.corp_id, parse_xml(row.payload.encode()), received_at=row.received_at
@@ -72,7 +84,9 @@ def _record_failure(pk: int, exc: Exception) -> Outcome:
             # Stop blocking the events after it; the row stays for an operator to inspect.
             row.status = InboxStatus.FAILED
             row.processed_at = timezone.now()
-        row.save(update_fields=["attempts", "last_error", "status", "processed_at"])
+        else:
+            row.retry_at = timezone.now() + RETRY_AFTER[min(row.attempts, len(RETRY_AFTER)) - 1]
+        row.save(update_fields=["attempts", "last_error", "status", "processed_at", "retry_at"])
         return Outcome.GAVE_UP if row.status == InboxStatus.FAILED else Outcome.ERROR
 
 
@@ -96,7 +110,7 @@ def drain_key(ordering_key: str, limit: int = DRAIN_LIMIT) -> int:
         if pk is None:
             break
         outcome = process_row(pk)
-        if outcome in (Outcome.BLOCKED, Outcome.ERROR):
+        if outcome in (Outcome.BLOCKED, Outcome.ERROR, Outcome.BUSY):
             break
         applied += outcome is Outcome.DONE
     return applied
@@ -107,16 +121,18 @@ def process_callback_row(inbox_id: int) -> int:
     return 0 if key is None else drain_key(key)
 
 
-def sweep(older_than: timedelta = timedelta(seconds=10), limit: int = 2000) -> int:
-    """Process pending rows left behind (enqueue failed, worker died), and forget nonces
-    too old to be accepted again anyway."""
-    cutoff = timezone.now() - older_than
-    keys = (
-        CallbackInbox.objects.filter(status=InboxStatus.PENDING, received_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("ordering_key", flat=True)[:limit]
+def drain_pending(older_than: timedelta | None = None, limit: int = DRAIN_LIMIT) -> int:
+    """Apply pending rows, oldest first, but keys holding an add event ahead of the rest:
+    an add's welcome code is valid for 20 s. Returns how many rows were applied (the
+    worker polls again at once while this is non-zero)."""
+    pending = CallbackInbox.objects.filter(status=InboxStatus.PENDING)
+    if older_than is not None:
+        pending = pending.filter(received_at__lt=timezone.now() - older_than)
+    # Rows waiting out a retry stay out of the batch (drain_key would stop at them anyway).
+    pending = pending.exclude(retry_at__gt=timezone.now())
+    rows = list(
+        pending.order_by("received_at", "pk").values_list("ordering_key", "change_type")[:limit]
     )
-    applied = sum(drain_key(key) for key in dict.fromkeys(keys))
-    horizon = int(timezone.now().timestamp()) - 2 * FRESHNESS_SECONDS
-    CallbackNonce.objects.filter(timestamp__lt=horizon).delete()
-    return applied
+    adds = [key for key, change in rows if change in ADD_TYPES]
+    keys = dict.fromkeys([*adds, *(key for key, _ in rows)])
+    return sum(drain_key(key) for key in keys)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
@@ -29,6 +30,18 @@ def wecom_corp() -> Iterator[None]:
         SIYU_WECOM_CORP_ID=CORP_ID, SIYU_WECOM_TOKEN=TOKEN, SIYU_WECOM_AES_KEY=AES_KEY
     ):
         yield
+
+
+class PollingWorkerTransport(httpx.WSGITransport):
+    """Delivers a callback to the app, then runs the worker's inbox poll: a worker that
+    never lags, for end-to-end tests."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        from siyu.integrations.wecom.process import drain_pending
+
+        response = super().handle_request(request)
+        drain_pending()
+        return response
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from io import StringIO
-from types import SimpleNamespace
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -15,12 +13,12 @@ from django.db import DatabaseError
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom import crypto
-from siyu.integrations.wecom.models import CallbackInbox, CallbackNonce, InboxStatus
-from siyu.integrations.wecom.process import sweep
+from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
+from siyu.integrations.wecom.process import drain_pending
 from siyu.integrations.wecom.tests.conftest import (
     AES_KEY,
     CORP_ID,
@@ -34,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def nothing_written() -> bool:
-    return not CallbackInbox.objects.exists() and not CallbackNonce.objects.exists()
+    return not CallbackInbox.objects.exists() and not DBTaskResult.objects.exists()
 
 
 def test_url_verification_echoes_the_decrypted_echostr(client: Client) -> None:
@@ -129,7 +127,19 @@ def test_replayed_nonce_is_refused_with_nothing_more_written(client: Client) -> 
     replay = post_event(client, add_contact_xml("ChenJing", "wm2"), timestamp=ts, nonce="77")
     assert (replay.status, replay.body) == (409, b"replayed_nonce")
     assert CallbackInbox.objects.count() == 1
-    assert CallbackNonce.objects.count() == 1
+    # The very same request again (same event, timestamp and nonce) is a replay too, not
+    # one of WeCom's retries (those come with a fresh nonce).
+    again = post_event(client, add_contact_xml("ChenJing", "wm1"), timestamp=ts, nonce="77")
+    assert (again.status, again.body) == (409, b"replayed_nonce")
+    assert CallbackInbox.objects.count() == 1
+
+
+def test_storing_a_callback_writes_one_row_and_no_task(client: Client) -> None:
+    assert post_event(client, add_contact_xml("ChenJing", "wmOne")).body == b"success"
+    row = CallbackInbox.objects.get()
+    assert row.nonce
+    assert row.nonce_timestamp
+    assert not DBTaskResult.objects.exists()  # the worker polls the inbox
 
 
 @pytest.mark.parametrize(
@@ -186,10 +196,12 @@ def test_unconfigured_corp_answers_503(client: Client) -> None:
 def test_database_failure_is_not_acknowledged(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from siyu.integrations.wecom import receive
+
     def broken(*args: object, **kwargs: object) -> None:
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(CallbackInbox.objects, "create", broken)
+    monkeypatch.setattr(receive, "insert_row", broken)
     sent = post_event(client, add_contact_xml("ChenJing", "wm1"))
     assert sent.status == 503
     assert nothing_written()
@@ -199,64 +211,21 @@ def test_other_methods_are_not_allowed(client: Client) -> None:
     assert client.put(reverse("wecom:callback")).status_code == 405
 
 
-def test_failed_enqueue_after_commit_is_acknowledged_and_the_sweeper_applies_the_row(
-    client: Client,
-    brand: Brand,
-    monkeypatch: pytest.MonkeyPatch,
-    django_capture_on_commit_callbacks: Any,
+def test_pending_rows_are_applied_by_the_poll_and_the_operator_command(
+    client: Client, brand: Brand
 ) -> None:
-    from siyu.integrations.wecom import receive, tasks
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise ConnectionError("queue down")
-
-    # A queue outside the database (Redis): enqueued after commit, and that can fail.
-    monkeypatch.setattr(receive, "_queue_in_this_database", lambda: False)
-    monkeypatch.setattr(tasks, "process_callback", SimpleNamespace(enqueue=broken))
-    with django_capture_on_commit_callbacks(execute=True):
-        sent = post_event(client, add_contact_xml("ChenJing", "wmLateButThere"))
-    assert sent.body == b"success"
-    row = CallbackInbox.objects.get()
-    assert row.status == InboxStatus.PENDING
-    assert sweep(older_than=timedelta(seconds=60)) == 0  # too fresh: its task may still come
+    post_event(client, add_contact_xml("ChenJing", "wmPolled"))
+    post_event(client, add_contact_xml("WangQiang", "wmLater"))
+    assert drain_pending(older_than=timedelta(seconds=60)) == 0  # nothing that old
+    assert drain_pending() == 2
+    assert set(CallbackInbox.objects.values_list("status", flat=True)) == {InboxStatus.DONE}
+    post_event(client, add_contact_xml("ChenJing", "wmByHand"))
     out = StringIO()
     call_command("wecom_sweep", "--older-than", "0", stdout=out)
     assert "applied 1" in out.getvalue()
-    row.refresh_from_db()
-    assert row.status == InboxStatus.DONE
 
 
-def test_the_worker_schedule_includes_the_inbox_sweep() -> None:
-    from siyu.worker.schedule import SCHEDULE
+def test_the_worker_polls_the_inbox() -> None:
+    from siyu.worker.pollers import POLLERS
 
-    assert SCHEDULE["wecom_sweep_callbacks"][0] == "siyu.integrations.wecom.tasks.sweep_callbacks"
-
-
-def test_sweep_forgets_nonces_older_than_the_freshness_window() -> None:
-    now = int(time.time())
-    CallbackNonce.objects.create(timestamp=now - 3600, nonce="old", seen_at=timezone.now())
-    CallbackNonce.objects.create(timestamp=now, nonce="new", seen_at=timezone.now())
-    sweep()
-    assert list(CallbackNonce.objects.values_list("nonce", flat=True)) == ["new"]
-
-
-def test_database_queue_takes_the_task_in_the_same_transaction(
-    client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from django_tasks_db.models import DBTaskResult
-
-    from siyu.integrations.wecom import tasks
-
-    post_event(client, add_contact_xml("ChenJing", "wmOutbox"))
-    assert DBTaskResult.objects.count() == 1  # no on_commit needed: it committed with the row
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise DatabaseError("task table locked")
-
-    real = tasks.process_callback
-    stub = SimpleNamespace(enqueue=broken, get_backend=real.get_backend)
-    stub.using = lambda **_: stub
-    monkeypatch.setattr(tasks, "process_callback", stub)
-    sent = post_event(client, add_contact_xml("ChenJing", "wmNoTask"))
-    assert sent.status == 503  # no task, no row: WeCom delivers it again
-    assert CallbackInbox.objects.count() == 1
+    assert POLLERS["wecom_inbox"][0] == "siyu.integrations.wecom.process.drain_pending"

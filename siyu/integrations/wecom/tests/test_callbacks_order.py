@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from siyu.customers.models import CustomerFollow, Event
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom import events, process
 from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
-from siyu.integrations.wecom.process import process_callback_row, sweep
+from siyu.integrations.wecom.process import drain_pending, process_callback_row
 from siyu.integrations.wecom.tests.conftest import add_contact_xml, post_event
 
 LIFE = ["add_external_contact", "edit_external_contact", "del_follow_user", "add_external_contact"]
@@ -27,6 +26,10 @@ def post_life(client: Client, staff: str, ext: str) -> None:
     start = int(time.time()) - 60
     for i, change in enumerate(LIFE):
         post_event(client, add_contact_xml(staff, ext, ChangeType=change, create_time=start + i))
+
+
+def retry_delays_pass() -> None:
+    CallbackInbox.objects.update(retry_at=None)
 
 
 def types_for(ext: str, staff: str) -> list[str]:
@@ -77,7 +80,8 @@ def test_a_failing_row_blocks_its_pair_until_it_gives_up(
     assert process_callback_row(second.pk) == 0  # blocked behind the failing first row
     assert process_callback_row(other.pk) == 1  # other pairs are not held up
     for _ in range(process.MAX_ATTEMPTS - 1):
-        sweep(older_than=timedelta(0))
+        retry_delays_pass()
+        drain_pending()
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == InboxStatus.FAILED
@@ -87,7 +91,7 @@ def test_a_failing_row_blocks_its_pair_until_it_gives_up(
 
 
 @pytest.mark.django_db
-def test_a_transient_failure_is_retried_by_the_sweeper(
+def test_a_transient_failure_is_retried_after_a_delay(
     client: Client, brand: Brand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     post_event(client, add_contact_xml("ChenJing", "wmRetry"))
@@ -102,7 +106,12 @@ def test_a_transient_failure_is_retried_by_the_sweeper(
     monkeypatch.setattr(events, "apply_contact", once)
     row = CallbackInbox.objects.get()
     assert process_callback_row(row.pk) == 0
-    assert sweep(older_than=timedelta(0)) == 1
+    row.refresh_from_db()
+    assert row.retry_at is not None
+    assert row.retry_at > row.received_at
+    assert drain_pending() == 0  # the worker polls often; the row waits out its delay
+    retry_delays_pass()
+    assert drain_pending() == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (InboxStatus.DONE, 2)
 
@@ -111,6 +120,8 @@ def process_chunk(pks: list[int]) -> None:
     try:
         for pk in pks:
             process_callback_row(pk)
+        while drain_pending():  # as a polling worker does
+            pass
     finally:
         close_old_connections()
         connection.close()
@@ -128,7 +139,7 @@ def test_parallel_workers_keep_each_pairs_order(brand: Brand) -> None:
     random.Random(7).shuffle(pks)
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(process_chunk, [pks[i::4] for i in range(4)]))
-    sweep(older_than=timedelta(0))
+    drain_pending()
     assert set(CallbackInbox.objects.values_list("status", flat=True)) == {InboxStatus.DONE}
     for staff, ext in pairs:
         assert types_for(ext, staff) == EXPECTED, (staff, ext)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.test.utils import override_settings
@@ -20,7 +19,12 @@ from siyu.demo.brand import Brand
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_simulator
-from siyu.integrations.wecom.tests.conftest import AES_KEY, CORP_ID, TOKEN
+from siyu.integrations.wecom.tests.conftest import (
+    AES_KEY,
+    CORP_ID,
+    TOKEN,
+    PollingWorkerTransport,
+)
 from siyu.integrations.wecom.transport import use_transport, wecom_client
 
 
@@ -31,7 +35,7 @@ def sim(immediate_tasks: None) -> Iterator[Simulator]:
         callback_token=TOKEN,
         aes_key=AES_KEY,
         callback_url="http://testserver/wecom/callback/",
-        callback_transport=httpx.WSGITransport(app=WSGIHandler()),
+        callback_transport=PollingWorkerTransport(app=WSGIHandler()),
     )
     use_transport(simulator.transport())
     with override_settings(SIYU_WECOM_SECRET=simulator.secret):

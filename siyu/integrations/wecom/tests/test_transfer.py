@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
 
 from siyu.customers.models import CustomerFollow, Event
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom.client.api import WeComClient
-from siyu.integrations.wecom.process import sweep
+from siyu.integrations.wecom.process import drain_pending
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.transfers import settle_transfer
 from siyu.integrations.wecom.sync.full import run_full_sync
@@ -126,6 +124,6 @@ def test_transfer_fail_arriving_as_a_callback_settles_the_item(
         "WangQiang", "wmNo", ChangeType="transfer_fail", FailReason="customer_refused"
     )
     assert post_event(client, xml).status == 200
-    sweep(older_than=timedelta(0))
+    drain_pending()
     assert _item("wmNo").status == TransferStatus.REFUSED
     assert _item("wmYes").status == TransferStatus.PENDING

@@ -1,4 +1,4 @@
-"""Process WeCom callbacks still pending in the inbox (the worker also does this every 15 s)."""
+"""Process WeCom callbacks still pending in the inbox (a running `siyu worker` polls it too)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from siyu.integrations.wecom.process import sweep
+from siyu.integrations.wecom.process import drain_pending
 
 
 class Command(BaseCommand):
@@ -17,5 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--older-than", type=float, default=10.0, help="seconds")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        applied = sweep(older_than=timedelta(seconds=options["older_than"]))
+        older_than = timedelta(seconds=options["older_than"])
+        applied = 0
+        while batch := drain_pending(older_than=older_than):
+            applied += batch
         self.stdout.write(f"applied {applied} pending callbacks")
