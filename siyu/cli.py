@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -167,18 +168,17 @@ def demo(
 
 
 def serve_wsgi(host: str, port: int, *, threads: int) -> None:
+    """In this process, with threads (`siyu demo`: the simulator and the live arrivals
+    run beside it, and Ctrl-C stops everything at once)."""
     import waitress  # type: ignore[import-untyped]  # no bundled types; stubs not worth a dev dependency
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.wsgi import get_wsgi_application
+
+    from siyu.wsgi import application
 
     # SIGTERM (a supervisor, `kill`) ends like Ctrl-C, so `finally` blocks stop the worker.
     def on_term(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
-    # Static files come from the installed apps through Django's handler: one process, no
-    # collectstatic step, fine for one box; a CDN or reverse proxy can take over later.
-    application = StaticFilesHandler(get_wsgi_application())
     try:
         waitress.serve(application, host=host, port=port, threads=threads, ident="siyu")
     except OSError as exc:
@@ -187,31 +187,73 @@ def serve_wsgi(host: str, port: int, *, threads: int) -> None:
         out.print("\nStopped.")
 
 
+def serve_granian(host: str, port: int, *, workers: int, threads: int) -> None:
+    """Worker processes, HTTP parsed in Rust (granian): a burst of WeCom callbacks gets
+    every core. Each worker imports siyu.wsgi with this process's environment."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    with socket.socket() as probe:  # granian logs a bind failure; say it our way first
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    Granian(
+        "siyu.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        respawn_failed_workers=True,
+    ).serve()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: int = 8000,
-    threads: Annotated[int, typer.Option(help="Request threads.")] = 8,
+    workers: Annotated[
+        int, typer.Option(help="Web processes (default: one per CPU core, at most 4).")
+    ] = 0,
+    threads: Annotated[int, typer.Option(help="Request threads per process.")] = 4,
     data_dir: DataDir = None,
 ) -> None:
-    """Run the production WSGI server (waitress). Run `siyu worker` beside it."""
+    """Run the production web server (granian, WSGI). Run `siyu worker` beside it."""
     setup_django(data_dir)
     from django.core.management import call_command
 
     call_command("check", deploy=False, fail_level="ERROR")
-    out.print(f"Serving on http://{host}:{port}/")
-    serve_wsgi(host, port, threads=threads)
+    if workers < 0 or threads < 1:
+        raise fail("--workers must be 0 (automatic) or more, --threads 1 or more")
+    workers = workers or min(4, os.cpu_count() or 1)
+    out.print(f"Serving on http://{host}:{port}/ ({workers} processes × {threads} threads)")
+    serve_granian(host, port, workers=workers, threads=threads)
 
 
 @app.command()
 def worker(
     interval: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 1.0,
     batch: Annotated[bool, typer.Option(help="Run what is queued, then exit.")] = False,
+    nice: Annotated[
+        int,
+        typer.Option(
+            help="Lower this process's CPU priority by this much (Unix nice; 0 keeps it), "
+            "so that on a shared machine answering requests comes first."
+        ),
+    ] = 10,
     data_dir: DataDir = None,
 ) -> None:
-    """Run the background task worker (queues default and fast)."""
+    """Run the background task worker (queues default and fast) and the inbox pollers."""
     if interval <= 0:
         raise fail("--interval must be positive")
+    if not 0 <= nice <= 19:
+        raise fail("--nice must be between 0 and 19")
+    if nice and hasattr(os, "nice"):
+        # WeCom retries a callback not acknowledged within 5 s, so a burst must be answered
+        # before it is processed; the worker catches up as soon as the web processes idle.
+        os.nice(nice)
     setup_django(data_dir)
     from siyu.worker.runner import run_worker
 

@@ -1,6 +1,18 @@
+"""The WSGI application every server runs (`siyu serve`, `siyu demo`, any other server).
+
+Static files come from the installed apps through Django's handler: one process, no
+collectstatic step, fine for one box; a reverse proxy can take over later. WeCom callbacks
+are answered in front of Django (see ``siyu.integrations.wecom.callbacks.fast_path``).
+"""
+
 import os
 
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from siyu.integrations.wecom.callbacks import fast_path  # noqa: E402 - needs apps loaded
+
+application = fast_path(StaticFilesHandler(django_application))

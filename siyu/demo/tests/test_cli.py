@@ -60,3 +60,15 @@ def test_createadmin_refuses_an_existing_username(brand: Brand) -> None:
     result = runner.invoke(app, ["createadmin", "lin.yue", "--password", "long-enough-1"])
     assert result.exit_code == 1
     assert "already exists" in result.output
+
+
+def test_worker_refuses_a_nice_value_out_of_range() -> None:
+    result = runner.invoke(app, ["worker", "--nice", "40"])
+    assert result.exit_code != 0
+    assert "--nice must be between 0 and 19" in result.output
+
+
+def test_serve_refuses_nonsense_process_counts() -> None:
+    result = runner.invoke(app, ["serve", "--threads", "0"])
+    assert result.exit_code != 0
+    assert "--threads" in result.output
