@@ -1,12 +1,17 @@
 """WeCom callbacks over HTTP against the real server process: acks/s, ack latency, and
 whether a worker killed mid-run loses or duplicates anything.
 
-    uv run python benchmarks/callbacks.py [--n N | --quick] [--threads 4] [--server-threads 8]
+    uv run python benchmarks/callbacks.py [--n N | --quick] [--connections 16]
+        [--web-workers 2] [--web-threads 4] [--worker-nice 10]
 
-Starts `siyu serve` (waitress) and `siyu worker` as subprocesses on their own SQLite data
-directory (var/bench-callbacks), or on DATABASE_URL when set, with the demo brand's staff.
-Sends N signed, encrypted add_external_contact callbacks from a few client threads (plus
-5 % re-deliveries of already-sent events with fresh nonces, as WeCom retries do). They carry
+Starts `siyu serve` and `siyu worker` as subprocesses on their own SQLite data directory
+(var/bench-callbacks), or on DATABASE_URL when set, with the demo brand's staff. Sends N
+signed, encrypted add_external_contact callbacks over keep-alive connections (plus 5 %
+re-deliveries of already-sent events with fresh nonces, as WeCom retries do). The client
+is a minimal asyncio HTTP/1.1 sender with every request sealed beforehand: it stands for
+WeCom's servers, which are not on this machine, so it should take as little CPU as it can.
+Baseline, in the same run: the same callbacks through the Django view (the full middleware
+stack), i.e. without the WSGI fast path. They carry
 no WelcomeCode (as when the admin console sends its own welcome), so the worker's time is the
 callback pipeline and the customer verbs, not welcome sends to an unreachable WeCom.
 Run 1: worker running. Run 2: the worker is SIGKILLed a third of the way in and restarted
@@ -17,6 +22,7 @@ inbox row and one appended customer event. Last line is JSON.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -27,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,7 +141,16 @@ def make_events(run: str, n: int, rng: random.Random) -> list[tuple[str, str]]:
     return events
 
 
-Request = tuple[str, str, dict[str, str], str]  # ext, xml, query, body
+Request = tuple[str, str, bytes]  # ext, xml, raw HTTP request
+
+
+def http_request(path: str, query: dict[str, str], body: str) -> bytes:
+    data = body.encode()
+    head = (
+        f"POST {path}?{urllib.parse.urlencode(query)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: text/xml\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    return head.encode() + data
 
 
 @dataclass
@@ -144,52 +160,66 @@ class Sent:
     requests: int = 0
     refused: int = 0
     seconds: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def post_until_acked(client: httpx.Client, url: str, req: Request, lat: list[float]) -> bool:
-    _ext, xml, query, body = req
-    for attempt in range(3):  # WeCom retries a callback that was not acknowledged
-        if attempt:
-            query, body = seal(xml)
-        t0 = time.perf_counter()
-        try:
-            response = client.post(url, params=query, content=body)
-        except httpx.TransportError:
-            continue
-        finally:
-            lat.append(time.perf_counter() - t0)
-        if response.status_code == 200 and response.content == b"success":
-            return True
-    return False
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
+) -> tuple[int, bytes]:
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return int(head[9:12]), await reader.readexactly(length)
 
 
-def send_all(url: str, requests: list[Request], threads: int, sent: Sent) -> None:
-    def run(chunk: list[Request]) -> None:
-        lat: list[float] = []
-        with httpx.Client(timeout=10) as client:
-            for req in chunk:
-                ok = post_until_acked(client, url, req, lat)
-                with sent.lock:
-                    sent.requests += 1
-                    if ok:
-                        sent.acked.add(req[0])
-                    else:
-                        sent.refused += 1
-        with sent.lock:
-            sent.latencies.extend(lat)
+async def _connection(port: int, path: str, requests: list[Request], sent: Sent) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for ext, xml, raw in requests:
+        ok = False
+        for attempt in range(3):  # WeCom retries a callback that was not acknowledged
+            if attempt:
+                raw = http_request(path, *seal(xml))
+            started = time.perf_counter()
+            try:
+                status, body = await _exchange(reader, writer, raw)
+            except (OSError, asyncio.IncompleteReadError):
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                continue
+            finally:
+                sent.latencies.append(time.perf_counter() - started)
+            if status == 200 and body == b"success":
+                ok = True
+                break
+        sent.requests += 1
+        if ok:
+            sent.acked.add(ext)
+        else:
+            sent.refused += 1
+    writer.close()
+
+
+def send_all(url: str, requests: list[Request], connections: int, sent: Sent) -> None:
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or 80
+
+    async def run() -> None:
+        chunks = [requests[i::connections] for i in range(connections)]
+        await asyncio.gather(*(_connection(port, parts.path, c, sent) for c in chunks))
 
     started = time.perf_counter()
-    pool = [threading.Thread(target=run, args=(requests[i::threads],)) for i in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    asyncio.run(run())
     sent.seconds = time.perf_counter() - started
 
 
-def sealed_requests(run: str, n: int, seed: int) -> list[Request]:
-    return [(ext, xml, *seal(xml)) for ext, xml in make_events(run, n, random.Random(seed))]
+def sealed_requests(run: str, n: int, seed: int, path: str) -> list[Request]:
+    return [
+        (ext, xml, http_request(path, *seal(xml)))
+        for ext, xml in make_events(run, n, random.Random(seed))
+    ]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -227,10 +257,15 @@ def count(run: str, acked: set[str]) -> tuple[int, int, int]:
 
 
 def run_with_worker_restart(
-    url: str, requests: list[Request], threads: int, env: dict[str, str], worker: list[object]
+    url: str,
+    requests: list[Request],
+    connections: int,
+    worker: list[object],
+    worker_args: list[str],
+    env: dict[str, str],
 ) -> Sent:
     sent = Sent()
-    sender = threading.Thread(target=send_all, args=(url, requests, threads, sent))
+    sender = threading.Thread(target=send_all, args=(url, requests, connections, sent))
     sender.start()
     total = len(requests)
     while sender.is_alive() and sent.requests < total // 3:
@@ -242,48 +277,97 @@ def run_with_worker_restart(
     print(f"  worker killed after {sent.requests} callbacks", flush=True)
     while sender.is_alive() and sent.requests < 2 * total // 3:
         time.sleep(0.01)
-    worker[0] = start(["worker", "--interval", "0.2"], env)
+    worker[0] = start(worker_args, env)
     print(f"  worker restarted after {sent.requests} callbacks", flush=True)
     sender.join()
     return sent
+
+
+def warm_up(url: str, connections: int) -> None:
+    """Every server process and thread imports, connects and prepares once, uncounted."""
+    path = urllib.parse.urlsplit(url).path
+    send_all(
+        url, sealed_requests(secrets.token_hex(3), 20 * connections, 9, path), connections, Sent()
+    )
+
+
+def baseline(args: argparse.Namespace, env: dict[str, str], n: int) -> Sent:
+    """The same callbacks through Django's full request handling (the application without
+    the fast path), on the same server with the same processes and threads."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/wecom/callback/"
+    command = [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(args.web_workers),
+        "--blocking-threads", str(args.web_threads), "--log-level", "error",
+        "siyu.wsgi:django_application",
+    ]  # fmt: skip
+    log = (DATA_DIR / "baseline.log").open("ab")
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)  # noqa: S603
+    try:
+        wait_ready(url)
+        warm_up(url, args.connections)
+        sent = Sent()
+        send_all(
+            url,
+            sealed_requests(secrets.token_hex(3), n, 3, "/wecom/callback/"),
+            args.connections,
+            sent,
+        )
+        return sent
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--quick", action="store_true", help="n=500, under a minute")
-    parser.add_argument("--threads", type=int, default=4, help="client threads")
-    parser.add_argument("--server-threads", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16, help="client connections")
+    parser.add_argument("--web-workers", type=int, default=2, help="siyu serve --workers")
+    parser.add_argument("--web-threads", type=int, default=4, help="siyu serve --threads")
+    parser.add_argument("--worker-nice", type=int, default=10, help="siyu worker --nice")
     args = parser.parse_args()
     n = 500 if args.quick else args.n
     env = configure()
     port = free_port()
     url = f"http://127.0.0.1:{port}/wecom/callback/"
-    serve_args = ["serve", "--port", str(port), "--threads", str(args.server_threads)]
-    server = start(serve_args, env)
-    worker: list[object] = [start(["worker", "--interval", "0.2"], env)]
+    path = urllib.parse.urlsplit(url).path
+    serve_args = ["serve", "--port", str(port), "--workers", str(args.web_workers)]
+    server = start([*serve_args, "--threads", str(args.web_threads)], env)
+    worker_args = ["worker", "--interval", "0.2", "--nice", str(args.worker_nice)]
+    worker: list[object] = [start(worker_args, env)]
     try:
         wait_ready(url)
+        warm_up(url, args.connections)
         runs = [secrets.token_hex(3), secrets.token_hex(3)]
         print(f"run 1: {n} callbacks (+{REDELIVERY:.0%} re-deliveries), worker running")
         first = Sent()
-        send_all(url, sealed_requests(runs[0], n, 1), args.threads, first)
+        send_all(url, sealed_requests(runs[0], n, 1, path), args.connections, first)
         print(f"run 2: {n} callbacks, worker SIGKILLed at 1/3 and restarted at 2/3")
         second = run_with_worker_restart(
-            url, sealed_requests(runs[1], n, 2), args.threads, env, worker
+            url, sealed_requests(runs[1], n, 2, path), args.connections, worker, worker_args, env
         )
-        drained = drain(runs, timeout=900)
+        drained = drain(runs, timeout=3600)
         results = [count(run, s.acked) for run, s in zip(runs, (first, second), strict=True)]
+        print(f"baseline: {n // 4} callbacks through the Django view, worker idle")
+        base = baseline(args, env, n // 4)
     finally:
         for proc in (server, worker[0]):
             assert isinstance(proc, subprocess.Popen)
             proc.terminate()
             proc.wait(timeout=30)
-    report(n, first, second, results, drained)
+    report(n, first, second, results, drained, base)
 
 
 def report(
-    n: int, first: Sent, second: Sent, results: list[tuple[int, int, int]], drained: float
+    n: int,
+    first: Sent,
+    second: Sent,
+    results: list[tuple[int, int, int]],
+    drained: float,
+    base: Sent,
 ) -> None:
     print(
         f"\n{'run':<26}{'requests':>9}{'acked':>8}{'per_s':>9}{'p50 ms':>8}{'p99 ms':>8}"
@@ -297,6 +381,11 @@ def report(
             f"{sent.requests / sent.seconds:>9.0f}{pct(sent.latencies, 0.5):>8.1f}"
             f"{pct(sent.latencies, 0.99):>8.1f}{lost:>6}{dup:>7}{dup_rows:>8}"
         )
+    print(
+        f"{'baseline: Django view':<26}{base.requests:>9}{len(base.acked):>8}"
+        f"{base.requests / base.seconds:>9.0f}{pct(base.latencies, 0.5):>8.1f}"
+        f"{pct(base.latencies, 0.99):>8.1f}"
+    )
     print(f"worker drained the backlog {drained:.1f}s after the last callback")
     print(
         json.dumps(
@@ -306,6 +395,8 @@ def report(
                 "per_s": round(first.requests / first.seconds),
                 "p50_ms": round(pct(first.latencies, 0.5), 1),
                 "p99_ms": round(pct(first.latencies, 0.99), 1),
+                "baseline_per_s": round(base.requests / base.seconds),
+                "baseline_p99_ms": round(pct(base.latencies, 0.99), 1),
                 "restart_per_s": round(second.requests / second.seconds),
                 "restart_p99_ms": round(pct(second.latencies, 0.99), 1),
                 "refused": first.refused + second.refused,
