@@ -7,6 +7,8 @@ transport instead (the simulator's MockTransport), with no socket at all.
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -14,12 +16,32 @@ from django.core.exceptions import ImproperlyConfigured
 from siyu.integrations.wecom.client.api import WeComClient
 
 _transport: httpx.BaseTransport | None = None
+_network: httpx.HTTPTransport | None = None
+_network_lock = threading.Lock()
 
 
 def use_transport(transport: httpx.BaseTransport | None) -> None:
     """Route every client built by ``wecom_client()`` through ``transport`` (None = network)."""
     global _transport
     _transport = transport
+
+
+class _SharedTransport(httpx.HTTPTransport):
+    """Outlives the clients using it: a client's close() leaves it open."""
+
+    def close(self) -> None:
+        pass
+
+
+def network_transport() -> httpx.HTTPTransport:
+    """One pool of keep-alive connections per process. A client per task each building
+    its own would load the CA bundle (~40 ms of CPU) and shake hands with WeCom anew for
+    every welcome message."""
+    global _network
+    with _network_lock:
+        if _network is None:
+            _network = _SharedTransport()
+        return _network
 
 
 def wecom_client(*, transport: httpx.BaseTransport | None = None) -> WeComClient:
@@ -34,5 +56,5 @@ def wecom_client(*, transport: httpx.BaseTransport | None = None) -> WeComClient
         corp_id,
         secret,
         base_url=getattr(settings, "SIYU_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
-        transport=transport or _transport,
+        transport=transport or _transport or network_transport(),
     )

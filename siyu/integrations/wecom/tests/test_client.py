@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 
@@ -138,3 +139,32 @@ def test_local_limiter_refuses_before_calling_wecom() -> None:
         client.follow_user_list()
     assert 0 < info.value.retry_after <= 60
     assert len(sim.errcodes(FOLLOW)) == 2
+
+
+def test_clients_built_for_the_network_share_one_pool_that_outlives_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ssl
+
+    from django.test.utils import override_settings
+
+    from siyu.integrations.wecom import transport
+
+    contexts: list[object] = []
+    real = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        contexts.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    monkeypatch.setattr(transport, "_network", None)
+    with override_settings(SIYU_WECOM_CORP_ID="wwshared", SIYU_WECOM_SECRET="s" * 43):
+        clients = [transport.wecom_client() for _ in range(5)]
+    # Loading the CA bundle costs ~40 ms of CPU: once per process, not once per task.
+    assert len(contexts) == 1
+    assert len({id(c.http._transport) for c in clients}) == 1
+    clients[0].close()
+    shared = transport.network_transport()
+    assert clients[1].http._transport is shared
+    assert shared._pool is not None
