@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
 from django.db import transaction
 from django.dispatch import receiver
 from django_tasks import task
@@ -46,6 +47,9 @@ from siyu.integrations.wecom.signals import contact_added
 from siyu.integrations.wecom.transport import wecom_client
 
 log = logging.getLogger(__name__)
+# WeCom said no, our limiter held the call back, or WeCom could not be reached: the local
+# part of onboarding stands, and what WeCom should mirror is logged.
+UNREACHED = (WeComError, LocalRateLimited, httpx.HTTPError)
 CHANNEL_TAG_GROUP = "渠道"
 SOURCE = "wecom"
 
@@ -202,7 +206,7 @@ def enrich_from_wecom(client: WeComClient, event: ContactAdded, customer: Custom
     A Taobao/JD buyer imported with that phone merges into this profile here."""
     try:
         data = client.get_external_contact(event.external_user_id)
-    except (WeComError, LocalRateLimited) as exc:
+    except UNREACHED as exc:
         log.warning("externalcontact/get failed, profile not enriched: %s", exc)
         return customer
     contact = data.get("external_contact", {})
@@ -258,7 +262,7 @@ def _attribute(
     _mark_wecom_tag(client, event, code.channel.name)
     try:
         rotate_code(code, gateway=WeComChannelGateway(client))
-    except (WeComError, LocalRateLimited) as exc:
+    except UNREACHED as exc:
         log.warning("rotation of %s not pushed: %s", code.state, exc)
 
 
@@ -267,5 +271,5 @@ def _mark_wecom_tag(client: WeComClient, event: ContactAdded, channel_name: str)
     try:
         tag_id = client.ensure_corp_tag(CHANNEL_TAG_GROUP, channel_name)
         client.mark_tag(event.user_id, event.external_user_id, add=[tag_id])
-    except (WeComError, LocalRateLimited) as exc:
+    except UNREACHED as exc:
         log.warning("WeCom channel tag not marked: %s", exc)

@@ -124,3 +124,40 @@ def test_old_taobao_buyer_merges_when_staff_notes_the_phone(sim: Simulator, bran
         "TB1001"
     ]
     assert Attribution.objects.get(customer=profile).channel.name == "小红书-探店笔记"
+
+
+def test_wecom_unreachable_after_the_scan_still_attributes_and_tags_locally(
+    sim: Simulator, brand: Brand
+) -> None:
+    import httpx
+
+    from siyu.integrations.wecom.onboarding import ContactAdded, run_onboarding
+
+    client = make_client(sim)
+    code = _code(sim, brand, client)
+    scan = sim.scan(code.config_id)
+    customer = upsert_customer(
+        [IdentityInput("wecom_external_userid", scan.external_userid, CORP_ID)],
+        fields={},
+        source="test",
+    )
+
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("network unreachable", request=request)
+
+    offline = make_client(sim)
+    offline.http = httpx.Client(transport=httpx.MockTransport(down), base_url="http://wecom")
+    event = ContactAdded(
+        CORP_ID,
+        scan.userid,
+        scan.external_userid,
+        customer.pk,
+        brand.chen_jing.pk,
+        code.state,
+        "",
+        timezone.now().isoformat(),
+    )
+    result = run_onboarding(event, client=offline)
+    assert result["channel"] == "小红书-探店笔记"
+    assert Attribution.objects.get(customer=customer).channel == code.channel
+    assert Event.objects.filter(customer=customer, type="onboarded").count() == 1
