@@ -85,6 +85,28 @@ class Sent:
     body: bytes
 
 
+ECHO = "1616140317555161061"
+
+
+def verification_query(nonce: str = "4711") -> dict[str, str]:
+    """WeCom's URL check: echostr encrypted and signed like the admin console sends it."""
+    ts = str(int(time.time()))
+    echo = crypto.encrypt(
+        ECHO,
+        token=TOKEN,
+        encoding_aes_key=AES_KEY,
+        receive_id=CORP_ID,
+        timestamp=ts,
+        nonce=nonce,
+    )
+    return {
+        "msg_signature": echo.signature,
+        "timestamp": ts,
+        "nonce": nonce,
+        "echostr": echo.encrypted,
+    }
+
+
 def post_event(
     client: Client,
     xml: str,

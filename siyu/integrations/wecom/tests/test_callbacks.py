@@ -20,12 +20,13 @@ from siyu.integrations.wecom import crypto
 from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
 from siyu.integrations.wecom.process import drain_pending
 from siyu.integrations.wecom.tests.conftest import (
-    AES_KEY,
     CORP_ID,
+    ECHO,
     TOKEN,
     add_contact_xml,
     event_xml,
     post_event,
+    verification_query,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,20 +37,10 @@ def nothing_written() -> bool:
 
 
 def test_url_verification_echoes_the_decrypted_echostr(client: Client) -> None:
-    ts, nonce = str(int(time.time())), "4711"
-    sealed = crypto.encrypt(
-        "1616140317555161061",
-        token=TOKEN,
-        encoding_aes_key=AES_KEY,
-        receive_id=CORP_ID,
-        timestamp=ts,
-        nonce=nonce,
-    )
-    query = {"msg_signature": sealed.signature, "timestamp": ts, "nonce": nonce}
-    query["echostr"] = sealed.encrypted
+    query = verification_query()
     response = client.get(reverse("wecom:callback") + "?" + urlencode(query))
     assert response.status_code == 200
-    assert response.content == b"1616140317555161061"
+    assert response.content == ECHO.encode()
 
 
 def test_url_verification_with_forged_signature_is_refused(client: Client) -> None:

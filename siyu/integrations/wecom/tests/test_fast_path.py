@@ -12,7 +12,14 @@ from django.urls import reverse
 from siyu.integrations.wecom import crypto
 from siyu.integrations.wecom.callbacks import PATH
 from siyu.integrations.wecom.models import CallbackInbox
-from siyu.integrations.wecom.tests.conftest import AES_KEY, CORP_ID, TOKEN, add_contact_xml
+from siyu.integrations.wecom.tests.conftest import (
+    AES_KEY,
+    CORP_ID,
+    ECHO,
+    TOKEN,
+    add_contact_xml,
+    verification_query,
+)
 
 # No test transaction around these: the fast path opens and closes connections as a
 # server does, which would end a test's wrapping transaction.
@@ -76,19 +83,8 @@ def test_an_oversized_body_is_refused_unread(http: httpx.Client) -> None:
 
 
 def test_url_verification_answers_the_plain_echostr(http: httpx.Client) -> None:
-    ts, nonce = str(int(time.time())), "v1"
-    echo = crypto.encrypt(
-        "1616140317555161061",
-        token=TOKEN,
-        encoding_aes_key=AES_KEY,
-        receive_id=CORP_ID,
-        timestamp=ts,
-        nonce=nonce,
-    )
-    query = {"msg_signature": echo.signature, "timestamp": ts, "nonce": nonce}
-    query["echostr"] = echo.encrypted
-    response = http.get(PATH, params=query)
-    assert (response.status_code, response.content) == (200, b"1616140317555161061")
+    response = http.get(PATH, params=verification_query())
+    assert (response.status_code, response.content) == (200, ECHO.encode())
 
 
 def test_every_other_url_goes_to_django(http: httpx.Client) -> None:
