@@ -18,7 +18,9 @@ class CallbackInbox(models.Model):
     corp_id = models.CharField(_("corp id"), max_length=64)
     # MsgId when WeCom sends one, else a hash of the decrypted payload: WeCom retries send
     # the same plaintext, and tag events carry no id at all.
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    # Unique by a constraint, not unique=True: on PostgreSQL that would add a second,
+    # pattern-ops index nothing queries, maintained on every acknowledgement.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
     # Events sharing this key (one staff–customer pair, one chat, one tag) apply in id order.
     ordering_key = models.CharField(_("ordering key"), max_length=255)
     event = models.CharField(_("event"), max_length=64, blank=True)
@@ -43,9 +45,10 @@ class CallbackInbox(models.Model):
         verbose_name = _("WeCom callback")
         verbose_name_plural = _("WeCom callbacks")
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="wecom_inbox_key_once"),
             models.UniqueConstraint(
                 fields=["nonce_timestamp", "nonce"], name="wecom_inbox_nonce_once"
-            )
+            ),
         ]
         indexes = [
             models.Index(
