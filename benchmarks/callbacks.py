@@ -27,7 +27,6 @@ Last line is JSON.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -39,10 +38,10 @@ import sys
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from http_sender import Request, Sent, http_request, pct, send
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -147,78 +146,10 @@ def make_events(run: str, n: int, rng: random.Random) -> list[tuple[str, str]]:
     return events
 
 
-Request = tuple[str, str, bytes]  # ext, xml, raw HTTP request
-
-
-def http_request(path: str, query: dict[str, str], body: str) -> bytes:
-    data = body.encode()
-    head = (
-        f"POST {path}?{urllib.parse.urlencode(query)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Content-Type: text/xml\r\nContent-Length: {len(data)}\r\n\r\n"
-    )
-    return head.encode() + data
-
-
-@dataclass
-class Sent:
-    latencies: list[float] = field(default_factory=list)
-    acked: set[str] = field(default_factory=set)
-    requests: int = 0
-    refused: int = 0
-    seconds: float = 0.0
-
-
-async def _exchange(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes
-) -> tuple[int, bytes]:
-    writer.write(raw)
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    return int(head[9:12]), await reader.readexactly(length)
-
-
-async def _connection(port: int, path: str, requests: list[Request], sent: Sent) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    for ext, xml, raw in requests:
-        ok = False
-        for attempt in range(3):  # WeCom retries a callback that was not acknowledged
-            if attempt:
-                raw = http_request(path, *seal(xml))
-            started = time.perf_counter()
-            try:
-                status, body = await _exchange(reader, writer, raw)
-            except (OSError, asyncio.IncompleteReadError):
-                writer.close()
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                continue
-            finally:
-                sent.latencies.append(time.perf_counter() - started)
-            if status == 200 and body == b"success":
-                ok = True
-                break
-        sent.requests += 1
-        if ok:
-            sent.acked.add(ext)
-        else:
-            sent.refused += 1
-    writer.close()
-
-
 def send_all(url: str, requests: list[Request], connections: int, sent: Sent) -> None:
-    parts = urllib.parse.urlsplit(url)
-    port = parts.port or 80
-
-    async def run() -> None:
-        chunks = [requests[i::connections] for i in range(connections)]
-        await asyncio.gather(*(_connection(port, parts.path, c, sent) for c in chunks))
-
-    started = time.perf_counter()
-    asyncio.run(run())
-    sent.seconds = time.perf_counter() - started
+    """Send, re-sealing with a fresh nonce on a retry as WeCom does."""
+    path = urllib.parse.urlsplit(url).path
+    send(url, requests, connections, sent, reseal=lambda xml: http_request(path, *seal(xml)))
 
 
 def sealed_requests(run: str, n: int, seed: int, path: str) -> list[Request]:
@@ -226,11 +157,6 @@ def sealed_requests(run: str, n: int, seed: int, path: str) -> list[Request]:
         (ext, xml, http_request(path, *seal(xml)))
         for ext, xml in make_events(run, n, random.Random(seed))
     ]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 def drain(timeout: float) -> float:

@@ -8,15 +8,12 @@ Bad input ends with a one-line message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -168,46 +165,14 @@ def demo(
 
 
 def serve_wsgi(host: str, port: int, *, threads: int) -> None:
-    """In this process, with threads (`siyu demo`: the simulator and the live arrivals
-    run beside it, and Ctrl-C stops everything at once)."""
-    import waitress  # type: ignore[import-untyped]  # no bundled types; stubs not worth a dev dependency
+    from siyu.serving import serve_in_process
 
-    from siyu.wsgi import application
-
-    # SIGTERM (a supervisor, `kill`) ends like Ctrl-C, so `finally` blocks stop the worker.
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
     try:
-        waitress.serve(application, host=host, port=port, threads=threads, ident="siyu")
+        serve_in_process(host, port, threads=threads)
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         out.print("\nStopped.")
-
-
-def serve_granian(host: str, port: int, *, workers: int, threads: int) -> None:
-    """Worker processes, HTTP parsed in Rust (granian): a burst of WeCom callbacks gets
-    every core. Each worker imports siyu.wsgi with this process's environment."""
-    from granian import Granian
-    from granian.constants import Interfaces
-
-    with socket.socket() as probe:  # granian logs a bind failure; say it our way first
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    Granian(
-        "siyu.wsgi:application",
-        address=host,
-        port=port,
-        interface=Interfaces.WSGI,
-        workers=workers,
-        blocking_threads=threads,
-        respawn_failed_workers=True,
-    ).serve()
 
 
 @app.command()
@@ -229,7 +194,12 @@ def serve(
         raise fail("--workers must be 0 (automatic) or more, --threads 1 or more")
     workers = workers or min(4, os.cpu_count() or 1)
     out.print(f"Serving on http://{host}:{port}/ ({workers} processes × {threads} threads)")
-    serve_granian(host, port, workers=workers, threads=threads)
+    from siyu.serving import serve_processes
+
+    try:
+        serve_processes(host, port, workers=workers, threads=threads)
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 @app.command()
