@@ -192,7 +192,7 @@ def test_database_failure_is_not_acknowledged(
     def broken(*args: object, **kwargs: object) -> None:
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(receive, "insert_row", broken)
+    monkeypatch.setattr(receive, "insert_rows", broken)
     sent = post_event(client, add_contact_xml("ChenJing", "wm1"))
     assert sent.status == 503
     assert nothing_written()
