@@ -21,8 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.core.signals import request_finished, request_started
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -148,13 +147,16 @@ def fast_path(app: WSGIApp) -> WSGIApp:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH:
             return app(environ, start_response)
-        # As Django's handler does: these close stale database connections, reset the
-        # query log, etc.
-        request_started.send(sender=fast_path, environ=environ)
+        # What Django's request signals do that matters here: drop a connection that broke
+        # or outlived CONN_MAX_AGE, on the one database this path uses. Sending the signals
+        # costs ten times as much (their other receivers reset the query log, URL conf and
+        # caches this path never touches).
+        db = connections[DEFAULT_DB_ALIAS]
+        db.close_if_unusable_or_obsolete()
         try:
             reply = _from_environ(environ)
         finally:
-            request_finished.send(sender=fast_path)
+            db.close_if_unusable_or_obsolete()
         headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body)))]
         start_response(f"{reply.status} {REASONS.get(reply.status, '')}", headers)
         return [reply.body]
