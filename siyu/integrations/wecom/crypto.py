@@ -21,6 +21,7 @@ import hmac
 import secrets
 import struct
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NoReturn
 from xml.parsers import expat
 
@@ -109,7 +110,11 @@ def verify_signature(
     return hmac.compare_digest(expected, signature.lower())
 
 
-def _cipher(key: bytes) -> Cipher[modes.CBC]:
+@lru_cache(maxsize=16)
+def _cipher(encoding_aes_key: str) -> Cipher[modes.CBC]:
+    """One Cipher per key (building it costs more than a callback's decryption); each
+    message still gets its own encryptor/decryptor context."""
+    key = aes_key(encoding_aes_key)
     return Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
 
@@ -131,7 +136,7 @@ def encrypt(
     plain = prefix + struct.pack(">I", len(body)) + body + receive_id.encode()
     pad = WECOM_BLOCK - len(plain) % WECOM_BLOCK
     plain += bytes([pad]) * pad
-    encryptor = _cipher(aes_key(encoding_aes_key)).encryptor()
+    encryptor = _cipher(encoding_aes_key).encryptor()
     cipher_text = encryptor.update(plain) + encryptor.finalize()
     encrypted = base64.b64encode(cipher_text).decode()
     return Encrypted(encrypted, compute_signature(token, timestamp, nonce, encrypted))
@@ -145,7 +150,7 @@ def decrypt(encrypted: str, *, encoding_aes_key: str, receive_id: str) -> bytes:
         raise DecryptError("ciphertext is not base64") from exc
     if not cipher_text or len(cipher_text) % 16:
         raise DecryptError("ciphertext length is not a multiple of the AES block")
-    decryptor = _cipher(aes_key(encoding_aes_key)).decryptor()
+    decryptor = _cipher(encoding_aes_key).decryptor()
     plain = decryptor.update(cipher_text) + decryptor.finalize()
     pad = plain[-1]
     # WeCom pads to 32; the official samples skip this check, we refuse garbage instead.
@@ -242,6 +247,7 @@ def parse_xml(data: bytes) -> dict[str, Any]:
         raise XmlError("XML too large")
     builder = _TreeBuilder()
     parser = expat.ParserCreate()
+    parser.buffer_text = True  # one call per text node, not one per chunk expat splits it into
     parser.StartDoctypeDeclHandler = _forbid
     parser.EntityDeclHandler = _forbid
     parser.ExternalEntityRefHandler = _forbid
