@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
@@ -40,6 +40,19 @@ def wait_for(condition: object, timeout: float = 10) -> None:
         time.sleep(0.001)
 
 
+def queue_behind_first(
+    group: GroupCommit[int, int], write: Recorder, pool: ThreadPoolExecutor, n: int
+) -> list[Future[int]]:
+    """Submit item 0 and hold its write until items 1..n-1 are queued behind it."""
+    write.hold.clear()
+    futures = [pool.submit(group.submit, 0)]
+    wait_for(write.writing.is_set)  # the first thread leads, and is held
+    futures += [pool.submit(group.submit, i) for i in range(1, n)]
+    wait_for(lambda: group.waiting == n - 1)
+    write.hold.set()
+    return futures
+
+
 def test_a_lone_item_is_written_at_once_in_its_own_batch() -> None:
     write = Recorder()
     group = GroupCommit(write)
@@ -51,14 +64,9 @@ def test_a_lone_item_is_written_at_once_in_its_own_batch() -> None:
 def test_items_arriving_during_a_write_share_the_next_batch() -> None:
     write = Recorder()
     group = GroupCommit(write)
-    write.hold.clear()
     with ThreadPoolExecutor(8) as pool:
-        first = pool.submit(group.submit, 0)
-        wait_for(write.writing.is_set)  # the first thread leads, and is held
-        rest = [pool.submit(group.submit, i) for i in range(1, 8)]
-        wait_for(lambda: group.waiting == 7)
-        write.hold.set()
-        assert [f.result(timeout=10) for f in [first, *rest]] == [i * 10 for i in range(8)]
+        futures = queue_behind_first(group, write, pool, 8)
+        assert [f.result(timeout=10) for f in futures] == [i * 10 for i in range(8)]
     assert write.batches[0] == [0]
     assert sorted(write.batches[1]) == list(range(1, 8))  # seven threads, one write
     assert group.batches == 2
@@ -67,13 +75,8 @@ def test_items_arriving_during_a_write_share_the_next_batch() -> None:
 def test_batches_are_capped() -> None:
     write = Recorder()
     group = GroupCommit(write, max_batch=3)
-    write.hold.clear()
     with ThreadPoolExecutor(8) as pool:
-        futures = [pool.submit(group.submit, 0)]
-        wait_for(write.writing.is_set)
-        futures += [pool.submit(group.submit, i) for i in range(1, 8)]
-        wait_for(lambda: group.waiting == 7)
-        write.hold.set()
+        futures = queue_behind_first(group, write, pool, 8)
         assert sorted(f.result(timeout=10) for f in futures) == [i * 10 for i in range(8)]
     assert [len(b) for b in write.batches] == [1, 3, 3, 1]
 
@@ -81,13 +84,8 @@ def test_batches_are_capped() -> None:
 def test_an_items_own_error_reaches_its_thread_only() -> None:
     write = Recorder(fail_items=frozenset({3}))
     group = GroupCommit(write)
-    write.hold.clear()
     with ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(group.submit, 0)]
-        wait_for(write.writing.is_set)
-        futures += [pool.submit(group.submit, i) for i in range(1, 4)]
-        wait_for(lambda: group.waiting == 3)
-        write.hold.set()
+        futures = queue_behind_first(group, write, pool, 4)
         with pytest.raises(ValueError, match="3"):
             futures[3].result(timeout=10)
         assert [f.result(timeout=10) for f in futures[:3]] == [0, 10, 20]
