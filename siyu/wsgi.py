@@ -5,6 +5,7 @@ collectstatic step, fine for one box; a reverse proxy can take over later. WeCom
 are answered in front of Django (see ``siyu.integrations.wecom.callbacks.fast_path``).
 """
 
+import atexit
 import gc
 import os
 
@@ -21,4 +22,7 @@ application = fast_path(StaticFilesHandler(django_application))
 # What is loaded by now lives as long as the process: take it out of the garbage collector's
 # reach, which otherwise walks all of Django and our modules on every older-generation pass
 # (~7 % of a callback burst's CPU time), and, in forked workers, copies their pages.
+# Given back at exit, so that the interpreter's last collection still finalises it all
+# (extension modules such as duckdb's report leaks otherwise).
 gc.freeze()
+atexit.register(gc.unfreeze)
