@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,9 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from siyu.integrations.wecom import crypto
+from siyu.integrations.wecom.simulator.server import Simulator
+from siyu.integrations.wecom.simulator.testing import make_simulator
+from siyu.integrations.wecom.transport import use_transport
 
 CORP_ID = "wwtestcorp000001"
 TOKEN = "TestCallbackToken"
@@ -30,6 +34,24 @@ def wecom_corp() -> Iterator[None]:
         SIYU_WECOM_CORP_ID=CORP_ID, SIYU_WECOM_TOKEN=TOKEN, SIYU_WECOM_AES_KEY=AES_KEY
     ):
         yield
+
+
+@contextmanager
+def wired(simulator: Simulator) -> Iterator[Simulator]:
+    """WeCom clients in this process call ``simulator``, with its secret."""
+    use_transport(simulator.transport())
+    try:
+        with override_settings(SIYU_WECOM_SECRET=simulator.secret):
+            yield simulator
+    finally:
+        use_transport(None)
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """A simulated corp with no callback URL, wired in."""
+    with wired(make_simulator(corp_id=CORP_ID)) as simulator:
+        yield simulator
 
 
 class PollingWorkerTransport(httpx.WSGITransport):

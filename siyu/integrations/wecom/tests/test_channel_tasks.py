@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from siyu.channels.codes import create_channel, create_channel_code, retire_channel_code
@@ -15,21 +13,10 @@ from siyu.demo.brand import Brand
 from siyu.integrations.wecom.channel_tasks import clean_up_channel_codes
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
 from siyu.integrations.wecom.simulator.server import Simulator
-from siyu.integrations.wecom.simulator.testing import make_simulator
-from siyu.integrations.wecom.tests.conftest import CORP_ID
-from siyu.integrations.wecom.transport import use_transport, wecom_client
+from siyu.integrations.wecom.transport import wecom_client
 from siyu.worker.schedule import SCHEDULE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    simulator = make_simulator(corp_id=CORP_ID)
-    use_transport(simulator.transport())
-    with override_settings(SIYU_WECOM_SECRET=simulator.secret):
-        yield simulator
-    use_transport(None)
 
 
 def test_upkeep_is_on_the_schedule() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from siyu.channels.codes import create_channel, create_channel_code
@@ -22,19 +21,15 @@ from siyu.integrations.wecom.onboarding import WeComChannelGateway
 from siyu.integrations.wecom.signals import contact_added
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_client, make_simulator
-from siyu.integrations.wecom.tests.conftest import CORP_ID
-from siyu.integrations.wecom.transport import use_transport
+from siyu.integrations.wecom.tests.conftest import CORP_ID, wired
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def sim(immediate_tasks: None) -> Iterator[Simulator]:
-    simulator = make_simulator(corp_id=CORP_ID)
-    use_transport(simulator.transport())
-    with override_settings(SIYU_WECOM_SECRET=simulator.secret):
+    with wired(make_simulator(corp_id=CORP_ID)) as simulator:
         yield simulator
-    use_transport(None)
 
 
 def _code(sim: Simulator, brand: Brand, client: WeComClient) -> ChannelCode:

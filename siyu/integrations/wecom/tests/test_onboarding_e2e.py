@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.test.utils import override_settings
 
 from siyu.channels.codes import create_channel, create_channel_code
 from siyu.channels.models import Attribution
@@ -24,8 +23,9 @@ from siyu.integrations.wecom.tests.conftest import (
     CORP_ID,
     TOKEN,
     PollingWorkerTransport,
+    wired,
 )
-from siyu.integrations.wecom.transport import use_transport, wecom_client
+from siyu.integrations.wecom.transport import wecom_client
 
 
 @pytest.fixture
@@ -37,10 +37,8 @@ def sim(immediate_tasks: None) -> Iterator[Simulator]:
         callback_url="http://testserver/wecom/callback/",
         callback_transport=PollingWorkerTransport(app=WSGIHandler()),
     )
-    use_transport(simulator.transport())
-    with override_settings(SIYU_WECOM_SECRET=simulator.secret):
+    with wired(simulator):
         yield simulator
-    use_transport(None)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
 
 from siyu.customers.models import Tag
 from siyu.integrations.wecom.simulator.server import Simulator
-from siyu.integrations.wecom.simulator.testing import make_simulator
 from siyu.integrations.wecom.tag_names import lookup_corp_tags
 from siyu.integrations.wecom.tests.conftest import CORP_ID, event_xml, post_event
 from siyu.integrations.wecom.tests.test_events import process_all
-from siyu.integrations.wecom.transport import use_transport, wecom_client
+from siyu.integrations.wecom.transport import wecom_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    simulator = make_simulator(corp_id=CORP_ID)
-    use_transport(simulator.transport())
-    with override_settings(SIYU_WECOM_SECRET=simulator.secret):
-        yield simulator
-    use_transport(None)
 
 
 def test_a_tag_created_in_wecom_is_mirrored_by_name(client: Client, sim: Simulator) -> None:
