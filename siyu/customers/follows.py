@@ -11,7 +11,9 @@ from siyu.core.models import Staff
 from siyu.customers.models import Customer, CustomerFollow
 
 
-@transaction.atomic
+# No savepoint of its own inside a caller's transaction (its error fails the caller's
+# block anyway): two fewer round trips on every WeCom add.
+@transaction.atomic(savepoint=False)
 def follow_customer(
     customer: Customer, staff: Staff, *, primary: bool = False, at: datetime | None = None
 ) -> CustomerFollow:
@@ -23,11 +25,11 @@ def follow_customer(
         follow.ended_at = None
         follow.save(update_fields=["ended_at"])
     if primary or customer.primary_owner_id is None:
-        Customer.objects.filter(pk=customer.pk).update(
-            primary_owner=staff, org_unit=customer.org_unit or staff.org_unit
-        )
+        # By id: reading staff.org_unit would load the unit only to write its id back.
+        org_unit_id = customer.org_unit_id or staff.org_unit_id
+        Customer.objects.filter(pk=customer.pk).update(primary_owner=staff, org_unit_id=org_unit_id)
         customer.primary_owner = staff
-        customer.org_unit = customer.org_unit or staff.org_unit
+        customer.org_unit_id = org_unit_id
     return follow
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from itertools import combinations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -50,10 +50,15 @@ def resolve_identities(
     keys = _dedupe(k for k in (stored_key(i) for i in identities) if k is not None)
     if not keys:
         return None
-    settled = _settled_customer(keys)
+    known = list(Identity.objects.filter(_key_filter(keys)).select_related("customer"))
+    settled = _settled_customer(keys, known)
     if settled is not None:
         return settled
     when = at or timezone.now()
+    if not known and len(keys) == 1:
+        fresh = _new_person(keys[0], source, when)
+        if fresh is not None:
+            return fresh
     customer: Customer | None = retry_on_conflict(lambda: _resolve(keys, source, when))
     return customer
 
@@ -65,11 +70,10 @@ def _key_filter(keys: list[StoredKey]) -> Q:
     return q
 
 
-def _settled_customer(keys: list[StoredKey]) -> Customer | None:
+def _settled_customer(keys: list[StoredKey], rows: list[Identity]) -> Customer | None:
     """Fast path for people we already know (most events and orders): when every
-    identifier exists on one live profile and every pair is already linked, resolution
-    would change nothing, so two reads replace a write transaction."""
-    rows = list(Identity.objects.filter(_key_filter(keys)).select_related("customer"))
+    identifier (``rows``, as stored) exists on one live profile and every pair is already
+    linked, resolution would change nothing, so two reads replace a write transaction."""
     if len(rows) != len(keys):
         return None
     customer = rows[0].customer
@@ -85,6 +89,35 @@ def _settled_customer(keys: list[StoredKey]) -> Customer | None:
         if IdentityLink.objects.filter(linked).count() != len(pairs):
             return None
     return customer
+
+
+def _new_person(key: StoredKey, source: str, at: datetime) -> Customer | None:
+    """Fast path for a first contact: one identifier nobody holds yet becomes a profile of
+    its own with two INSERTs, where the general resolution would lock, read back and link
+    (what it would decide for a lone new identifier is exactly this). None when a
+    concurrent writer stored the identifier first: the general path then takes over."""
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(created_at=at)
+            _identity(key, source, at, customer=customer).save(force_insert=True)
+    except IntegrityError:
+        return None
+    return customer
+
+
+def _identity(
+    key: StoredKey, source: str, at: datetime, customer: Customer | None = None
+) -> Identity:
+    return Identity(
+        customer=customer,
+        type=key.type,
+        namespace=key.namespace,
+        value=key.value,
+        source=source,
+        value_encrypted=encrypt_pii(key.plaintext) if key.plaintext else "",
+        last4=key.last4,
+        created_at=at,
+    )
 
 
 def _dedupe(keys: Iterable[StoredKey]) -> list[StoredKey]:
@@ -124,21 +157,7 @@ def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list
     # ignore_conflicts: a concurrent writer inserting the same identifier waits on the
     # unique index and then yields to the committed row, which the select below reads.
     keys = sorted(keys, key=lambda k: (k.type, k.namespace, k.value))
-    Identity.objects.bulk_create(
-        [
-            Identity(
-                type=k.type,
-                namespace=k.namespace,
-                value=k.value,
-                source=source,
-                value_encrypted=encrypt_pii(k.plaintext) if k.plaintext else "",
-                last4=k.last4,
-                created_at=at,
-            )
-            for k in keys
-        ],
-        ignore_conflicts=True,
-    )
+    Identity.objects.bulk_create([_identity(k, source, at) for k in keys], ignore_conflicts=True)
     return list(Identity.objects.filter(_key_filter(keys)).order_by("pk"))
 
 

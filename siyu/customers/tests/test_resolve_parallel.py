@@ -46,3 +46,36 @@ def test_parallel_writers_reach_the_same_grouping_as_the_rule(seed: int) -> None
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(resolve_all, chunks))
     assert stored_partition() == expected_partition(obs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_contacts_racing_on_one_new_identifier_make_one_profile() -> None:
+    """The lone-new-identifier fast path: losers of the INSERT race fall back and join
+    the winner's profile instead of making their own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock concurrency is exercised on PostgreSQL; SQLite serialises writers")
+    import threading
+
+    from siyu.customers.models import Customer, Identity
+
+    for round_ in range(5):
+        start = threading.Barrier(6)
+        identity = IdentityInput("wecom_external_userid", f"wmrace{round_}", "corp")
+
+        def first_contact(
+            identity: IdentityInput = identity, start: threading.Barrier = start
+        ) -> int:
+            try:
+                start.wait()
+                customer = resolve_identities([identity], source="parallel")
+                assert customer is not None
+                return customer.pk
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            owners = set(pool.map(lambda _: first_contact(), range(6)))
+        rows = Identity.objects.filter(value=f"wmrace{round_}")
+        assert rows.count() == 1
+        assert owners == {rows.get().customer_id}
+    assert Customer.objects.count() == 5

@@ -34,6 +34,7 @@ RETRY_AFTER = (
     timedelta(minutes=10),
 )
 DRAIN_LIMIT = 500
+KEY_CHUNK = 20
 
 
 class Outcome(enum.Enum):
@@ -98,22 +99,22 @@ def process_row(pk: int) -> Outcome:
 
 
 def drain_key(ordering_key: str, limit: int = DRAIN_LIMIT) -> int:
-    """Apply this key's pending rows in id order; stop at an error (later rows must wait)."""
+    """Apply this key's pending rows in id order; stop at an error (later rows must wait).
+    Rows that arrive meanwhile are left to the next poll, which comes at once."""
     applied = 0
-    for _ in range(limit):
-        pk = (
-            CallbackInbox.objects.filter(ordering_key=ordering_key, status=InboxStatus.PENDING)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if pk is None:
-            break
-        outcome = process_row(pk)
-        if outcome in (Outcome.BLOCKED, Outcome.ERROR, Outcome.BUSY):
-            break
-        applied += outcome is Outcome.DONE
-    return applied
+    pending = CallbackInbox.objects.filter(ordering_key=ordering_key, status=InboxStatus.PENDING)
+    while True:
+        # A few ids per read: most keys have one pending row, and one read is enough for it.
+        pks = list(pending.order_by("pk").values_list("pk", flat=True)[:KEY_CHUNK])
+        for pk in pks:
+            outcome = process_row(pk)
+            if outcome in (Outcome.BLOCKED, Outcome.ERROR, Outcome.BUSY):
+                return applied
+            applied += outcome is Outcome.DONE
+            if applied >= limit:
+                return applied
+        if len(pks) < KEY_CHUNK:
+            return applied
 
 
 def process_callback_row(inbox_id: int) -> int:
