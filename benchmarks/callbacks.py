@@ -19,7 +19,9 @@ Run 1: no worker running (the acknowledgement path alone, as when workers run on
 machines). Run 2: the worker running, processing run 1's backlog and run 2 on the same two
 cores. Run 3: the worker is SIGKILLed a third of the way in and restarted at two thirds.
 After the worker drains, every acknowledged event must have exactly one inbox row and one
-appended customer event. Two worker processes by default (--workers): both are killed.
+appended customer event, and every onboarding task must have ended successfully (one a
+killed worker was running is requeued by the restarted ones, SIYU_WORKER_LOST_AFTER later).
+Two worker processes by default (--workers): both are killed.
 A calibration loop is timed too: shared hosts vary in speed by 2-3x from hour to hour.
 Last line is JSON.
 """
@@ -159,15 +161,34 @@ def sealed_requests(run: str, n: int, seed: int, path: str) -> list[Request]:
     ]
 
 
+ONBOARDING = "siyu.integrations.wecom.onboarding.onboard_contact"
+
+
 def drain(timeout: float) -> float:
+    """Seconds until every inbox row is applied and every onboarding task has ended (a
+    task a killed worker was running is requeued once the worker is seen to be dead)."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
     from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
 
     started = time.perf_counter()
+    unfinished = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
     while time.perf_counter() - started < timeout:
-        if not CallbackInbox.objects.filter(status=InboxStatus.PENDING).exists():
+        if not CallbackInbox.objects.filter(status=InboxStatus.PENDING).exists() and not (
+            DBTaskResult.objects.filter(task_path=ONBOARDING, status__in=unfinished).exists()
+        ):
             return time.perf_counter() - started
         time.sleep(0.5)
     raise SystemExit(f"worker did not drain within {timeout:.0f}s")
+
+
+def onboarding_outcomes() -> dict[str, int]:
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(task_path=ONBOARDING).values("status")
+    return {row["status"]: row["n"] for row in rows.annotate(n=Count("id"))}
 
 
 def count(run: str, acked: set[str]) -> tuple[int, int, int]:
@@ -315,9 +336,11 @@ def main() -> None:
         show("  acknowledged", sent)
         drained = drain(timeout=3600)
         results = {name: count(run_id, sent.acked) for name, (run_id, sent) in runs.items()}
+        tasks = onboarding_outcomes()
     finally:
         stop([server, *worker])
-    report(n, {name: sent for name, (_, sent) in runs.items()}, results, drained, base, speed)
+    sent_by_run = {name: sent for name, (_, sent) in runs.items()}
+    report(n, sent_by_run, results, drained, base, speed, tasks)
 
 
 def stop(processes: list[object]) -> None:
@@ -334,6 +357,7 @@ def report(
     drained: float,
     base: Sent,
     speed: float,
+    tasks: dict[str, int],
 ) -> None:
     print(
         f"\n{'run':<26}{'requests':>9}{'acked':>8}{'per_s':>9}{'p50 ms':>8}{'p99 ms':>8}"
@@ -347,6 +371,7 @@ def report(
             f"{lost:>6}{dup:>7}{dup_rows:>8}"
         )
     print(f"worker drained the backlog {drained:.1f}s after the last callback")
+    print(f"onboarding tasks by outcome: {tasks}")
     print(f"machine speed: {speed:.2f}s for the calibration loop (lower is faster)")
     idle, busy, restart = (sent[name] for name in RUNS)
     print(
@@ -367,6 +392,8 @@ def report(
                 "drain_s": round(drained, 1),
                 "lost": sum(r[0] for r in results.values()),
                 "duplicated": sum(r[1] + r[2] for r in results.values()),
+                "onboarding_ok": tasks.get("SUCCESSFUL", 0),
+                "onboarding_not_ok": sum(v for k, v in tasks.items() if k != "SUCCESSFUL"),
                 "calibration_s": round(speed, 2),
                 "database": os.environ.get("DATABASE_URL", "sqlite").split("@")[-1],
             }

@@ -239,3 +239,7 @@ SIYU_WECHAT_API_BASE = env("SIYU_WECHAT_API_BASE") or "https://api.weixin.qq.com
 # Identity resolution guards (see siyu/customers/identity_rules.py).
 SIYU_MERGE_LIMIT = int(env("SIYU_MERGE_LIMIT") or 100)
 SIYU_IDENTITY_LIMIT = int(env("SIYU_IDENTITY_LIMIT") or 1000)
+
+# Seconds without a heartbeat after which a worker counts as dead and the tasks it was
+# running are requeued or failed (see siyu/worker/recovery.py).
+SIYU_WORKER_LOST_AFTER = float(env("SIYU_WORKER_LOST_AFTER") or 60)

@@ -7,14 +7,17 @@ from django_tasks import task
 from siyu.segments.membership import refresh_customer
 from siyu.segments.membership import refresh_segment as refresh_segment_now
 from siyu.segments.models import Segment
+from siyu.worker.recovery import repeatable
 
 
+@repeatable
 @task()
 def refresh_segment(segment_id: int) -> dict[str, int]:
     result = refresh_segment_now(segment_id)
     return {"entered": result.entered, "exited": result.exited, "members": result.members}
 
 
+@repeatable
 @task()
 def refresh_segments_for_customer(customer_id: int) -> dict[str, int]:
     """Membership of one customer after a change to them, within seconds of the change."""
@@ -25,6 +28,7 @@ def refresh_segments_for_customer(customer_id: int) -> dict[str, int]:
     }
 
 
+@repeatable
 @task()
 def refresh_all_segments() -> dict[str, int]:
     """The periodic sweep: rules with time windows change as time passes without any event."""

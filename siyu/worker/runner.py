@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.management import call_command
 
+from siyu.worker import recovery
 from siyu.worker.pollers import drain_pollers, start_pollers
 from siyu.worker.schedule import start_scheduler
 
@@ -33,22 +34,31 @@ def run_worker(*, interval: float = 1.0, batch: bool = False, verbosity: int = 1
     """Claim and run tasks in this process until SIGINT/SIGTERM (or the queue is empty
     with ``batch``), with the periodic scheduler and the table pollers beside it."""
     stop = threading.Event()
+    # Tasks in the database carry the id of the worker running them, so that the others
+    # can tell when it died (siyu.worker.recovery); rq keeps its own registry of that.
+    worker_id = None if uses_redis() else recovery.new_worker_id()
+    if worker_id is not None:
+        recovery.beat(worker_id)  # before the first claim, so no task is ours unseen
     if not batch:
-        start_scheduler(stop)
+        start_scheduler(stop, worker_id=worker_id)
         start_pollers(stop)
     else:
         drain_pollers()  # what they hand on (e.g. onboarding) is queued before the run
     try:
-        _run_db_worker(interval=interval, batch=batch, verbosity=verbosity)
+        _run_db_worker(interval=interval, batch=batch, verbosity=verbosity, worker_id=worker_id)
     finally:
         stop.set()
+        if worker_id is not None:
+            recovery.forget(worker_id)
 
 
 def uses_redis() -> bool:
     return str(settings.TASKS["default"]["BACKEND"]).startswith("django_tasks_rq.")
 
 
-def _run_db_worker(*, interval: float, batch: bool, verbosity: int) -> None:
+def _run_db_worker(
+    *, interval: float, batch: bool, verbosity: int, worker_id: str | None = None
+) -> None:
     if uses_redis():
         call_command(
             "rqworker",
@@ -66,6 +76,7 @@ def _run_db_worker(*, interval: float, batch: bool, verbosity: int) -> None:
         # Autoreload forks a child that outlives Ctrl-C handling in `siyu demo`; never here.
         reload=False,
         verbosity=verbosity,
+        **({"worker_id": worker_id} if worker_id else {}),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import close_old_connections
 from django.utils import timezone
 
+from siyu.worker import recovery
 from siyu.worker.models import PeriodicJob
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,19 @@ def enqueue_due(now: datetime | None = None) -> list[str]:
     return enqueued
 
 
-def start_scheduler(stop: threading.Event, tick: float = TICK_SECONDS) -> threading.Thread:
+def start_scheduler(
+    stop: threading.Event, tick: float = TICK_SECONDS, worker_id: str | None = None
+) -> threading.Thread:
+    """The periodic loop of a worker process; with ``worker_id`` it also says the process
+    is alive and recovers tasks of workers that are not (siyu.worker.recovery)."""
+
     def loop() -> None:
         ensure_jobs()
         while not stop.is_set():
             try:
+                if worker_id is not None:
+                    recovery.beat(worker_id)
+                    recovery.recover_lost_tasks()
                 enqueue_due()
             except Exception:
                 log.exception("scheduler tick failed")

@@ -11,6 +11,7 @@ from siyu.channels.codes import clean_up_codes
 from siyu.channels.rotation import rotate_all_codes
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
 from siyu.integrations.wecom.transport import wecom_client
+from siyu.worker.recovery import repeatable
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def _gateway() -> WeComChannelGateway | None:
         return None  # WeCom not set up on this deployment: nothing to rotate
 
 
+@repeatable
 @task()
 def rotate_channel_codes() -> int:
     """Staff who reached their daily cap come back onto their codes once the day turns;

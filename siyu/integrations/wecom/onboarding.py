@@ -45,6 +45,7 @@ from siyu.integrations.wecom.client.errors import (
 )
 from siyu.integrations.wecom.signals import contact_added
 from siyu.integrations.wecom.transport import wecom_client
+from siyu.worker.recovery import repeatable
 
 log = logging.getLogger(__name__)
 # WeCom said no, our limiter held the call back, or WeCom could not be reached: the local
@@ -166,6 +167,7 @@ def on_contact_added(
     onboard_contact.enqueue(asdict(payload))
 
 
+@repeatable
 @task(queue_name="fast", priority=10)
 def onboard_contact(payload: dict[str, Any]) -> dict[str, Any]:
     return run_onboarding(ContactAdded(**payload), client=wecom_client())

@@ -7,13 +7,16 @@ from __future__ import annotations
 from django_tasks import task
 
 from siyu.integrations.wecom.process import drain_pending, process_callback_row
+from siyu.worker.recovery import repeatable
 
 
+@repeatable
 @task()
 def process_callback(inbox_id: int) -> int:
     return process_callback_row(inbox_id)
 
 
+@repeatable
 @task()
 def sweep_callbacks() -> int:
     return drain_pending()

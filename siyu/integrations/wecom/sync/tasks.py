@@ -8,10 +8,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django_tasks import task
 
 from siyu.integrations.wecom.transport import wecom_client
+from siyu.worker.recovery import repeatable
 
 log = logging.getLogger(__name__)
 
 
+@repeatable
 @task()
 def reconcile_follows_task() -> dict[str, int]:
     from siyu.integrations.wecom.sync.reconcile import reconcile_follows
@@ -25,6 +27,7 @@ def reconcile_follows_task() -> dict[str, int]:
     return dict(reconcile_follows(client).counts)
 
 
+@repeatable
 @task()
 def poll_transfers_task() -> int:
     from siyu.integrations.wecom.syncstate.models import TransferJob
