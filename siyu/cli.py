@@ -213,6 +213,14 @@ def worker(
             "so that on a shared machine answering requests comes first."
         ),
     ] = 10,
+    fast_lanes: Annotated[
+        int,
+        typer.Option(
+            help="Threads that run only the fast queue (onboarding of new contacts), so "
+            "that a welcome never waits behind a long task and several overlap their "
+            "waits on WeCom."
+        ),
+    ] = 2,
     data_dir: DataDir = None,
 ) -> None:
     """Run the background task worker (queues default and fast) and the inbox pollers."""
@@ -220,6 +228,8 @@ def worker(
         raise fail("--interval must be positive")
     if not 0 <= nice <= 19:
         raise fail("--nice must be between 0 and 19")
+    if not 0 <= fast_lanes <= 32:
+        raise fail("--fast-lanes must be between 0 and 32")
     if nice and hasattr(os, "nice"):
         # WeCom retries a callback not acknowledged within 5 s, so a burst must be answered
         # before it is processed; the worker catches up as soon as the web processes idle.
@@ -227,7 +237,7 @@ def worker(
     setup_django(data_dir)
     from siyu.worker.runner import run_worker
 
-    run_worker(interval=interval, batch=batch)
+    run_worker(interval=interval, batch=batch, fast_lanes=fast_lanes)
 
 
 @app.command("migrate", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -47,7 +47,16 @@ def lost_after() -> timedelta:
 
 def new_worker_id() -> str:
     """Unique across the pool, and readable in the task table: host, pid, random part."""
-    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"[:64]
+    return f"{socket.gethostname()[:36]}-{os.getpid()}-{secrets.token_hex(4)}"[:58]
+
+
+def lane_id(worker_id: str, index: int) -> str:
+    """The id a fast-lane thread of worker ``worker_id`` claims tasks under."""
+    return f"{worker_id[:58]}/f{index}"
+
+
+def _process_of(worker_id: str) -> str:
+    return worker_id.split("/", 1)[0]
 
 
 def beat(worker_id: str, now: datetime | None = None) -> None:
@@ -81,7 +90,7 @@ def recover_lost_tasks(now: datetime | None = None) -> dict[str, int]:
     running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
     for row in running.only("id", "task_path", "worker_ids", "started_at"):
         worker = row.worker_ids[-1] if row.worker_ids else ""
-        if worker in live:
+        if _process_of(worker) in live:  # a lane thread lives and dies with its process
             continue
         # Only if nobody finished or reclaimed it since we read it.
         still = DBTaskResult.objects.filter(

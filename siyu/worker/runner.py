@@ -7,14 +7,17 @@ place that lists them, so a new queue in settings is picked up here too.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from siyu.worker import recovery
 from siyu.worker.pollers import drain_pollers, start_pollers
@@ -23,6 +26,8 @@ from siyu.worker.schedule import start_scheduler
 # How long `siyu demo` lets the worker finish its current task after Ctrl-C before it is
 # terminated: db_worker stops at the next task boundary on SIGINT/SIGTERM.
 STOP_GRACE_SECONDS = 10.0
+FAST_QUEUE = "fast"
+log = logging.getLogger(__name__)
 
 
 def worker_queues() -> list[str]:
@@ -30,26 +35,78 @@ def worker_queues() -> list[str]:
     return list(queues)
 
 
-def run_worker(*, interval: float = 1.0, batch: bool = False, verbosity: int = 1) -> None:
+def run_worker(
+    *, interval: float = 1.0, batch: bool = False, verbosity: int = 1, fast_lanes: int = 0
+) -> None:
     """Claim and run tasks in this process until SIGINT/SIGTERM (or the queue is empty
-    with ``batch``), with the periodic scheduler and the table pollers beside it."""
+    with ``batch``), with the periodic scheduler, the table pollers and ``fast_lanes``
+    threads for the fast queue beside it."""
     stop = threading.Event()
     # Tasks in the database carry the id of the worker running them, so that the others
     # can tell when it died (siyu.worker.recovery); rq keeps its own registry of that.
     worker_id = None if uses_redis() else recovery.new_worker_id()
     if worker_id is not None:
         recovery.beat(worker_id)  # before the first claim, so no task is ours unseen
+    lanes: list[tuple[Any, threading.Thread]] = []
     if not batch:
         start_scheduler(stop, worker_id=worker_id)
         start_pollers(stop)
+        if worker_id is not None:
+            lanes = start_fast_lanes(worker_id, fast_lanes, interval)
     else:
         drain_pollers()  # what they hand on (e.g. onboarding) is queued before the run
     try:
         _run_db_worker(interval=interval, batch=batch, verbosity=verbosity, worker_id=worker_id)
     finally:
         stop.set()
+        stop_fast_lanes(lanes)
         if worker_id is not None:
             recovery.forget(worker_id)
+
+
+def start_fast_lanes(
+    worker_id: str, count: int, interval: float
+) -> list[tuple[Any, threading.Thread]]:
+    """Threads that take only fast-queue tasks (onboarding: a welcome code dies 20 s after
+    the add), so that they never wait behind a long task on the main thread, and several
+    onboardings overlap their waits on WeCom's API."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    lanes = []
+    for index in range(count):
+        lane = Worker(
+            queue_names=[FAST_QUEUE],
+            interval=interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=recovery.lane_id(worker_id, index),
+            excluded_queue_names=[],
+        )
+        thread = threading.Thread(
+            target=_run_lane, args=(lane,), name=f"siyu-fast-{index}", daemon=True
+        )
+        thread.start()
+        lanes.append((lane, thread))
+    return lanes
+
+
+def _run_lane(lane: Any) -> None:
+    try:
+        lane.run()
+    except Exception:
+        log.exception("fast lane %s stopped", lane.worker_id)
+    finally:
+        connection.close()
+
+
+def stop_fast_lanes(lanes: list[tuple[Any, threading.Thread]]) -> None:
+    """Let each lane finish the task it is running (they are short), then return."""
+    for lane, _thread in lanes:
+        lane.running = False
+    for _lane, thread in lanes:
+        thread.join(timeout=STOP_GRACE_SECONDS)
 
 
 def uses_redis() -> bool:

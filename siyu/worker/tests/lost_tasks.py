@@ -27,3 +27,10 @@ def hold(marker: str) -> str:
 def send_once(marker: str) -> None:
     """Stands for a task that must not repeat (a mass send): never requeued."""
     Path(marker + ".sent").touch()
+
+
+@task(queue_name="fast", priority=10)
+def touch(marker: str) -> str:
+    """A short fast-queue task (stands for onboarding)."""
+    Path(marker).touch()
+    return "touched"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from siyu.worker import recovery
 from siyu.worker.models import WorkerBeat
 from siyu.worker.tests.lost_tasks import hold, send_once
+from siyu.worker.tests.processes import start_worker, wait_for
 
 
 def claimed(task_id: str, worker_id: str, started_ago: timedelta) -> None:
@@ -74,27 +73,6 @@ def test_beats_update_one_row_and_a_clean_stop_removes_it() -> None:
     assert row.pid == os.getpid()
     recovery.forget("w1")
     assert not WorkerBeat.objects.exists()
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    return f"sqlite:///{s['NAME']}"
-
-
-def start_worker(tmp_path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url(), "SIYU_DATA_DIR": str(tmp_path)}
-    command = [sys.executable, "-m", "siyu.cli", "worker", "--interval", "0.1", "--nice", "0"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-
-
-def wait_for(path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path.name} did not appear within {timeout:.0f}s")
-        time.sleep(0.1)
 
 
 @pytest.mark.django_db(transaction=True)
