@@ -140,13 +140,14 @@ def demo(
     if not Customer.objects.exists():
         run_simulation(customers, seed)
     from siyu.demo.live import start_arrivals
-    from siyu.integrations.wecom.simulator.demo import start_demo_simulator
+    from siyu.integrations.wecom.simulator.demo import start_demo_simulator, upload_demo_covers
     from siyu.worker.runner import spawn_worker, stop_worker
 
     try:
         sim, sim_server = start_demo_simulator(port=wecom_port, callback_url=callback_url)
     except OSError as exc:
         raise fail(f"cannot start the WeCom simulator on port {wecom_port}: {exc}") from None
+    upload_demo_covers()
     worker = spawn_worker(["--data-dir", str(data_dir.resolve())])
     stop_arrivals = threading.Event()
     if live:

@@ -235,6 +235,8 @@ SIYU_WECHAT_MP_SECRET = env("SIYU_WECHAT_MP_SECRET") or (
     "siyu-demo-mp-secret" if AUTOGEN_KEYS else ""
 )
 SIYU_WECHAT_API_BASE = env("SIYU_WECHAT_API_BASE") or "https://api.weixin.qq.com"
+# Cover images of welcome cards, by file name (see siyu/integrations/wecom/media.py).
+SIYU_COVERS_DIR = env("SIYU_COVERS_DIR") or str(DATA_DIR / "covers")
 
 # Identity resolution guards (see siyu/customers/identity_rules.py).
 SIYU_MERGE_LIMIT = int(env("SIYU_MERGE_LIMIT") or 100)

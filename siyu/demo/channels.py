@@ -54,6 +54,10 @@ def _months_before(now: datetime, count: int) -> list[tuple[date, date]]:
     return spans
 
 
+# Shipped with Siyu (siyu/integrations/wecom/covers); uploaded to WeCom by the worker.
+GIFT_PACK_COVER = "gift-pack.png"
+
+
 @transaction.atomic
 def build_channels(now: datetime) -> list[Channel]:
     """Idempotent: channels, welcome variants and spend are created once per name/period."""
@@ -70,6 +74,7 @@ def build_channels(now: datetime) -> list[Channel]:
                 miniprogram_title="山茶咖啡新人礼包",
                 miniprogram_appid=MINIPROGRAM_APPID,
                 miniprogram_page="pages/gift/index",
+                miniprogram_cover=GIFT_PACK_COVER,
             )
         for index, (start, end) in enumerate(_months_before(now, 12)):
             # A gentle, fixed ramp so months differ without any randomness.

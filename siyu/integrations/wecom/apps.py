@@ -44,6 +44,10 @@ class WecomConfig(AppConfig):
             ("siyu.integrations.wecom.channel_tasks.rotate_channel_codes", 3600),
         )
         SCHEDULE.setdefault(
+            "wecom_prepare_welcome_media",
+            ("siyu.integrations.wecom.channel_tasks.prepare_welcome_media_task", 3600),
+        )
+        SCHEDULE.setdefault(
             "wecom_clean_up_channel_codes",
             ("siyu.integrations.wecom.channel_tasks.clean_up_channel_codes", 86400),
         )

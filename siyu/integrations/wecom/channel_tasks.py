@@ -37,3 +37,16 @@ def clean_up_channel_codes() -> int:
     """Delete long-retired codes from WeCom: API-created codes are capped at 500,000."""
     gateway = _gateway()
     return clean_up_codes(gateway=gateway) if gateway else 0
+
+
+@repeatable
+@task()
+def prepare_welcome_media_task() -> dict[str, int]:
+    """Covers of welcome cards uploaded ahead of time (WeCom media live three days)."""
+    from siyu.integrations.wecom.media import prepare_welcome_media
+
+    try:
+        client = wecom_client()
+    except ImproperlyConfigured:
+        return {}
+    return prepare_welcome_media(client)

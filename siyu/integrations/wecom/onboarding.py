@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from django_tasks import task
 
 from siyu.channels.attribution import attribute_contact, code_for_state
-from siyu.channels.models import ChannelCode, WelcomeVariant
+from siyu.channels.models import ChannelCode
 from siyu.channels.rotation import rotate_code
 from siyu.channels.seams import (
     ContactWay,
@@ -105,20 +105,6 @@ class WeComWelcomeSender:
             log.warning("welcome not sent: %s", exc)
             return WelcomeOutcome.FAILED
         return WelcomeOutcome.SENT
-
-
-def prepare_welcome_media(client: WeComClient, load: Any) -> int:
-    """Upload every active variant's cover ahead of time (run daily: media live 3 days).
-    ``load(key) -> (filename, bytes)`` reads the image."""
-    keys = set(
-        WelcomeVariant.objects.filter(is_active=True)
-        .exclude(miniprogram_cover="")
-        .values_list("miniprogram_cover", flat=True)
-    )
-    for key in sorted(keys):
-        filename, content = load(key)
-        client.ensure_media(key, "image", filename, content)
-    return len(keys)
 
 
 @dataclass(frozen=True)

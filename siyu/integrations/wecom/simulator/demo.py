@@ -35,3 +35,15 @@ def start_demo_simulator(
 ) -> tuple[Simulator, RunningServer]:
     sim = demo_simulator(callback_url)
     return sim, start_server(sim, port=port)
+
+
+def upload_demo_covers() -> dict[str, int]:
+    """The in-process simulator starts empty every time, so media ids cached by an earlier
+    run mean nothing to it: forget them and upload the welcome covers before customers
+    arrive (the worker's hourly job keeps them fresh from then on)."""
+    from siyu.integrations.wecom.client.models import MediaUpload
+    from siyu.integrations.wecom.media import prepare_welcome_media
+    from siyu.integrations.wecom.transport import wecom_client
+
+    MediaUpload.objects.filter(corp_id=settings.SIYU_WECOM_CORP_ID).delete()
+    return prepare_welcome_media(wecom_client())

@@ -81,3 +81,31 @@ def test_simulated_group_and_delete_callbacks_are_accepted(sim: Simulator, brand
     assert sim.leave_group(chat_id, scan.external_userid).status == 200
     assert sim.customer_deletes_staff(scan.external_userid, "ChenJing").status == 200
     assert all(d.status == 200 for d in sim.deliveries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_welcome_card_carries_the_cover_the_worker_uploaded(
+    sim: Simulator, brand: Brand
+) -> None:
+    """The scheduled job uploads the shipped gift-pack cover ahead of time; the welcome
+    then carries the mini-program card with that media id, and no upload happens during
+    the add."""
+    from siyu.integrations.wecom.channel_tasks import prepare_welcome_media_task
+
+    client = wecom_client()
+    channel = create_channel("小红书-新人礼", "xiaohongshu_note")
+    variant = make_variant(channel)
+    variant.miniprogram_cover = "gift-pack.png"
+    variant.save()
+    assert prepare_welcome_media_task.call() == {"ready": 1, "missing": 0}
+    [media_id] = sim.world.media
+    assert prepare_welcome_media_task.call() == {"ready": 1, "missing": 0}
+    assert list(sim.world.media) == [media_id]  # still fresh: not uploaded again
+    code = create_channel_code(channel, [brand.chen_jing], gateway=WeComChannelGateway(client))
+    sim.scan(code.config_id, name="周可可")
+    [welcome] = sim.world.welcomes
+    [card] = welcome.attachments
+    assert card["msgtype"] == "miniprogram"
+    assert card["miniprogram"]["pic_media_id"] == media_id
+    assert card["miniprogram"]["page"] == "pages/gift/index"
+    assert list(sim.world.media) == [media_id]

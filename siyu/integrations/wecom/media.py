@@ -1,0 +1,72 @@
+"""Cover images of welcome cards, uploaded to WeCom ahead of time.
+
+A welcome variant names its mini-program card's cover by a key: a file name looked up in
+``SIYU_COVERS_DIR`` (operators put their images there; default ``<data dir>/covers``),
+then among the covers shipped with Siyu (``covers/`` beside this module). WeCom drops an
+uploaded medium after three days, and a card without a live ``pic_media_id`` cannot be
+sent; uploading inside an add's 20 s welcome window could miss it. So the worker uploads
+every active cover hourly, and only when its cached id has less than a day left.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+from siyu.channels.models import WelcomeVariant
+from siyu.integrations.wecom.client.api import WeComClient
+
+log = logging.getLogger(__name__)
+
+SHIPPED = Path(__file__).with_name("covers")
+KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+# What WeCom's media/upload takes as an image.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+
+CoverLoader = Callable[[str], tuple[str, bytes]]
+
+
+def cover_dirs() -> list[Path]:
+    return [Path(settings.SIYU_COVERS_DIR), SHIPPED]
+
+
+def load_cover(key: str) -> tuple[str, bytes]:
+    """(file name, bytes) of the cover called ``key``; ValueError or FileNotFoundError
+    with the reason an operator needs."""
+    if not KEY.fullmatch(key) or not key.lower().endswith(IMAGE_SUFFIXES):
+        raise ValueError(f"cover {key!r}: a .png or .jpg file name without directories")
+    for directory in cover_dirs():
+        path = directory / key
+        if path.is_file():
+            content = path.read_bytes()
+            if len(content) > MAX_IMAGE_BYTES:
+                raise ValueError(f"cover {key!r} is {len(content)} bytes; WeCom takes 10 MB")
+            return key, content
+    places = ", ".join(str(d) for d in cover_dirs())
+    raise FileNotFoundError(f"cover {key!r} is in none of: {places}")
+
+
+def prepare_welcome_media(client: WeComClient, load: CoverLoader = load_cover) -> dict[str, int]:
+    """Make sure every active variant's cover has a media id that lives another day.
+    One missing or broken cover is logged and skipped; the others still go up."""
+    keys = set(
+        WelcomeVariant.objects.filter(is_active=True)
+        .exclude(miniprogram_cover="")
+        .values_list("miniprogram_cover", flat=True)
+    )
+    counts = {"ready": 0, "missing": 0}
+    for key in sorted(keys):
+        try:
+            filename, content = load(key)
+        except (OSError, ValueError) as exc:
+            log.error("welcome cover not uploaded: %s", exc)
+            counts["missing"] += 1
+            continue
+        client.ensure_media(key, "image", filename, content)
+        counts["ready"] += 1
+    return counts
