@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ImproperlyConfigured
 from django_tasks import task
 
 from siyu.channels.codes import clean_up_codes
 from siyu.channels.rotation import rotate_all_codes
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
-from siyu.integrations.wecom.transport import wecom_client
+from siyu.integrations.wecom.transport import configured_client
 from siyu.worker.recovery import repeatable
 
 log = logging.getLogger(__name__)
 
 
 def _gateway() -> WeComChannelGateway | None:
-    try:
-        return WeComChannelGateway(wecom_client())
-    except ImproperlyConfigured:
-        return None  # WeCom not set up on this deployment: nothing to rotate
+    client = configured_client()
+    return WeComChannelGateway(client) if client else None
 
 
 @repeatable
@@ -45,8 +42,5 @@ def prepare_welcome_media_task() -> dict[str, int]:
     """Covers of welcome cards uploaded ahead of time (WeCom media live three days)."""
     from siyu.integrations.wecom.media import prepare_welcome_media
 
-    try:
-        client = wecom_client()
-    except ImproperlyConfigured:
-        return {}
-    return prepare_welcome_media(client)
+    client = configured_client()
+    return prepare_welcome_media(client) if client else {}

@@ -7,6 +7,7 @@ transport instead (the simulator's MockTransport), with no socket at all.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import httpx
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from siyu.integrations.wecom.client.api import WeComClient
 
+log = logging.getLogger(__name__)
 _transport: httpx.BaseTransport | None = None
 _network: httpx.HTTPTransport | None = None
 _network_lock = threading.Lock()
@@ -58,3 +60,13 @@ def wecom_client(*, transport: httpx.BaseTransport | None = None) -> WeComClient
         base_url=getattr(settings, "SIYU_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
         transport=transport or _transport or network_transport(),
     )
+
+
+def configured_client() -> WeComClient | None:
+    """For scheduled work: None on a deployment without WeCom yet (nothing to do there,
+    and not an error every hour)."""
+    try:
+        return wecom_client()
+    except ImproperlyConfigured:
+        log.info("WeCom is not configured: scheduled WeCom work skipped")
+        return None

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
-from django.core.exceptions import ImproperlyConfigured
 from django_tasks import task
 
-from siyu.integrations.wecom.transport import wecom_client
+from siyu.integrations.wecom.transport import configured_client, wecom_client
 from siyu.worker.recovery import repeatable
-
-log = logging.getLogger(__name__)
 
 
 @repeatable
@@ -18,13 +13,8 @@ log = logging.getLogger(__name__)
 def reconcile_follows_task() -> dict[str, int]:
     from siyu.integrations.wecom.sync.reconcile import reconcile_follows
 
-    try:
-        client = wecom_client()
-    except ImproperlyConfigured:
-        # A deployment without WeCom yet: nothing to compare with, not an error each night.
-        log.info("wecom reconciliation skipped: WeCom is not configured")
-        return {}
-    return dict(reconcile_follows(client).counts)
+    client = configured_client()
+    return dict(reconcile_follows(client).counts) if client else {}
 
 
 @repeatable
