@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,7 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-CHUNK = 500  # items per apply_batch call: one call's validation stays small in memory
 err = Console(stderr=True)
 
 DataDir = Annotated[
@@ -318,6 +317,7 @@ def import_file(
         raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
     setup_django(data_dir)
     from siyu.imports.csvfile import CsvFileError
+    from siyu.imports.whole_file import check_file, write_items
 
     try:
         items, errors = check_file(kind, data)
@@ -333,53 +333,6 @@ def import_file(
     out.print(f"Imported {imported} {kind}; {len(errors)} row problem(s).")
     if errors and not skip_invalid:
         raise typer.Exit(1)
-
-
-def check_file(kind: str, data: bytes) -> tuple[list[Any], list[Any]]:
-    """Parse and validate the whole file before anything is written, with the console
-    import's own parsing so the CLI and the web page accept exactly the same files."""
-    import csv
-
-    from siyu.imports.csvfile import CsvFileError, check_header, decode_upload, read_rows
-    from siyu.imports.run import PARSERS, check_items
-
-    text = decode_upload(data)
-    header = check_header(kind, text)
-    rows = read_rows(text)
-    next(rows, None)
-    try:
-        items, errors = PARSERS[kind](header, rows)
-    except csv.Error as exc:
-        raise CsvFileError(f"the file is not valid CSV: {exc}") from exc
-    item_errors = check_items(kind, items)
-    errors += [e for found in item_errors.values() for e in found]
-    good = [item for n, item in enumerate(items) if n not in item_errors]
-    return good, sorted(set(errors), key=lambda e: (e.row, e.column))
-
-
-def write_items(
-    kind: str, items: list[Any], *, partial: bool, progress: Any
-) -> tuple[int, list[Any]]:
-    """Write in chunks through the batch verbs. Without ``partial`` the chunks share one
-    transaction, so a failure late in the file still leaves nothing written."""
-    from django.db import transaction
-
-    from siyu.customers.batch import apply_batch
-    from siyu.imports.run import to_row_error
-
-    imported = 0
-    errors: list[Any] = []
-    with transaction.atomic(durable=False) if not partial else nullcontext():
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
-            result = apply_batch(kind, [i.raw for i in chunk], partial=partial, source="import")  # type: ignore[arg-type]
-            imported += len(result.applied)
-            errors += [to_row_error(chunk[e.index], e) for e in result.errors if e.index >= 0]
-            if not partial and not result.ok:
-                transaction.set_rollback(True)
-                return 0, errors
-            progress(len(chunk))
-    return imported, errors
 
 
 def print_errors(errors: list[Any]) -> None:
