@@ -38,6 +38,7 @@ from siyu.customers.profiles import NoUsableIdentity, upsert_customer
 from siyu.customers.tagging import add_tag, ensure_tag
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.client.errors import (
+    InvalidMedia,
     LocalRateLimited,
     WeComError,
     WelcomeAlreadySent,
@@ -96,7 +97,14 @@ class WeComWelcomeSender:
 
     def send_welcome(self, welcome_code: str, message: WelcomeMessage) -> WelcomeOutcome:
         try:
-            self.client.send_welcome_msg(welcome_code, message.text, self.attachments(message))
+            try:
+                self.client.send_welcome_msg(welcome_code, message.text, self.attachments(message))
+            except InvalidMedia as exc:
+                # WeCom lost a cover we thought alive: the words still go out inside the
+                # window, and the next upload job (hourly) renews the cover.
+                log.warning("welcome cover refused (%s); sending the text alone", exc)
+                self.client.forget_media([card.cover for card in message.cards if card.cover])
+                self.client.send_welcome_msg(welcome_code, message.text, [])
         except WelcomeAlreadySent:
             return WelcomeOutcome.ALREADY
         except (WelcomeBusy, LocalRateLimited):

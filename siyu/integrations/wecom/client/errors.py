@@ -67,6 +67,10 @@ class WelcomeBusy(WeComError):
     retryable = False  # the welcome verb decides, against the 20 s window
 
 
+class InvalidMedia(WeComError):
+    hint = "40007: unknown or expired media_id (WeCom keeps uploads 3 days); upload it again"
+
+
 class NotVisible(WeComError):
     hint = "the staff member is outside the app's visibility range or lacks 客户联系 permission"
 
@@ -95,6 +99,7 @@ ERRORS: dict[int, type[WeComError]] = {
     60020: TrustedIpRequired,
     41051: WelcomeAlreadySent,
     41096: WelcomeBusy,
+    40007: InvalidMedia,
     60011: NotVisible,
     84061: NotVisible,  # no external-contact relation
 }

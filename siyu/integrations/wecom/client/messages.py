@@ -79,6 +79,10 @@ class MessagesAPI(WeComCore):
         ).first()
         return row.media_id if row else None
 
+    def forget_media(self, keys: Sequence[str]) -> None:
+        """WeCom no longer knows these uploads: drop them, so the next job uploads anew."""
+        MediaUpload.objects.filter(corp_id=self.corp_id, key__in=list(keys)).delete()
+
     def ensure_media(self, key: str, media_type: str, filename: str, content: bytes) -> str:
         """Upload unless a cached id lives more than a day longer; used ahead of time."""
         now = timezone.now()

@@ -6,6 +6,7 @@ from typing import Any
 
 from siyu.integrations.wecom.simulator.core import SimCore, SimError, reply
 from siyu.integrations.wecom.simulator.state import (
+    MEDIA_LIFETIME,
     WELCOME_WINDOW,
     Json,
     ReceivedWelcome,
@@ -190,6 +191,14 @@ class SimEndpoints(SimCore):
             raise SimError(40058, "invalid welcome_code")
         if code.used:
             raise SimError(41051)
+        for item in b.get("attachments") or []:
+            if item.get("msgtype") != "miniprogram":
+                continue
+            # A card's cover must be a medium this corp uploaded less than 3 days ago.
+            pic = str((item.get("miniprogram") or {}).get("pic_media_id", ""))
+            uploaded = self.world.media.get(pic)
+            if uploaded is None or now - uploaded > MEDIA_LIFETIME:
+                raise SimError(40007, "invalid media_id")
         code.used = True
         self.world.welcomes.append(
             ReceivedWelcome(

@@ -109,3 +109,29 @@ def test_the_welcome_card_carries_the_cover_the_worker_uploaded(
     assert card["miniprogram"]["pic_media_id"] == media_id
     assert card["miniprogram"]["page"] == "pages/gift/index"
     assert list(sim.world.media) == [media_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cover_wecom_no_longer_knows_costs_the_card_not_the_welcome(
+    sim: Simulator, brand: Brand
+) -> None:
+    from siyu.integrations.wecom.channel_tasks import prepare_welcome_media_task
+    from siyu.integrations.wecom.client.models import MediaUpload
+
+    client = wecom_client()
+    channel = create_channel("门店海报-新人礼", "store_poster")
+    variant = make_variant(channel)
+    variant.miniprogram_cover = "gift-pack.png"
+    variant.save()
+    prepare_welcome_media_task.call()
+    sim.world.media.clear()  # WeCom dropped it (a restart of the demo's simulator, say)
+    code = create_channel_code(channel, [brand.chen_jing], gateway=WeComChannelGateway(client))
+    sim.scan(code.config_id, name="沈一一")
+    [welcome] = sim.world.welcomes
+    assert welcome.text.startswith("欢迎来到山茶咖啡")
+    assert welcome.attachments == ()
+    assert not MediaUpload.objects.exists()  # forgotten, so the next run uploads again
+    assert prepare_welcome_media_task.call() == {"ready": 1, "missing": 0}
+    [media_id] = sim.world.media
+    sim.scan(code.config_id, name="沈二二")
+    assert sim.world.welcomes[-1].attachments[0]["miniprogram"]["pic_media_id"] == media_id
