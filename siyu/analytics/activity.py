@@ -133,10 +133,10 @@ def _unfollows(customers: QuerySet[Customer], period: Period) -> tuple[int, int]
 
 
 def health(customers: QuerySet[Customer], period: Period) -> Health:
-    pool = customers.filter(created_at__lt=period.end_at)
+    pool = customers.filter(first_seen_at__lt=period.end_at)
     counts = pool.aggregate(
         n=Count("id"),
-        new=Count("id", filter=Q(created_at__gte=period.start_at)),
+        new=Count("id", filter=Q(first_seen_at__gte=period.start_at)),
     )
     paying = (
         Order.objects.filter(customer__in=customers, paid_at__lt=period.end_at)

@@ -89,7 +89,7 @@ ORDER_AGGREGATES: dict[str, Any] = {
 
 
 def gmv_factors(customers: QuerySet[Customer], period: Period) -> GmvFactors:
-    users = customers.filter(created_at__lt=period.end_at).count()
+    users = customers.filter(first_seen_at__lt=period.end_at).count()
     row = period_orders(customers, period).aggregate(**ORDER_AGGREGATES)
     return GmvFactors(users, row["n_buyers"], row["n_orders"], row["gmv"] or 0)
 
@@ -104,7 +104,7 @@ def gmv_factors_by(
     across keys because each customer has exactly one channel and one org unit."""
     if dimension == "channel":
         users_rows = (
-            with_channel(customers.filter(created_at__lt=period.end_at))
+            with_channel(customers.filter(first_seen_at__lt=period.end_at))
             .values("channel")
             .annotate(n=Count("id"))
         )
@@ -122,7 +122,7 @@ def gmv_factors_by(
         return found.name if found else NO_CHANNEL
 
     unit_users = (
-        customers.filter(created_at__lt=period.end_at)
+        customers.filter(first_seen_at__lt=period.end_at)
         .values(key=F("org_unit__path"))
         .annotate(n=Count("id"))
     )

@@ -113,14 +113,14 @@ def _rows(customers: QuerySet[Customer], period: Period) -> list[_Row]:
     pre_start = period.start_at - timedelta(days=PRE_PERIOD_DAYS)
     wecom = Identity.objects.filter(customer_id=OuterRef("pk"), type=WECOM_IDENTITY)
     values = (
-        customers.filter(created_at__lt=period.end_at)
+        customers.filter(first_seen_at__lt=period.end_at)
         .annotate(
             channel=first_channel(),
             wecom=Exists(wecom),
             pre=spend(pre_start, period.start_at),
             post=spend(period.start_at, period.end_at),
         )
-        .values_list("created_at", "channel", "wecom", "pre", "post")
+        .values_list("first_seen_at", "channel", "wecom", "pre", "post")
     )
     raw = list(values)
     positive = sorted(r[3] for r in raw if r[3] > 0)
