@@ -141,3 +141,18 @@ def metric_rows(client: Client) -> dict[str, str]:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     text = client.get(url).content.decode().lstrip("\ufeff")
     return {row[0]: row[1] for row in csv.reader(io.StringIO(text)) if len(row) == 2}
+
+
+def test_the_gmv_page_says_when_the_change_cannot_be_split(
+    client: Client, brand: Brand, sparse_shop: None
+) -> None:
+    """Customers without an acquisition time (a raw bulk insert that skipped it) are no
+    users, though they have orders: the page explains instead of showing parts."""
+    Customer.objects.update(first_seen_at=None)
+    login(client, brand.lin_yue)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = "/analytics/gmv/?from=2025-03-01&to=2025-03-31&compare=month"
+    page = client.get(url).content.decode()
+    assert "cannot explain this change: both periods had orders but no users" in page
+    rows = list(csv.reader(io.StringIO(client.get(url + "&csv=factors").content.decode())))
+    assert [row[3] for row in rows[1:5]] == ["—"] * 4
