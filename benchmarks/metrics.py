@@ -97,6 +97,7 @@ def load(n: int, g: dict[str, np.ndarray]) -> None:
             {
                 "id": range(first_id, first_id + n),
                 "created_at": created,
+                "first_seen_at": created,
                 "updated_at": created,
                 "display_name": [f"c{i}" for i in range(n)],
             },

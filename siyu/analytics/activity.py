@@ -1,5 +1,11 @@
 """Engagement and health metrics for a period: churn, paying conversion, ARPU, payment
-cycle, active customers and activity frequency, message open/click rates, unfollow rate."""
+cycle, active customers and activity frequency, message open/click rates, unfollow rate.
+
+Words mean one thing everywhere (definitions.py): "paying conversion" is the period's
+buyers over its users, the same number as the GMV tree's conversion factor; the share of
+users who have ever paid is a different figure with a different name. Open and click
+rates are None ("no data yet") until something in the product records opens and clicks,
+rather than a 0 % counted from event types nobody writes."""
 
 from __future__ import annotations
 
@@ -35,9 +41,17 @@ class Health:
     messages_clicked: int
     contacts_at_start: int  # WeCom follows open at the period start
     contacts_deleted: int  # customers who deleted a WeCom contact in the period
+    opens_recorded: bool = False  # anything in the installation records message opens
+    clicks_recorded: bool = False
 
     @property
     def paying_conversion(self) -> float:
+        """Buyers in the period / users acquired by its end (= the GMV conversion factor)."""
+        return self.buyers / self.customers if self.customers else 0.0
+
+    @property
+    def ever_paid_share(self) -> float:
+        """Users who have paid at least once by the period's end / users."""
         return self.paying_customers / self.customers if self.customers else 0.0
 
     @property
@@ -58,12 +72,17 @@ class Health:
         return self.active_days / self.active_customers if self.active_customers else 0.0
 
     @property
-    def open_rate(self) -> float:
-        return self.messages_opened / self.messages_sent if self.messages_sent else 0.0
+    def open_rate(self) -> float | None:
+        """None until opens are recorded, or when no message was sent in the period."""
+        if not self.opens_recorded or not self.messages_sent:
+            return None
+        return self.messages_opened / self.messages_sent
 
     @property
-    def click_rate(self) -> float:
-        return self.messages_clicked / self.messages_sent if self.messages_sent else 0.0
+    def click_rate(self) -> float | None:
+        if not self.clicks_recorded or not self.messages_sent:
+            return None
+        return self.messages_clicked / self.messages_sent
 
     @property
     def unfollow_rate(self) -> float:
@@ -101,8 +120,16 @@ def _activity(customers: QuerySet[Customer], period: Period) -> tuple[int, int]:
     return len({c for c, _ in pairs}), len(pairs)
 
 
+MESSAGE_OPENED, MESSAGE_CLICKED = "message_opened", "message_clicked"
+
+
+def recorded(event_type: str) -> bool:
+    """Whether anything has ever recorded this event type (brand-wide, one index probe)."""
+    return Event.objects.filter(type=event_type).exists()
+
+
 def _messages(customers: QuerySet[Customer], period: Period) -> dict[str, int]:
-    types = ("message_sent", "message_opened", "message_clicked")
+    types = ("message_sent", MESSAGE_OPENED, MESSAGE_CLICKED)
     counts = Event.objects.filter(
         customer__in=customers,
         type__in=types,
@@ -133,10 +160,10 @@ def _unfollows(customers: QuerySet[Customer], period: Period) -> tuple[int, int]
 
 
 def health(customers: QuerySet[Customer], period: Period) -> Health:
-    pool = customers.filter(created_at__lt=period.end_at)
+    pool = customers.filter(first_seen_at__lt=period.end_at)
     counts = pool.aggregate(
         n=Count("id"),
-        new=Count("id", filter=Q(created_at__gte=period.start_at)),
+        new=Count("id", filter=Q(first_seen_at__gte=period.start_at)),
     )
     paying = (
         Order.objects.filter(customer__in=customers, paid_at__lt=period.end_at)
@@ -166,4 +193,6 @@ def health(customers: QuerySet[Customer], period: Period) -> Health:
         messages_clicked=messages["message_clicked"],
         contacts_at_start=contacts,
         contacts_deleted=deleted,
+        opens_recorded=recorded(MESSAGE_OPENED),
+        clicks_recorded=recorded(MESSAGE_CLICKED),
     )

@@ -62,7 +62,7 @@ def _months_between(first: date, later: date) -> int:
 
 
 def channel_rows(customers: QuerySet[Customer], period: Period) -> list[ChannelRow]:
-    cohort = customers.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
+    cohort = customers.filter(first_seen_at__gte=period.start_at, first_seen_at__lt=period.end_at)
     sizes = dict(
         with_channel(cohort).values("channel").annotate(n=Count("id")).values_list("channel", "n")
     )
@@ -71,7 +71,7 @@ def channel_rows(customers: QuerySet[Customer], period: Period) -> list[ChannelR
         .annotate(channel=first_channel("customer_id"))
         .values(
             "channel",
-            acq=TruncMonth("customer__created_at"),
+            acq=TruncMonth("customer__first_seen_at"),
             paid=TruncMonth("paid_at"),
         )
         .annotate(net=Sum(F("paid_fen") - F("refunded_fen")))

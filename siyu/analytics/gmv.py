@@ -1,9 +1,11 @@
 """GMV (net of refunds) and its four factors, by period and by channel or org unit.
 
 GMV = users × conversion × AOV × frequency, where users are the customers in the pool by the
-end of the period (acquired before it ended), conversion = buyers / users, frequency =
-orders / buyers and AOV = GMV / orders. The identity is exact, so a change in GMV splits
-into the four factors with nothing unexplained (see decomposition.py).
+end of the period (acquired, ``first_seen_at``, before it ended), conversion = buyers /
+users, frequency = orders / buyers and AOV = GMV / orders. The identity is exact whenever
+the period has users, so a change in GMV splits into the four factors with nothing
+unexplained (see decomposition.py); a period with orders but no users (e.g. a scope whose
+customers were all acquired later) cannot be split, and the change says so.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Literal
 
 from django.db.models import Count, F, QuerySet, Sum
 
-from siyu.analytics.decomposition import FactorChange, decompose_change
+from siyu.analytics.decomposition import CannotExplain, FactorChange, decompose_change
 from siyu.analytics.dimensions import (
     NO_CHANNEL,
     child_units,
@@ -68,11 +70,21 @@ EMPTY = GmvFactors(0, 0, 0, 0)
 class GmvChange:
     before: GmvFactors
     after: GmvFactors
-    parts: list[FactorChange]
+    parts: list[FactorChange]  # shares are 0 and meaningless when not ``explained``
+    explained: bool = True
 
     @property
     def change_fen(self) -> int:
         return self.after.gmv_fen - self.before.gmv_fen
+
+    @property
+    def periods_without_users(self) -> list[str]:
+        """Which period ("before", "after") has orders but no users: why it cannot split."""
+        return [
+            name
+            for name, f in (("before", self.before), ("after", self.after))
+            if f.users == 0 and f.orders
+        ]
 
 
 def period_orders(customers: QuerySet[Customer], period: Period) -> QuerySet[Order]:
@@ -89,7 +101,7 @@ ORDER_AGGREGATES: dict[str, Any] = {
 
 
 def gmv_factors(customers: QuerySet[Customer], period: Period) -> GmvFactors:
-    users = customers.filter(created_at__lt=period.end_at).count()
+    users = customers.filter(first_seen_at__lt=period.end_at).count()
     row = period_orders(customers, period).aggregate(**ORDER_AGGREGATES)
     return GmvFactors(users, row["n_buyers"], row["n_orders"], row["gmv"] or 0)
 
@@ -104,7 +116,7 @@ def gmv_factors_by(
     across keys because each customer has exactly one channel and one org unit."""
     if dimension == "channel":
         users_rows = (
-            with_channel(customers.filter(created_at__lt=period.end_at))
+            with_channel(customers.filter(first_seen_at__lt=period.end_at))
             .values("channel")
             .annotate(n=Count("id"))
         )
@@ -122,7 +134,7 @@ def gmv_factors_by(
         return found.name if found else NO_CHANNEL
 
     unit_users = (
-        customers.filter(created_at__lt=period.end_at)
+        customers.filter(first_seen_at__lt=period.end_at)
         .values(key=F("org_unit__path"))
         .annotate(n=Count("id"))
     )
@@ -145,9 +157,14 @@ def _combine(users_rows: Any, order_rows: Any, field: str, name_of: Any) -> dict
 
 
 def explain_change(before: GmvFactors, after: GmvFactors) -> GmvChange:
-    parts = decompose_change(
-        list(FACTOR_NAMES), before.factors(), after.factors(), before.gmv_fen, after.gmv_fen
-    )
+    b, a = before.factors(), after.factors()
+    try:
+        parts = decompose_change(list(FACTOR_NAMES), b, a, before.gmv_fen, after.gmv_fen)
+    except CannotExplain:
+        unsplit = [
+            FactorChange(n, x, y, 0.0, 0) for n, x, y in zip(FACTOR_NAMES, b, a, strict=True)
+        ]
+        return GmvChange(before, after, unsplit, explained=False)
     return GmvChange(before, after, parts)
 
 

@@ -17,7 +17,7 @@ from siyu.analytics.activity import Health
 class Bars:
     cold_start_pool: int = 500  # below this many customers, learn before you scale
     acquisition_growth: float = 0.05  # new customers in the period / pool
-    activation: float = 0.2  # paying conversion of the pool
+    activation: float = 0.2  # share of the pool that has ever paid
     churn: float = 0.6  # more than this share of last period's buyers lost
     retention_frequency: float = 1.2  # active days per active customer
 
@@ -44,8 +44,8 @@ def stages(h: Health, bars: Bars | None = None) -> list[Stage]:
         ),
         Stage(
             "activation",
-            {"paying_conversion": h.paying_conversion},
-            h.paying_conversion >= b.activation,
+            {"ever_paid_share": h.ever_paid_share},
+            h.ever_paid_share >= b.activation,
         ),
         Stage("revenue", {"gmv_fen": h.gmv_fen, "arpu_fen": h.arpu_fen, "arppu_fen": h.arppu_fen}),
         Stage(
@@ -53,7 +53,7 @@ def stages(h: Health, bars: Bars | None = None) -> list[Stage]:
             {
                 "activity_frequency": h.activity_frequency,
                 "payment_cycle_days": h.payment_cycle_days or 0.0,
-                "open_rate": h.open_rate,
+                **({"open_rate": h.open_rate} if h.open_rate is not None else {}),
             },
             h.active_customers == 0 or h.activity_frequency >= b.retention_frequency,
         ),

@@ -6,6 +6,10 @@ interval, revenue per customer with Welch's, and the stratified comparison pools
 within-stratum differences, because WeCom-added customers differ from the rest before
 they are added (they come from stores, spend more already) and the naive ratio mixes that
 selection with any effect of being on WeCom.
+
+A figure that is not a number is never shown: an empty group raises ``EmptyGroup`` naming
+the group, a ratio whose denominator group has no revenue is None, and a difference of two
+groups that both bought nothing is flagged (``no_revenue``) instead of "0.00 [0.00, 0.00]".
 """
 
 from __future__ import annotations
@@ -33,6 +37,17 @@ from siyu.customers.models import Customer, Identity, Order
 
 WECOM_IDENTITY = "wecom_external_userid"
 PRE_PERIOD_DAYS = 180
+MIN_GROUP = 2  # a spread needs two customers per group
+
+
+class EmptyGroup(ValueError):
+    """A group has too few customers to compare; ``group`` says which ("treated",
+    "control", "wecom", "others", "strata")."""
+
+    def __init__(self, group: str, size: int) -> None:
+        super().__init__(f"{group}: {size} customers")
+        self.group = group
+        self.size = size
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,11 @@ class LiftResult:
     revenue_treated_fen: float  # per customer, buyers and non-buyers alike
     revenue_control_fen: float
     revenue_difference: Interval
+
+    @property
+    def no_revenue(self) -> bool:
+        """Neither group bought in the period: there is no difference to estimate."""
+        return self.revenue_treated_fen == 0 and self.revenue_control_fen == 0
 
 
 def revenue_per_customer(customers: QuerySet[Customer], period: Period) -> np.ndarray:
@@ -66,6 +86,9 @@ def measure_lift(
     """Conversion (any order in the period) and revenue per customer, treated vs control."""
     rev_t = revenue_per_customer(treated, period)
     rev_c = revenue_per_customer(control, period)
+    for group, values in (("treated", rev_t), ("control", rev_c)):
+        if len(values) < MIN_GROUP:
+            raise EmptyGroup(group, len(values))
     buyers_t, buyers_c = int(np.count_nonzero(rev_t)), int(np.count_nonzero(rev_c))
     conv = proportion_difference(buyers_t, len(rev_t), buyers_c, len(rev_c))
     revenue, _ = mean_difference(rev_t, rev_c)
@@ -84,13 +107,14 @@ def measure_lift(
 @dataclass(frozen=True)
 class Comparison:
     naive: Interval  # GMV per customer, WeCom-added minus others
-    naive_ratio: float
+    naive_ratio: float | None  # None when the others have no revenue (no ratio exists)
     controlled: Interval  # the same, within strata, weighted to the WeCom-added mix
-    controlled_ratio: float
+    controlled_ratio: float | None
     treated: int
     others: int
     strata_used: int
     treated_covered: float  # share of WeCom-added customers in strata with both groups
+    no_revenue: bool = False  # neither group bought in the period
 
 
 @dataclass(frozen=True)
@@ -113,14 +137,14 @@ def _rows(customers: QuerySet[Customer], period: Period) -> list[_Row]:
     pre_start = period.start_at - timedelta(days=PRE_PERIOD_DAYS)
     wecom = Identity.objects.filter(customer_id=OuterRef("pk"), type=WECOM_IDENTITY)
     values = (
-        customers.filter(created_at__lt=period.end_at)
+        customers.filter(first_seen_at__lt=period.end_at)
         .annotate(
             channel=first_channel(),
             wecom=Exists(wecom),
             pre=spend(pre_start, period.start_at),
             post=spend(period.start_at, period.end_at),
         )
-        .values_list("created_at", "channel", "wecom", "pre", "post")
+        .values_list("first_seen_at", "channel", "wecom", "pre", "post")
     )
     raw = list(values)
     positive = sorted(r[3] for r in raw if r[3] > 0)
@@ -139,6 +163,9 @@ def compare_wecom_added(customers: QuerySet[Customer], period: Period) -> Compar
     rows = _rows(customers, period)
     t_all = np.array([r.outcome for r in rows if r.treated])
     c_all = np.array([r.outcome for r in rows if not r.treated])
+    for group, values in (("wecom", t_all), ("others", c_all)):
+        if len(values) < MIN_GROUP:
+            raise EmptyGroup(group, len(values))
     naive, _ = mean_difference(t_all, c_all)
     groups: dict[tuple[str, str, int], tuple[list[float], list[float]]] = defaultdict(
         lambda: ([], [])
@@ -153,7 +180,7 @@ def compare_wecom_added(customers: QuerySet[Customer], period: Period) -> Compar
             weights.append(len(t))
             variances.append(se2)
     if not weights:
-        raise ValueError("no stratum has both WeCom-added and other customers")
+        raise EmptyGroup("strata", 0)
     w = np.array(weights, dtype=np.float64) / sum(weights)
     att = float(np.dot(w, diffs))
     half = Z95 * sqrt(float(np.dot(w**2, variances)))
@@ -169,8 +196,9 @@ def compare_wecom_added(customers: QuerySet[Customer], period: Period) -> Compar
         others=len(c_all),
         strata_used=len(weights),
         treated_covered=sum(weights) / len(t_all) if len(t_all) else 0.0,
+        no_revenue=not (t_all.any() or c_all.any()),
     )
 
 
-def _ratio(a: float, b: float) -> float:
-    return a / b if b > 0 else float("inf")
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b > 0 else None

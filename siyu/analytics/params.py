@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -76,3 +76,16 @@ def dashboard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 def int_param(request: HttpRequest, name: str) -> int | None:
     return _int_param(request, name)
+
+
+def choice_param(request: HttpRequest, name: str, choices: Sequence[str], default: str) -> str:
+    """One of ``choices`` (default when absent); anything else is a 400."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise BadParam(
+            _("%(name)s must be one of: %(choices)s")
+            % {"name": name, "choices": ", ".join(choices)}
+        )
+    return raw

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from django.utils import timezone
 
 MAX_DAYS = 3660  # ten years: longer ranges are typing mistakes, not questions
+
+# What a period is compared with: the same number of days just before, the same dates one
+# calendar month / quarter earlier, or the same dates a year earlier.
+Compare = Literal["previous", "month", "quarter", "year"]
+COMPARES: tuple[Compare, ...] = ("previous", "month", "quarter", "year")
+_COMPARE_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,28 @@ class Period:
         """The period of the same length just before this one (the comparison base)."""
         return Period(self.start - timedelta(days=self.days), self.start)
 
+    def months_earlier(self, months: int) -> Period:
+        """The same dates ``months`` calendar months earlier. A period of whole months
+        stays whole months (March → February, Q2 → Q1); other periods keep their start day
+        (clipped to the month's last day) and their length."""
+        start = months_before(self.start, months)
+        if self.start.day == 1 and self.end.day == 1:
+            return Period(start, months_before(self.end, months))
+        return Period(start, start + timedelta(days=self.days))
+
+    def compared(self, how: Compare) -> Period:
+        """The comparison base chosen on the page."""
+        return self.previous() if how == "previous" else self.months_earlier(_COMPARE_MONTHS[how])
+
     def label(self) -> str:
         return f"{self.start.isoformat()} – {(self.end - timedelta(days=1)).isoformat()}"
+
+
+def months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
 
 
 def local_midnight(day: date) -> datetime:

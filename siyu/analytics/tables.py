@@ -20,6 +20,8 @@ class Table:
     rows: Sequence[Sequence[Cell]] = field(default_factory=list)
     # Per-cell background intensity 0..1 for heatmaps (same shape as rows), optional.
     heat: Sequence[Sequence[float | None]] | None = None
+    # Definitions and caveats shown under the table (already translated).
+    notes: Sequence[str] = ()
 
 
 def yuan(fen: float | int | None) -> str:

@@ -2,10 +2,15 @@
 the GMV factors and cohort retention computed on it by DuckDB in-process.
 
 The OLTP database stays the source of truth; the snapshot denormalises the acquisition
-month onto every order (PostHog's lesson: joins are what hurt analytic scans) and keeps
-months as integers (year × 12 + month - 1, UTC), so the analytic SQL below uses nothing but
-GROUP BY, COUNT(DISTINCT) and SUM and runs unchanged on ClickHouse when we scale out.
-Only the extraction query is per database.
+month (from ``first_seen_at``) onto every order (PostHog's lesson: joins are what hurt
+analytic scans) and keeps months as integers (year × 12 + month - 1), so the analytic SQL
+below uses nothing but GROUP BY, COUNT(DISTINCT) and SUM and runs unchanged on ClickHouse
+when we scale out. Only the extraction query is per database.
+
+Months are calendar months in the brand's zone, like every dashboard: the database hands
+over UTC epoch seconds and Arrow buckets them in the zone (with its tz database, so a zone
+with daylight saving is right too). Bucketing in UTC put an order paid at 01:00 on the 1st
+in Shanghai into the previous month.
 """
 
 from __future__ import annotations
@@ -15,16 +20,18 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 from django.db import connection
+from django.utils import timezone
 
 from siyu.analytics.gmv import GmvFactors
 
 FETCH = 500_000
 
-_MONTH = {
-    "sqlite": "CAST(substr({c}, 1, 4) AS INTEGER) * 12 + CAST(substr({c}, 6, 2) AS INTEGER) - 1",
-    "postgresql": "(EXTRACT(YEAR FROM {c} AT TIME ZONE 'UTC') * 12"
-    " + EXTRACT(MONTH FROM {c} AT TIME ZONE 'UTC') - 1)::int",
+# UTC epoch seconds of a stored aware datetime (SQLite keeps UTC text).
+_EPOCH = {
+    "sqlite": "CAST(strftime('%s', {c}) AS INTEGER)",
+    "postgresql": "EXTRACT(EPOCH FROM {c})::bigint",
 }
 
 GMV_SQL = """
@@ -46,31 +53,52 @@ class Snapshot:
     orders: pa.Table  # customer_id, acq_month, paid_month, net_fen
 
 
-def _fetch(sql: str, names: list[str]) -> pa.Table:
+def _fetch(sql: str, names: list[str], months: set[str]) -> pa.Table:
+    """Rows of integers; the columns in ``months`` arrive as epoch seconds and leave as
+    month indexes in the brand's zone."""
     chunks: list[np.ndarray] = []
     with connection.cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(FETCH):
             chunks.append(np.array(rows, dtype=np.int64))
     data = np.concatenate(chunks) if chunks else np.zeros((0, len(names)), dtype=np.int64)
-    return pa.table({name: data[:, i] for i, name in enumerate(names)})
+    return pa.table(
+        {
+            name: local_month(data[:, i]) if name in months else data[:, i]
+            for i, name in enumerate(names)
+        }
+    )
+
+
+def local_month(epoch_seconds: np.ndarray) -> np.ndarray:
+    """year × 12 + month - 1 of each moment, in the brand's zone."""
+    zone = timezone.get_default_timezone_name()
+    moments = pa.array(epoch_seconds, type=pa.timestamp("s", tz="UTC")).cast(
+        pa.timestamp("s", tz=zone)
+    )
+    year = pc.year(moments).to_numpy(zero_copy_only=False).astype(np.int64)
+    month = pc.month(moments).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: np.ndarray = year * 12 + month - 1
+    return out
 
 
 def load_snapshot() -> Snapshot:
     """Active customers and their orders, as Arrow tables (a full refresh; incremental
     refresh by order id is the next step when a dashboard needs it)."""
-    month = _MONTH[connection.vendor]
+    epoch = _EPOCH[connection.vendor]
     customers = _fetch(
-        f"SELECT id, {month.format(c='created_at')} FROM customers_customer "  # noqa: S608
-        "WHERE status = 'active'",
+        f"SELECT id, {epoch.format(c='first_seen_at')} FROM customers_customer "  # noqa: S608
+        "WHERE status = 'active' AND first_seen_at IS NOT NULL",
         ["id", "acq_month"],
+        {"acq_month"},
     )
     orders = _fetch(
-        f"SELECT o.customer_id, {month.format(c='c.created_at')}, "  # noqa: S608
-        f"{month.format(c='o.paid_at')}, o.paid_fen - o.refunded_fen "
+        f"SELECT o.customer_id, {epoch.format(c='c.first_seen_at')}, "  # noqa: S608
+        f"{epoch.format(c='o.paid_at')}, o.paid_fen - o.refunded_fen "
         "FROM customers_order o JOIN customers_customer c ON c.id = o.customer_id "
-        "WHERE c.status = 'active'",
+        "WHERE c.status = 'active' AND c.first_seen_at IS NOT NULL",
         ["customer_id", "acq_month", "paid_month", "net_fen"],
+        {"acq_month", "paid_month"},
     )
     return Snapshot(customers, orders)
 

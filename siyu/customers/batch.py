@@ -22,6 +22,7 @@ from typing import Any, Literal
 from django.db import DataError, IntegrityError, transaction
 from pydantic import BaseModel, ValidationError
 
+from siyu.customers.acquisition import note_seen
 from siyu.customers.batch_checks import (
     Problem,
     References,
@@ -220,12 +221,14 @@ def _resolve(index: int, identities: Sequence[IdentityItem], source: str) -> Cus
 
 
 def _apply_profile(index: int, item: ProfileItem, refs: References, source: str) -> ItemResult:
-    fields = item.model_dump(exclude_unset=True, exclude={"identities"})
+    fields = item.model_dump(exclude_unset=True, exclude={"identities", "first_seen_at"})
     if item.org_unit:
         fields["org_unit"] = refs.stores[item.org_unit]
     if item.primary_owner:
         fields["primary_owner"] = refs.staff[item.primary_owner]
     customer = upsert_customer(_inputs(item.identities), fields=fields, source=source)
+    if item.first_seen_at is not None:
+        note_seen(customer, item.first_seen_at)
     return ItemResult(index, customer.pk, customer.pk, None)
 
 

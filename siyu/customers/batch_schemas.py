@@ -108,6 +108,9 @@ class ProfileItem(Strict):
     # Referenced by name / username: integrations know stores and staff by those, not by pk.
     org_unit: Annotated[Text, Field(max_length=100)] | None = None
     primary_owner: Annotated[Text, Field(max_length=150)] | None = None
+    # When the brand acquired the person (history from before Siyu). Only moves the stored
+    # acquisition time earlier: the earliest evidence wins (customers/acquisition.py).
+    first_seen_at: Moment | None = None
 
 
 def _check_json_text(value: Any, depth: int = 0) -> None:

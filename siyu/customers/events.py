@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from siyu.customers.acquisition import note_seen
 from siyu.customers.models import Customer, Event
 
 
@@ -35,6 +36,7 @@ def record_event(
                 source=source,
                 idempotency_key=idempotency_key,
             )
+            note_seen(customer, occurred_at)
             return event, True
     except IntegrityError:
         # A concurrent delivery of the same event committed first.

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from siyu.core.audit import record_audit
 from siyu.core.pii import decrypt_pii, encrypt_pii
+from siyu.customers.acquisition import earliest
 from siyu.customers.models import (
     Consent,
     Customer,
@@ -61,6 +62,7 @@ def _fill_survivor(survivor: Customer, merged: Customer) -> dict[str, Any]:
         if _is_empty(field, mine) and not _is_empty(field, theirs):
             before[field] = _snapshot_value(field, mine)
             setattr(survivor, field, theirs)
+    survivor.first_seen_at = earliest(survivor.first_seen_at, merged.first_seen_at)
     if merged.created_at < survivor.created_at:
         before["created_at"] = survivor.created_at.isoformat()
         survivor.created_at = merged.created_at

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from siyu.core.models import OrgUnit
+from siyu.customers.acquisition import note_seen
 from siyu.customers.models import Customer, Order, OrderLine, Platform, Refund
 
 
@@ -74,6 +75,7 @@ def import_order(customer: Customer, order: OrderInput) -> tuple[Order, bool]:
         },
     )
     if created:
+        note_seen(customer, order.paid_at)
         OrderLine.objects.bulk_create(
             OrderLine(
                 order=row,

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from siyu.core.pii import encrypt_pii
+from siyu.customers.acquisition import note_seen
 from siyu.customers.identity_rules import IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.merge import merge_customers
 from siyu.customers.models import (
@@ -53,14 +54,14 @@ def resolve_identities(
     known = list(Identity.objects.filter(_key_filter(keys)).select_related("customer"))
     settled = _settled_customer(keys, known)
     if settled is not None:
-        return settled
+        return note_seen(settled, at) if at else settled
     when = at or timezone.now()
     if not known and len(keys) == 1:
         fresh = _new_person(keys[0], source, when)
         if fresh is not None:
             return fresh
     customer: Customer | None = retry_on_conflict(lambda: _resolve(keys, source, when))
-    return customer
+    return note_seen(customer, when) if customer else None
 
 
 def _key_filter(keys: list[StoredKey]) -> Q:

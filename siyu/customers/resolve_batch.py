@@ -187,7 +187,7 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
 def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:
     before = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     # Model defaults are Python-side, so raw inserts spell every column out once.
-    template = Customer(created_at=at, updated_at=at)
+    template = Customer(created_at=at, updated_at=at, first_seen_at=at)
     fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
     row = tuple(f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields)
     cols = [f.column for f in fields]

@@ -78,6 +78,7 @@ class BulkLoader:
             org_unit=store,
             status=CustomerStatus.ACTIVE,
             created_at=person.touches[0].at,
+            first_seen_at=person.touches[0].at,
         )
 
     def identities(self, people: list[PersonPlan], customers: list[Customer]) -> None:

@@ -24,6 +24,7 @@ CUSTOMER_FIELDS = [
     "address",
     "store",
     "owner",
+    "first_seen_at",  # acquisition time, for history from before Siyu
 ]
 ORDER_FIELDS = [
     "platform",

@@ -119,6 +119,8 @@ def customer_value(column: str, value: str) -> Any:
         return GENDERS.get(value.lower(), value.lower())
     if column == "birthday":
         return value.replace("/", "-")
+    if column == "first_seen_at":
+        return parse_moment(column, value)
     if column == "interests":
         return [part.strip() for part in LIST_SPLIT.split(value) if part.strip()]
     if column in {"lifecycle_stage", "spending_power"}:

@@ -3,12 +3,15 @@ customer API; no personal data is returned, only customer ids and figures)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.segments import layering, queries
@@ -22,6 +25,13 @@ router = Router(tags=["segments"])
 def _brand_scope() -> Any:
     # Integration keys act for the whole brand (see siyu/customers/api.py).
     return Customer.objects.filter(status=CustomerStatus.ACTIVE)
+
+
+def _as_of(day: date | None) -> datetime:
+    if day is not None and not layering.EARLIEST_AS_OF <= day <= timezone.localdate():
+        message = _("as_of must be a date YYYY-MM-DD between 2000-01-01 and today, not %(value)s")
+        raise HttpError(400, message % {"value": day.isoformat()})
+    return layering.as_of_moment(day)
 
 
 class RuleIn(Schema):
@@ -80,20 +90,22 @@ def segment_members(request: HttpRequest, segment_id: int, page: Query[PageIn]) 
 
 
 @router.get("/layering/rfm")
-def rfm_layers(request: HttpRequest) -> list[dict[str, Any]]:
-    rows = layering.rfm_layers(load_thresholds(), timezone.now(), _brand_scope())
+def rfm_layers(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
+    rows = layering.rfm_layers(load_thresholds(), _as_of(as_of), _brand_scope())
     return [row.__dict__ for row in rows]
 
 
 @router.get("/layering/matrix")
-def value_lifecycle(request: HttpRequest) -> list[dict[str, Any]]:
-    cells = layering.value_lifecycle_matrix(load_thresholds(), timezone.now(), _brand_scope())
+def value_lifecycle(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
+    """Buyers per value tier × lifecycle stage, measured at the end of ``as_of`` (a date in
+    the brand's zone; default now)."""
+    cells = layering.value_lifecycle_matrix(load_thresholds(), _as_of(as_of), _brand_scope())
     return [cell.__dict__ for cell in cells]
 
 
 @router.get("/layering/pareto")
-def pareto(request: HttpRequest) -> dict[str, Any]:
-    curve = layering.pareto_curve(_brand_scope())
+def pareto(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
+    curve = layering.pareto_curve(_brand_scope(), as_of=_as_of(as_of) if as_of else None)
     return {
         "buyers": curve.buyers,
         "net_fen": curve.net_fen,

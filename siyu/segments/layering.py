@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from siyu.customers.models import Customer, Order
@@ -43,6 +44,7 @@ TIER_LABELS: dict[str, Any] = {
 STAGES = list(STAGE_LABELS)
 VALUE_TIERS = list(TIER_LABELS)
 PARETO_PERCENTS = [1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+EARLIEST_AS_OF = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -88,25 +90,46 @@ class Pareto:
     customers_for_80: float | None
 
 
+def as_of_moment(day: date | None) -> datetime:
+    """The moment layers are measured at for an as-of date: the end of that day in the
+    brand's zone (now when None)."""
+    if day is None:
+        return timezone.now()
+    end = datetime.combine(day + timedelta(days=1), time.min)
+    return timezone.make_aware(end, timezone.get_default_timezone())
+
+
 def _moment(value: datetime) -> Any:
     # SQLite stores datetimes as text in Django's own format; a raw parameter must be in
     # the same format to compare correctly. PostgreSQL takes the aware datetime as is.
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _tables(scope: QuerySet[Customer] | None) -> tuple[dict[str, str], list[Any]]:
+def _tables(
+    scope: QuerySet[Customer] | None, as_of: datetime | None
+) -> tuple[dict[str, str], list[Any]]:
+    """Table names and the buyers CTE's filter: the scope, and for a moment in the past
+    only the orders paid before it (layers as they stood then, not with later orders)."""
     names = {"orders": Order._meta.db_table, "customers": Customer._meta.db_table, "scope": ""}
+    params: list[Any] = []
+    if as_of is not None:
+        names["scope"] = "AND o.paid_at < %s "
+        params.append(_moment(as_of))
     if scope is None:
-        return names, []
-    scope_sql, params = scope.values("pk").query.sql_with_params()
-    names["scope"] = f"AND c.id IN ({scope_sql})"
-    return names, list(params)
+        return names, params
+    scope_sql, scope_params = scope.values("pk").query.sql_with_params()
+    names["scope"] += f"AND c.id IN ({scope_sql})"
+    return names, [*params, *scope_params]
 
 
 def _fetch(
-    template: str, params: list[Any], scope: QuerySet[Customer] | None, **extra: str
+    template: str,
+    params: list[Any],
+    scope: QuerySet[Customer] | None,
+    as_of: datetime | None = None,
+    **extra: str,
 ) -> list[tuple[Any, ...]]:
-    names, scope_params = _tables(scope)
+    names, scope_params = _tables(scope, as_of)
     text = template.format(**names, **extra)
     # The scope's parameters belong to the buyers CTE, which comes before every other
     # placeholder in each query of layering_sql.
@@ -131,7 +154,7 @@ def rfm_scores(
 ) -> list[CustomerScore]:
     """Every buyer's R, F, M scores (1–5) and named layer."""
     template, params = _rfm_query(t, now)
-    rows = _fetch(template + " ORDER BY customer_id", params, scope)
+    rows = _fetch(template + " ORDER BY customer_id", params, scope, now)
     return [
         CustomerScore(cid, r, f, m, freq, mon, _layer_key(r, f, m, t.high_score))
         for cid, _last, freq, mon, r, f, m in rows
@@ -146,7 +169,7 @@ def rfm_layers(
     # high_score is a validated int 2..5, so it can sit in the text: every placeholder then
     # follows the buyers CTE, where the scope's parameters are.
     summary = sql.LAYER_SUMMARY.replace("{rfm}", template).replace("{high}", str(int(t.high_score)))
-    rows = _fetch(summary, params, scope)
+    rows = _fetch(summary, params, scope, now)
     found = {(int(rh), int(fh), int(mh)): (n, int(mon or 0)) for rh, fh, mh, n, mon in rows}
     return [
         LayerRow(key, str(label), *found.get(flags, (0, 0)))
@@ -158,7 +181,7 @@ def value_lifecycle_matrix(
     t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
 ) -> list[MatrixCell]:
     """Buyers per (value tier, lifecycle stage); every cell present, zeros included."""
-    rows = _fetch(sql.MATRIX_SUMMARY, _matrix_params(t, now), scope)
+    rows = _fetch(sql.MATRIX_SUMMARY, _matrix_params(t, now), scope, now)
     found = {(tier, stage): (n, int(mon or 0)) for tier, stage, n, mon in rows}
     return [
         MatrixCell(tier, stage, *found.get((tier, stage), (0, 0)))
@@ -171,7 +194,7 @@ def matrix_rows(
     t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
 ) -> list[tuple[int, str, str, int]]:
     """(customer_id, value tier, stage, net fen) for every buyer, for export."""
-    rows = _fetch(sql.MATRIX_ROWS + " ORDER BY customer_id", _matrix_params(t, now), scope)
+    rows = _fetch(sql.MATRIX_ROWS + " ORDER BY customer_id", _matrix_params(t, now), scope, now)
     return [(cid, tier, stage, int(mon)) for cid, tier, stage, mon in rows]
 
 
@@ -191,24 +214,27 @@ def _matrix_params(t: Thresholds, now: datetime) -> list[Any]:
 
 
 def pareto_curve(
-    scope: QuerySet[Customer] | None = None, percents: list[int] | None = None
+    scope: QuerySet[Customer] | None = None,
+    percents: list[int] | None = None,
+    as_of: datetime | None = None,
 ) -> Pareto:
     """Share of net GMV (after refunds) from the top x % of buyers, x in ``percents``.
-    The top x % is the ceil(n · x / 100) biggest spenders."""
+    The top x % is the ceil(n · x / 100) biggest spenders; orders paid before ``as_of``
+    (all orders when None)."""
     percents = percents or PARETO_PERCENTS
-    ((buyers, total),) = _fetch(sql.PARETO_TOTALS, [], scope)
+    ((buyers, total),) = _fetch(sql.PARETO_TOTALS, [], scope, as_of)
     total = int(total or 0)
     if not buyers:
         return Pareto(0, 0, [ParetoPoint(p, 0, 0.0) for p in percents], None)
     ranks = {p: max(1, math.ceil(buyers * p / 100)) for p in percents}
     unique = sorted(set(ranks.values()))
     placeholders = ", ".join(["%s"] * len(unique))
-    cum = dict(_fetch(sql.PARETO_POINTS, unique, scope, ranks=placeholders))
+    cum = dict(_fetch(sql.PARETO_POINTS, unique, scope, as_of, ranks=placeholders))
     points = [
         ParetoPoint(p, ranks[p], (int(cum[ranks[p]]) / total) if total else 0.0) for p in percents
     ]
     reach = None
     if total:
-        ((rank,),) = _fetch(sql.PARETO_REACH, [5, total * 4], scope)
+        ((rank,),) = _fetch(sql.PARETO_REACH, [5, total * 4], scope, as_of)
         reach = int(rank) / buyers
     return Pareto(buyers, total, points, reach)

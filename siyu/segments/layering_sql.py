@@ -1,7 +1,8 @@
 """Portable SQL for layering: plain CTEs, window functions and CASE, no date arithmetic
 (cut-off moments are parameters), so the same text runs on SQLite, PostgreSQL and DuckDB
 and ports to ClickHouse. ``{orders}``/``{customers}`` are table names; ``{scope}`` is an
-optional ``AND c.id IN (…)`` clause.
+optional ``AND o.paid_at < %s AND c.id IN (…)`` clause (the as-of moment, the viewer's
+scope).
 
 Only table names from model metadata, an ORM-compiled scope and validated integers are
 put into the text; every value from a user is a query parameter.

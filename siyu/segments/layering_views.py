@@ -3,12 +3,13 @@ thresholds form (HQ only) and CSV of every table. Scoped to what the viewer may 
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,33 @@ from siyu.segments.queries import table_csv
 from siyu.segments.thresholds import Thresholds, load_thresholds, save_thresholds
 
 LIST_FIELDS = ("recency_days", "frequency", "monetary_fen")
+
+
+class BadAsOf(ValueError):
+    """An as-of date the user can fix (shown in the 400)."""
+
+
+def parse_as_of(raw: str | None) -> tuple[date | None, datetime]:
+    """The as-of date (None: now) and the moment layers are measured at: the end of that
+    day in the brand's zone, so a history that ended a while ago can be layered as it
+    stood then instead of showing every buyer as churned."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, timezone.now()
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not layering.EARLIEST_AS_OF <= day <= timezone.localdate():
+        raise BadAsOf(
+            _("as_of must be a date YYYY-MM-DD between 2000-01-01 and today, not %(value)s")
+            % {"value": raw[:20]}
+        )
+    return day, layering.as_of_moment(day)
+
+
+def _bad(exc: BadAsOf) -> HttpResponse:
+    return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
 
 
 def _thresholds_from_post(post: Any) -> Thresholds:
@@ -45,7 +73,11 @@ def layering_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Thresholds saved."))
             return redirect("segments:layering")
-    scope, now = visible_customers(request.user), timezone.now()
+    try:
+        as_of, now = parse_as_of(request.GET.get("as_of"))
+    except BadAsOf as exc:
+        return _bad(exc)
+    scope = visible_customers(request.user)
     cells = layering.value_lifecycle_matrix(thresholds, now, scope)
     matrix = [(tier, [c for c in cells if c.value_tier == tier]) for tier in layering.VALUE_TIERS]
     context = {
@@ -54,7 +86,9 @@ def layering_page(request: HttpRequest) -> HttpResponse:
         "layers": layering.rfm_layers(thresholds, now, scope),
         "stages": [layering.STAGE_LABELS[s] for s in layering.STAGES],
         "matrix": matrix,
-        "pareto": layering.pareto_curve(scope),
+        "pareto": layering.pareto_curve(scope, as_of=now if as_of else None),
+        "as_of": as_of,
+        "today": timezone.localdate(),
         "errors": errors,
         "can_edit": is_hq(request.user),
     }
@@ -63,8 +97,11 @@ def layering_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
-    thresholds, now = load_thresholds(), timezone.now()
-    scope = visible_customers(request.user)
+    try:
+        as_of, now = parse_as_of(request.GET.get("as_of"))
+    except BadAsOf as exc:
+        return _bad(exc)
+    thresholds, scope = load_thresholds(), visible_customers(request.user)
     if table == "rfm":
         header = ["customer_id", "r", "f", "m", "orders", "net_fen", "layer"]
         rows: list[list[Any]] = [
@@ -84,7 +121,7 @@ def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
         rows = [list(r) for r in layering.matrix_rows(thresholds, now, scope)]
     elif table == "pareto":
         header = ["top_percent", "customers", "share_of_net_gmv"]
-        curve = layering.pareto_curve(scope, list(range(1, 101)))
+        curve = layering.pareto_curve(scope, list(range(1, 101)), as_of=now if as_of else None)
         rows = [[p.top_percent, p.customers, f"{p.share:.6f}"] for p in curve.points]
     else:
         raise Http404

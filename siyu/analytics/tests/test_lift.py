@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.test import Client
 
-from siyu.analytics.lift import compare_wecom_added, measure_lift
+from siyu.analytics.lift import EmptyGroup, compare_wecom_added, measure_lift
 from siyu.analytics.periods import Period
 from siyu.analytics.tests.factories import customer, order
+from siyu.console.tests.factories import login
 from siyu.customers.models import Customer
 from siyu.demo.brand import Brand
 
@@ -58,8 +60,49 @@ def test_wecom_added_look_better_naively_than_within_strata(brand: Brand) -> Non
     assert result.treated_covered == 1.0
     # Naive: (1200 + 20) / 6 = 203.33 vs (1200 + 40) / 8 = 155 yuan per customer.
     assert result.naive.estimate == pytest.approx((122000 / 6) - (124000 / 8))
+    assert result.naive_ratio is not None
     assert result.naive_ratio > 1.3
     # Controlled: both strata show a 0 difference.
     assert result.controlled.estimate == pytest.approx(0.0, abs=1e-9)
     assert result.controlled_ratio == pytest.approx(1.0)
     assert result.controlled.low < 0 < result.controlled.high
+
+
+def test_empty_or_revenueless_groups_are_named_not_shown_as_numbers(
+    brand: Brand, client: Client
+) -> None:
+    """No WeCom-added customer: the page names the empty group. Both groups without revenue:
+    no 0.00 [0.00, 0.00]. Others without revenue: no inf×."""
+    login(client, brand.lin_yue)
+    url = "/analytics/lift/?from=2025-03-01&to=2025-03-31"
+    for i in range(3):
+        customer(f"o{i}", date(2025, 1, 5))
+    page = client.get(url).content.decode()
+    assert "inf" not in page
+    assert "WeCom" in page or "企业微信" in page
+    with pytest.raises(EmptyGroup) as empty:
+        compare_wecom_added(Customer.objects.all(), MAR)
+    assert (empty.value.group, empty.value.size) == ("wecom", 0)
+    wecom = [customer(f"w{i}", date(2025, 1, 5), wecom=True) for i in range(3)]
+    silent = compare_wecom_added(Customer.objects.all(), MAR)
+    assert silent.no_revenue
+    page = client.get(url).content.decode()
+    assert "0.00 [0.00, 0.00]" not in page
+    order(wecom[0], date(2025, 3, 9), 100)
+    skewed = compare_wecom_added(Customer.objects.all(), MAR)
+    assert (skewed.no_revenue, skewed.naive_ratio) == (False, None)
+    page = client.get(url).content.decode()
+    assert "inf×" not in page
+
+
+def test_a_too_small_treatment_group_is_named(brand: Brand) -> None:
+    customer("t0", date(2025, 1, 5), tags=(("实验", "发券"),))
+    for i in range(3):
+        customer(f"c{i}", date(2025, 1, 5), tags=(("实验", "对照"),))
+    with pytest.raises(EmptyGroup) as small:
+        measure_lift(
+            Customer.objects.filter(tag_links__tag__name="发券"),
+            Customer.objects.filter(tag_links__tag__name="对照"),
+            MAR,
+        )
+    assert (small.value.group, small.value.size) == ("treated", 1)

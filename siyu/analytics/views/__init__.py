@@ -7,11 +7,30 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from siyu.analytics.params import BadParam, Scope
+from siyu.analytics.params import BadParam, Scope, choice_param
+from siyu.analytics.periods import COMPARES, Compare
 from siyu.analytics.tables import Table, csv_response
 from siyu.core.models import OrgUnit, Role
 from siyu.customers.scope import staff_of
+
+COMPARE_LABELS: dict[str, Any] = {
+    "previous": gettext_lazy("Previous period (same number of days just before)"),
+    "month": gettext_lazy("Previous calendar month (same dates a month earlier)"),
+    "quarter": gettext_lazy("Previous calendar quarter (same dates a quarter earlier)"),
+    "year": gettext_lazy("Same period last year"),
+}
+
+
+def compare_choice(request: HttpRequest) -> Compare:
+    """The ?compare= base of a page that compares two periods."""
+    wanted = choice_param(request, "compare", COMPARES, "previous")
+    return next(c for c in COMPARES if c == wanted)
+
+
+def compare_options(chosen: Compare) -> list[tuple[str, str, bool]]:
+    return [(c, str(COMPARE_LABELS[c]), c == chosen) for c in COMPARES]
 
 
 def org_choices(request: HttpRequest) -> list[OrgUnit]:

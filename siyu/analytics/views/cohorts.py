@@ -1,4 +1,5 @@
-"""Cohorts: retention and repurchase by acquisition month, optionally for one channel."""
+"""Cohorts: retention and repurchase by acquisition month (or first-purchase month),
+optionally for one channel."""
 
 from __future__ import annotations
 
@@ -6,17 +7,18 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from siyu.analytics.charts import line_chart
-from siyu.analytics.cohorts import Cohort, cohort_curves
-from siyu.analytics.params import BadParam, dashboard, parse_scope
+from siyu.analytics.cohorts import BASES, Cohort, CohortBasis, cohort_curves
+from siyu.analytics.params import BadParam, choice_param, dashboard, parse_scope
 from siyu.analytics.tables import Cell, Table, pct
 from siyu.analytics.views import render_dashboard
 
 MONTHS_SHOWN = 12
 
 
-def _table(key: str, title: str, cohorts: list[Cohort], curve: str) -> Table:
+def _table(key: str, title: str, cohorts: list[Cohort], curve: str, basis: str) -> Table:
     width = min(max((len(c.retention) for c in cohorts), default=0), MONTHS_SHOWN + 1)
-    headers = [_("Acquired"), _("Customers")] + [_("M%(n)s") % {"n": k} for k in range(width)]
+    first = _("Acquired") if basis == "acquired" else _("First purchase")
+    headers = [first, _("Customers")] + [_("M%(n)s") % {"n": k} for k in range(width)]
     rows: list[list[Cell]] = []
     heat: list[list[float | None]] = []
     for c in cohorts:
@@ -32,17 +34,25 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     channel = request.GET.get("channel") or None
     if channel is not None and len(channel) > 60:
         raise BadParam(_("channel is too long"))
-    curves = cohort_curves(scope.customers, channel=channel, until=scope.period.end)
+    basis: CohortBasis = "first_purchase"
+    if choice_param(request, "basis", BASES, "acquired") == "acquired":
+        basis = "acquired"
+    curves = cohort_curves(scope.customers, channel=channel, until=scope.period.end, basis=basis)
     curves = [c for c in curves if c.month >= scope.period.start.replace(day=1)]
     tables = [
         _table(
-            "retention", _("Retention: share of the cohort buying in month k"), curves, "retention"
+            "retention",
+            _("Retention: share of the cohort buying in month k"),
+            curves,
+            "retention",
+            basis,
         ),
         _table(
             "repurchase",
             _("Repurchase: share with a second order by month k"),
             curves,
             "repurchase",
+            basis,
         ),
     ]
     chart = line_chart(
@@ -55,5 +65,6 @@ def cohorts(request: HttpRequest) -> HttpResponse:
         tables,
         chart=chart,
         channel=channel or "",
+        basis=basis,
         page="cohorts",
     )

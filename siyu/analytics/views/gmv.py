@@ -1,5 +1,6 @@
-"""GMV tree: the four factors, the split of the change against the previous period, and
-the same factors per channel and per org unit."""
+"""GMV tree: the four factors, the split of the change against the chosen comparison
+period (whose dates the page and the CSV show), and the same factors per channel and per
+org unit."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siyu.analytics.charts import bar_chart
-from siyu.analytics.gmv import GmvFactors, gmv_change, gmv_factors_by
+from siyu.analytics.definitions import notes
+from siyu.analytics.gmv import GmvChange, GmvFactors, gmv_change, gmv_factors_by
 from siyu.analytics.params import dashboard, parse_scope
+from siyu.analytics.periods import Period
 from siyu.analytics.tables import Table, pct, yuan
-from siyu.analytics.views import render_dashboard
+from siyu.analytics.views import compare_choice, compare_options, render_dashboard
 
 FACTOR_LABELS = {
     "users": gettext_lazy("Users"),
-    "conversion": gettext_lazy("Conversion"),
+    "conversion": gettext_lazy("Paying conversion"),
     "aov": gettext_lazy("Average order value (yuan)"),
     "frequency": gettext_lazy("Purchase frequency"),
 }
@@ -35,7 +38,7 @@ def _breakdown(key: str, title: str, rows: dict[str, GmvFactors]) -> Table:
         _("Users"),
         _("Buyers"),
         _("Orders"),
-        _("Conversion"),
+        _("Paying conversion"),
         _("Average order value (yuan)"),
         _("Purchase frequency"),
         _("GMV (yuan)"),
@@ -60,20 +63,35 @@ def _breakdown(key: str, title: str, rows: dict[str, GmvFactors]) -> Table:
     )
 
 
-@dashboard
-def gmv_tree(request: HttpRequest) -> HttpResponse:
-    scope = parse_scope(request)
-    change = gmv_change(scope.customers, scope.period)
-    factor_rows = [
+def cannot_explain(change: GmvChange) -> str:
+    """Why the change has no split, naming the period(s) without users ("" if it has one)."""
+    if change.explained:
+        return ""
+    empty = change.periods_without_users
+    if empty == ["before"]:
+        where = _("the comparison period")
+    elif empty == ["after"]:
+        where = _("this period")
+    else:
+        where = _("both periods")
+    return _(
+        "The four-factor model cannot explain this change: %(where)s had orders but no users "
+        "(no customer of this scope was acquired by its end), so conversion is undefined. "
+        "No split is shown rather than an invented one."
+    ) % {"where": where}
+
+
+def _factors_table(change: GmvChange, period: Period, base: Period) -> Table:
+    rows = [
         [
             str(FACTOR_LABELS[p.name]),
             _factor_value(p.name, p.before),
             _factor_value(p.name, p.after),
-            yuan(p.share_fen),
+            yuan(p.share_fen) if change.explained else "—",
         ]
         for p in change.parts
     ]
-    factor_rows.append(
+    rows.append(
         [
             _("GMV (yuan)"),
             yuan(change.before.gmv_fen),
@@ -81,19 +99,31 @@ def gmv_tree(request: HttpRequest) -> HttpResponse:
             yuan(change.change_fen),
         ]
     )
-    factors = Table(
+    return Table(
         "factors",
         _("GMV = users × conversion × average order value × frequency"),
         [
             _("Factor"),
-            _("Previous period"),
-            _("This period"),
+            _("Compared period %(dates)s") % {"dates": base.label()},
+            _("This period %(dates)s") % {"dates": period.label()},
             _("Contribution to the change (yuan)"),
         ],
-        factor_rows,
+        rows,
+        notes=[
+            *([cannot_explain(change)] if not change.explained else []),
+            *notes("users", "paying_conversion", "gmv"),
+        ],
     )
+
+
+@dashboard
+def gmv_tree(request: HttpRequest) -> HttpResponse:
+    scope = parse_scope(request)
+    compare = compare_choice(request)
+    base = scope.period.compared(compare)
+    change = gmv_change(scope.customers, scope.period, base)
     tables = [
-        factors,
+        _factors_table(change, scope.period, base),
         _breakdown(
             "channels", _("By channel"), gmv_factors_by(scope.customers, scope.period, "channel")
         ),
@@ -104,10 +134,19 @@ def gmv_tree(request: HttpRequest) -> HttpResponse:
         ),
     ]
     chart = bar_chart(
-        [str(FACTOR_LABELS[p.name]) for p in change.parts],
-        [p.share_fen / 100 for p in change.parts],
+        [str(FACTOR_LABELS[p.name]) for p in change.parts] if change.explained else [],
+        [p.share_fen / 100 for p in change.parts] if change.explained else [],
         title=_("Contribution to the change"),
     )
     return render_dashboard(
-        request, "analytics/gmv.html", scope, tables, chart=chart, change=change, page="gmv"
+        request,
+        "analytics/gmv.html",
+        scope,
+        tables,
+        chart=chart,
+        change=change,
+        problem=cannot_explain(change),
+        base_period=base,
+        compare_options=compare_options(compare),
+        page="gmv",
     )

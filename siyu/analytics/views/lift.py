@@ -1,4 +1,6 @@
-"""Lift: a treatment tag against its control tag, and the WeCom-added comparison."""
+"""Lift: a treatment tag against its control tag, and the WeCom-added comparison. When a
+group is empty or has no revenue the page says which and why, never a figure that is not
+a number (inf×, 0.00 [0.00, 0.00])."""
 
 from __future__ import annotations
 
@@ -6,16 +8,28 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from siyu.analytics.intervals import Interval
-from siyu.analytics.lift import compare_wecom_added, measure_lift
+from siyu.analytics.lift import (
+    Comparison,
+    EmptyGroup,
+    LiftResult,
+    compare_wecom_added,
+    measure_lift,
+)
 from siyu.analytics.params import BadParam, dashboard, int_param, parse_scope
-from siyu.analytics.tables import Table, pct, yuan
+from siyu.analytics.tables import Cell, Table, pct, yuan
 from siyu.analytics.views import render_dashboard
 from siyu.customers.models import Tag
+
+NOT_A_NUMBER = "—"
 
 
 def _ci(i: Interval, money: bool) -> str:
     f = yuan if money else pct
     return f"{f(i.estimate)} [{f(i.low)}, {f(i.high)}]"
+
+
+def _ratio(value: float | None) -> str:
+    return NOT_A_NUMBER if value is None else f"{value:.2f}×"
 
 
 def _tag(request: HttpRequest, name: str) -> Tag | None:
@@ -28,64 +42,108 @@ def _tag(request: HttpRequest, name: str) -> Tag | None:
     return tag
 
 
+def empty_group_message(exc: EmptyGroup, tags: dict[str, Tag | None] | None = None) -> str:
+    """Which group is too small, and why that stops the comparison."""
+    tag = (tags or {}).get(exc.group)
+    names = {
+        "treated": _("The treatment group (tag %(tag)s)") % {"tag": tag},
+        "control": _("The control group (tag %(tag)s)") % {"tag": tag},
+        "wecom": _("The group of customers added on WeCom"),
+        "others": _("The group of customers not added on WeCom"),
+    }
+    if exc.group == "strata":
+        return _(
+            "No stratum (acquisition month × channel × prior spend) has at least two customers "
+            "added on WeCom and two others, so there is no controlled comparison."
+        )
+    return _(
+        "%(group)s has %(n)s customers acquired by the end of this period in this scope; a "
+        "comparison needs at least two in each group."
+    ) % {"group": names[exc.group], "n": exc.size}
+
+
+def _lift_table(r: LiftResult) -> Table:
+    revenue: Cell = _ci(r.revenue_difference, True)
+    notes = []
+    if r.no_revenue:
+        revenue = NOT_A_NUMBER
+        notes.append(_("Neither group bought anything in this period: no revenue difference."))
+    return Table(
+        "lift",
+        _("Treatment vs held-out control (95% interval)"),
+        [_("Metric"), _("Treatment"), _("Control"), _("Difference [95% CI]")],
+        [
+            [_("Customers"), r.treated, r.control, ""],
+            [
+                _("Conversion"),
+                pct(r.conversion_treated),
+                pct(r.conversion_control),
+                _ci(r.conversion_difference, False),
+            ],
+            [
+                _("Revenue per customer (yuan)"),
+                yuan(r.revenue_treated_fen),
+                yuan(r.revenue_control_fen),
+                revenue,
+            ],
+        ],
+        notes=notes,
+    )
+
+
+def _wecom_table(w: Comparison) -> Table:
+    notes = []
+    naive, controlled = _ci(w.naive, True), _ci(w.controlled, True)
+    if w.no_revenue:
+        naive = controlled = NOT_A_NUMBER
+        notes.append(_("Neither group bought anything in this period: nothing to compare."))
+    elif w.naive_ratio is None or w.controlled_ratio is None:
+        notes.append(
+            _(
+                "A ratio is not shown where the customers not added on WeCom have no revenue in "
+                "the period: dividing by zero gives no number."
+            )
+        )
+    return Table(
+        "wecom",
+        _("“Customers added on WeCom give 3× GMV”: naive vs controlled"),
+        [_("Comparison"), _("GMV per customer difference (yuan) [95% CI]"), _("Ratio")],
+        [
+            [
+                _("Naive: WeCom-added vs all others"),
+                naive,
+                NOT_A_NUMBER if w.no_revenue else _ratio(w.naive_ratio),
+            ],
+            [
+                _("Controlled: within acquisition month × channel × prior spend"),
+                controlled,
+                NOT_A_NUMBER if w.no_revenue else _ratio(w.controlled_ratio),
+            ],
+        ],
+        notes=notes,
+    )
+
+
 @dashboard
 def lift(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=30)
-    tables = []
+    tables, problems = [], []
     treatment, control = _tag(request, "treatment"), _tag(request, "control")
     if treatment and control:
-        r = measure_lift(
-            scope.customers.filter(tag_links__tag=treatment),
-            scope.customers.filter(tag_links__tag=control),
-            scope.period,
-        )
-        tables.append(
-            Table(
-                "lift",
-                _("Treatment vs held-out control (95% interval)"),
-                [_("Metric"), _("Treatment"), _("Control"), _("Difference [95% CI]")],
-                [
-                    [_("Customers"), r.treated, r.control, ""],
-                    [
-                        _("Conversion"),
-                        pct(r.conversion_treated),
-                        pct(r.conversion_control),
-                        _ci(r.conversion_difference, False),
-                    ],
-                    [
-                        _("Revenue per customer (yuan)"),
-                        yuan(r.revenue_treated_fen),
-                        yuan(r.revenue_control_fen),
-                        _ci(r.revenue_difference, True),
-                    ],
-                ],
+        try:
+            r = measure_lift(
+                scope.customers.filter(tag_links__tag=treatment),
+                scope.customers.filter(tag_links__tag=control),
+                scope.period,
             )
-        )
+        except EmptyGroup as exc:
+            problems.append(empty_group_message(exc, {"treated": treatment, "control": control}))
+        else:
+            tables.append(_lift_table(r))
     try:
-        w = compare_wecom_added(scope.customers, scope.period)
-    except ValueError as exc:
-        problem = str(exc)
-    else:
-        problem = ""
-        tables.append(
-            Table(
-                "wecom",
-                _("“Customers added on WeCom give 3× GMV”: naive vs controlled"),
-                [_("Comparison"), _("GMV per customer difference (yuan) [95% CI]"), _("Ratio")],
-                [
-                    [
-                        _("Naive: WeCom-added vs all others"),
-                        _ci(w.naive, True),
-                        f"{w.naive_ratio:.2f}×",
-                    ],
-                    [
-                        _("Controlled: within acquisition month × channel × prior spend"),
-                        _ci(w.controlled, True),
-                        f"{w.controlled_ratio:.2f}×",
-                    ],
-                ],
-            )
-        )
+        tables.append(_wecom_table(compare_wecom_added(scope.customers, scope.period)))
+    except EmptyGroup as exc:
+        problems.append(empty_group_message(exc))
     return render_dashboard(
         request,
         "analytics/lift.html",
@@ -94,6 +152,6 @@ def lift(request: HttpRequest) -> HttpResponse:
         tags=Tag.objects.select_related("group").order_by("group__sort_order", "name"),
         treatment=treatment,
         control=control,
-        problem=problem,
+        problems=problems,
         page="lift",
     )

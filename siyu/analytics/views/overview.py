@@ -6,12 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from siyu.analytics.activity import health
+from siyu.analytics.activity import Health, health
+from siyu.analytics.definitions import notes
 from siyu.analytics.gmv import gmv_change
 from siyu.analytics.lifecycle import current_stage, stages
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
-from siyu.analytics.views import render_dashboard
+from siyu.analytics.views import compare_choice, compare_options, render_dashboard
 
 STAGE_LABELS = {
     "cold_start": gettext_lazy("Cold start"),
@@ -26,8 +27,10 @@ STAGE_LABELS = {
 @dashboard
 def overview(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request)
+    compare = compare_choice(request)
+    base = scope.period.compared(compare)
     h = health(scope.customers, scope.period)
-    change = gmv_change(scope.customers, scope.period)
+    change = gmv_change(scope.customers, scope.period, base)
     metrics = Table(
         "metrics",
         _("Metrics"),
@@ -36,22 +39,31 @@ def overview(request: HttpRequest) -> HttpResponse:
             [_("Customers"), h.customers],
             [_("New customers"), h.new_customers],
             [_("GMV (yuan)"), yuan(h.gmv_fen)],
-            [_("GMV change vs previous period (yuan)"), yuan(change.change_fen)],
+            [
+                _("GMV change vs %(dates)s (yuan)") % {"dates": base.label()},
+                yuan(change.change_fen),
+            ],
             [_("Buyers"), h.buyers],
             [_("Paying conversion"), pct(h.paying_conversion)],
+            [_("Share ever paid"), pct(h.ever_paid_share)],
             [_("ARPU (yuan)"), yuan(h.arpu_fen)],
             [_("ARPPU (yuan)"), yuan(h.arppu_fen)],
-            [_("Churn (last period's buyers not buying)"), pct(h.churn_rate)],
+            [
+                _("Churn (buyers of %(dates)s not buying)")
+                % {"dates": scope.period.previous().label()},
+                pct(h.churn_rate),
+            ],
             [_("Payment cycle (median days between orders)"), _days(h.payment_cycle_days)],
             [_("Active customers"), h.active_customers],
             [
                 _("Activity frequency (active days per active customer)"),
                 f"{h.activity_frequency:.2f}",
             ],
-            [_("Message open rate"), pct(h.open_rate)],
-            [_("Message click rate"), pct(h.click_rate)],
+            [_("Message open rate"), _rate(h, h.opens_recorded, h.open_rate)],
+            [_("Message click rate"), _rate(h, h.clicks_recorded, h.click_rate)],
             [_("Unfollow rate (WeCom deletions)"), pct(h.unfollow_rate)],
         ],
+        notes=notes("users", "paying_conversion", "ever_paid_share", "churn", "open_rate"),
     )
     stage_rows = [
         [
@@ -73,8 +85,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         scope,
         [metrics, lifecycle],
         stage=STAGE_LABELS[current_stage(h)],
+        base_period=base,
+        compare_options=compare_options(compare),
         page="overview",
     )
+
+
+def _rate(h: Health, recorded: bool, rate: float | None) -> str:
+    if not recorded:
+        return _("No data yet: nothing records message opens and clicks yet")
+    if rate is None or not h.messages_sent:
+        return _("No messages sent in this period")
+    return pct(rate)
 
 
 def _days(value: float | None) -> str:

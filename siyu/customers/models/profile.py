@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +70,10 @@ class Customer(models.Model):
     needs_review = models.BooleanField(default=False)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the brand acquired this person: given by an import, or the earliest order, event
+    # or identity observation (customers/acquisition.py). Only ever moves earlier; the
+    # analytics count users and cohorts by it, not by when the row was written here.
+    first_seen_at = models.DateTimeField(_("acquired at"), null=True, blank=True, db_index=True)
 
     class Meta:
         indexes = [
@@ -79,6 +85,12 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or f"#{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new profile is first seen when it is created, unless told otherwise.
+        if self.first_seen_at is None and self.created_at is not None:
+            self.first_seen_at = self.created_at
+        super().save(*args, **kwargs)
 
 
 class CustomerFollow(models.Model):

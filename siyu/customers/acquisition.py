@@ -1,0 +1,40 @@
+"""The customer's acquisition time (``Customer.first_seen_at``): the earliest evidence of the
+person, whichever arrives first and in whatever order files are imported.
+
+Evidence is an order (paid_at), an event (occurred_at), an identity observation (its
+moment) or an acquisition time an import states. Each only ever moves the time EARLIER,
+so re-importing, importing history after the present, or importing files in any order all
+give the same answer: the earliest thing we know. A merge keeps the earlier of the two.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q
+
+from siyu.customers.models import Customer
+
+
+def note_seen(customer: Customer, at: datetime) -> Customer:
+    """Move ``customer``'s acquisition time to ``at`` if that is earlier; return it.
+
+    The in-memory value can only be later than the stored one (the stored one only moves
+    earlier), so when it is already at or before ``at`` nothing needs writing: the common
+    case (a known customer's new order) costs no query. Otherwise one conditional UPDATE,
+    which is also right when a concurrent writer moved the time meanwhile."""
+    known = customer.first_seen_at
+    if known is not None and known <= at:
+        return customer
+    Customer.objects.filter(Q(first_seen_at__isnull=True) | Q(first_seen_at__gt=at)).filter(
+        pk=customer.pk
+    ).update(first_seen_at=at)
+    customer.first_seen_at = at
+    return customer
+
+
+def earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The earlier of two acquisition times (None is unknown, not early)."""
+    if a is None or b is None:
+        return a or b
+    return min(a, b)
