@@ -149,7 +149,7 @@ def database_config() -> dict[str, Any]:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         if config["ENGINE"] == "django.db.backends.postgresql":
             config.setdefault("OPTIONS", {})
-            config["TEST"] = {"NAME": env("SIYU_TEST_DB_NAME") or "test_siyu"}
+            config["TEST"] = {"NAME": env("SIYU_TEST_DB_NAME") or f"test_{config['NAME']}"}
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
