@@ -10,19 +10,13 @@ from django.utils.translation import gettext as _
 
 from siyu.analytics.params import BadParam, Scope
 from siyu.analytics.tables import Table, csv_response
-from siyu.core.models import OrgUnit, Role
-from siyu.customers.scope import staff_of
+from siyu.core.models import OrgUnit
+from siyu.core.roles import scoped
 
 
 def org_choices(request: HttpRequest) -> list[OrgUnit]:
     """Units the filter offers: all for HQ, the user's own subtree otherwise."""
-    staff = staff_of(request.user)
-    if staff is None:
-        return []
-    units = OrgUnit.objects.order_by("path")
-    if staff.role in (Role.ADMIN, Role.OPERATOR):
-        return list(units)
-    return list(units.filter(path__startswith=staff.org_unit.path))
+    return list(scoped(OrgUnit.objects.order_by("path"), request.user, unit_path="path"))
 
 
 def render_dashboard(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siyu.console.permissions import is_hq
+from siyu.core.roles import is_hq
 from siyu.customers.merge import unmerge
 from siyu.customers.models import MergeRecord, ReviewFlag
 from siyu.customers.review import resolve_flag
