@@ -14,8 +14,12 @@ class WecomSyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from siyu.customers.merge_hooks import CustomerRows, register_customer_rows
         from siyu.integrations.wecom import transfer
+        from siyu.integrations.wecom.syncstate.models import TransferItem
         from siyu.worker.schedule import SCHEDULE
+
+        register_customer_rows(CustomerRows(TransferItem))
 
         transfer.connect_transfer_fail()
         SCHEDULE.setdefault(
