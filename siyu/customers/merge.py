@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siyu.core.audit import record_audit
 from siyu.core.pii import decrypt_pii, encrypt_pii
@@ -52,6 +53,10 @@ def _fill_survivor(survivor: Customer, merged: Customer) -> dict[str, Any]:
         if _is_empty(field, mine) and not _is_empty(field, theirs):
             before[field] = _snapshot_value(field, mine)
             setattr(survivor, field, theirs)
+    if "primary_owner_id" in before and survivor.org_unit_id != merged.org_unit_id:
+        # The store is the owner's store (scope.py): it comes with the owner taken over.
+        before.setdefault("org_unit_id", survivor.org_unit_id)
+        survivor.org_unit_id = merged.org_unit_id
     if merged.created_at < survivor.created_at:
         before["created_at"] = survivor.created_at.isoformat()
         survivor.created_at = merged.created_at
@@ -81,6 +86,7 @@ def merge_customers(
         moved: dict[str, Any] = {"rows": merge_rows(survivor.pk, merged.pk)}
         survivor_before = _fill_survivor(survivor, merged)
         survivor_before["merge_count"] = survivor.merge_count
+        survivor_before["needs_review"] = survivor.needs_review
         survivor.merge_count += merged.merge_count + 1
         survivor.needs_review = survivor.needs_review or merged.needs_review
         survivor.save()
@@ -130,8 +136,15 @@ def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
         record = MergeRecord.objects.select_for_update().get(pk=record.pk)
         if record.undone_at is not None:
             raise ValueError("this merge was already undone")
-        merged = Customer.objects.select_for_update().get(pk=record.merged_id)
-        survivor = Customer.objects.select_for_update().get(pk=record.survivor_id)
+        later = _later_merge(record)
+        if later is not None:
+            raise UnmergeOutOfOrder(record, later)
+        # Both profiles in primary-key order, the order every merge locks them in.
+        locked = Customer.objects.select_for_update().filter(
+            pk__in=[record.merged_id, record.survivor_id]
+        )
+        profiles = {c.pk: c for c in locked.order_by("pk")}
+        merged, survivor = profiles[record.merged_id], profiles[record.survivor_id]
         state = state_of(record.moved)
         unmerge_rows(state, merged.pk)
         _restore_survivor(survivor, record.survivor_before)
@@ -148,6 +161,36 @@ def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
             actor, "customer.unmerge", "customer", merged.pk, survivor=survivor.pk, record=record.pk
         )
         return merged
+
+
+class UnmergeOutOfOrder(ValueError):
+    """A later merge moved the survivor's rows on (or added to them): undo that one first.
+
+    Undoing in reverse order is what keeps an undo exact: after A→S and then S→T, A's rows
+    are T's, and after A→S and X→S, S's fields and rows hold X's too."""
+
+    def __init__(self, record: MergeRecord, later: MergeRecord) -> None:
+        self.later = later
+        super().__init__(
+            _(
+                "Undo merge #%(later)s (profile #%(later_merged)s into #%(later_survivor)s) "
+                "first: it came after merge #%(record)s and involves profile #%(profile)s."
+            )
+            % {
+                "later": later.pk,
+                "later_merged": later.merged_id,
+                "later_survivor": later.survivor_id,
+                "record": record.pk,
+                "profile": record.survivor_id,
+            }
+        )
+
+
+def _later_merge(record: MergeRecord) -> MergeRecord | None:
+    """The newest merge still in force, after ``record``, that involves its survivor."""
+    touching = Q(survivor_id=record.survivor_id) | Q(merged_id=record.survivor_id)
+    later = MergeRecord.objects.filter(touching, pk__gt=record.pk, undone_at__isnull=True)
+    return later.order_by("-pk").first()
 
 
 def _block_links_between(merged_identity_ids: list[int], survivor: Customer) -> None:
