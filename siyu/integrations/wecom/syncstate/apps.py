@@ -10,16 +10,12 @@ TRANSFER_POLL_SECONDS = 15 * 60
 class WecomSyncConfig(AppConfig):
     name = "siyu.integrations.wecom.syncstate"
     label = "wecom_sync"
-    verbose_name = _("WeCom sync and transfers")
+    verbose_name = _("WeCom sync and transfers")  # still runs the transfer polling
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from siyu.customers.merge_hooks import CustomerRows, register_customer_rows
         from siyu.integrations.wecom import transfer
-        from siyu.integrations.wecom.syncstate.models import TransferItem
         from siyu.worker.schedule import SCHEDULE
-
-        register_customer_rows(CustomerRows(TransferItem))
 
         transfer.connect_transfer_fail()
         SCHEDULE.setdefault(
