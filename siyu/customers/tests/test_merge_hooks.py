@@ -60,6 +60,15 @@ def test_nothing_is_left_on_the_merged_profile(brand: Brand) -> None:
         assert not left.exists(), label
 
 
+def both_vip() -> tuple[Customer, Customer]:
+    """Two profiles holding the same tag: their links clash on merge."""
+    a, b = make_customer("oA"), make_customer("oB")
+    vip = ensure_tag("价值", "VIP")
+    add_tag(a, vip)
+    add_tag(b, vip)
+    return a, b
+
+
 def _tags(c: Customer) -> list[str]:
     return sorted(CustomerTag.objects.filter(customer=c).values_list("tag__name", flat=True))
 
@@ -115,10 +124,7 @@ def test_combine_folds_the_clashing_row_in_and_unmerge_restores_both(brand: Bran
 
 @pytest.mark.django_db
 def test_keep_newest_keeps_the_later_row() -> None:
-    a, b = make_customer("oA"), make_customer("oB")
-    vip = ensure_tag("价值", "VIP")
-    add_tag(a, vip)
-    add_tag(b, vip)  # created later than a's
+    a, b = both_vip()  # b's tag link is the later one
     b_link = CustomerTag.objects.get(customer=b)
     newest = CustomerRows(CustomerTag, MergePolicy.KEEP_NEWEST, key=("tag",), by="created_at")
     with registered(newest):
@@ -130,10 +136,7 @@ def test_keep_newest_keeps_the_later_row() -> None:
 
 @pytest.mark.django_db
 def test_a_refusing_table_stops_the_merge_before_anything_is_written() -> None:
-    a, b = make_customer("oA"), make_customer("oB")
-    vip = ensure_tag("价值", "VIP")
-    add_tag(a, vip)
-    add_tag(b, vip)
+    a, b = both_vip()
     refuse = CustomerRows(CustomerTag, MergePolicy.REFUSE, key=("tag",))
     with registered(refuse), pytest.raises(MergeRefused) as refused:
         merge_customers(a, b, reason="test")
@@ -176,10 +179,7 @@ def _legacy(moved: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.django_db
 def test_merge_records_written_before_the_registry_still_undo() -> None:
-    a, b = make_customer("oA"), make_customer("oB")
-    vip = ensure_tag("价值", "VIP")
-    add_tag(a, vip)
-    add_tag(b, vip)
+    a, b = both_vip()
     add_tag(b, ensure_tag("兴趣", "咖啡"))
     record = merge_customers(a, b, reason="test")
     MergeRecord.objects.filter(pk=record.pk).update(moved=_legacy(record.moved))
