@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "siyu.core",
     "siyu.customers",
     "siyu.channels",
+    "siyu.groups",
+    "siyu.transfers",
     "siyu.access",
     "siyu.console",
     "siyu.imports",

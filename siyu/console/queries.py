@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from siyu.core.models import Role, Staff
+from siyu.core.models import Staff
 from siyu.core.pii import blind_index
+from siyu.core.roles import User, scoped
 from siyu.customers.identity_rules import RULES, normalize_value
 from siyu.customers.models import Customer, CustomerTag, Identity, Tag
 from siyu.customers.scope import visible_customers
@@ -78,9 +78,7 @@ def search_condition(q: str) -> Q:
     return condition
 
 
-def filtered_customers(
-    user: AbstractBaseUser | AnonymousUser, filters: CustomerFilter
-) -> QuerySet[Customer]:
+def filtered_customers(user: User, filters: CustomerFilter) -> QuerySet[Customer]:
     qs = visible_customers(user)
     if filters.q.strip():
         qs = qs.filter(search_condition(filters.q))
@@ -95,7 +93,7 @@ def filtered_customers(
     return qs
 
 
-def customer_page(user: AbstractBaseUser | AnonymousUser, filters: CustomerFilter) -> CustomerPage:
+def customer_page(user: User, filters: CustomerFilter) -> CustomerPage:
     tag_links = CustomerTag.objects.select_related("tag").order_by("tag__group__sort_order", "id")
     rows = list(
         filtered_customers(user, filters)
@@ -108,27 +106,10 @@ def customer_page(user: AbstractBaseUser | AnonymousUser, filters: CustomerFilte
     return CustomerPage(customers, customers[-1].pk if has_more else None)
 
 
-def owner_choices(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Staff]:
+def owner_choices(user: User) -> QuerySet[Staff]:
     """Staff the user may filter by: everyone for HQ, the store's staff for a manager."""
-    staff = current_staff(user)
     qs = Staff.objects.filter(is_active=True).order_by("display_name")
-    if staff is None:
-        return qs.none()
-    if staff.role in (Role.ADMIN, Role.OPERATOR):
-        return qs
-    if staff.role == Role.STORE_MANAGER:
-        return qs.filter(org_unit__path__startswith=staff.org_unit.path)
-    return qs.filter(pk=staff.pk)
-
-
-def current_staff(user: AbstractBaseUser | AnonymousUser) -> Staff | None:
-    """The user's staff row through the cached one-to-one accessor, so the layout and the
-    page share one query."""
-    try:
-        staff: Staff | None = user.staff  # type: ignore[union-attr]
-    except (Staff.DoesNotExist, AttributeError):
-        return None
-    return staff if staff is not None and staff.is_active else None
+    return scoped(qs, user, unit_path="org_unit__path", own=lambda staff: Q(pk=staff.pk))
 
 
 def tag_choices() -> QuerySet[Tag]:

@@ -6,3 +6,19 @@ class CustomersConfig(AppConfig):
     name = "siyu.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from siyu.customers import models as m
+        from siyu.customers.merge_hooks import CustomerRows, register_customer_rows
+
+        register_customer_rows(
+            CustomerRows(m.Identity),
+            CustomerRows(m.Event),
+            CustomerRows(m.Order),
+            CustomerRows(m.Consent),
+            # The survivor's own tag link and follow win: theirs come back on unmerge.
+            CustomerRows(m.CustomerTag, key=("tag",)),
+            CustomerRows(m.CustomerFollow, key=("staff",)),
+            # Flags travel with the profile, each with its own detail for the reviewer.
+            CustomerRows(m.ReviewFlag),
+        )

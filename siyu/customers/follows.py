@@ -1,4 +1,10 @@
-"""Which staff follow a customer on WeCom, and who is the primary owner."""
+"""Which staff follow a customer on WeCom, and who is the primary owner.
+
+The customer's store is the primary owner's store, kept in step here: a transfer to
+another store's staff moves the customer into that store's scope (``scope.py``). When the
+last follower leaves, the customer stays with the store it was in, so its manager can win
+the customer back.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +32,7 @@ def follow_customer(
         follow.save(update_fields=["ended_at"])
     if primary or customer.primary_owner_id is None:
         # By id: reading staff.org_unit would load the unit only to write its id back.
-        org_unit_id = customer.org_unit_id or staff.org_unit_id
+        org_unit_id = staff.org_unit_id
         Customer.objects.filter(pk=customer.pk).update(primary_owner=staff, org_unit_id=org_unit_id)
         customer.primary_owner = staff
         customer.org_unit_id = org_unit_id
@@ -41,7 +47,11 @@ def unfollow_customer(customer: Customer, staff: Staff, *, at: datetime | None =
     if customer.primary_owner_id == staff.pk:
         nxt = (
             CustomerFollow.objects.filter(customer=customer, ended_at__isnull=True)
+            .select_related("staff")
             .order_by("created_at")
             .first()
         )
-        Customer.objects.filter(pk=customer.pk).update(primary_owner=nxt.staff if nxt else None)
+        owner = nxt.staff if nxt else None
+        org_unit_id = owner.org_unit_id if owner else customer.org_unit_id
+        Customer.objects.filter(pk=customer.pk).update(primary_owner=owner, org_unit_id=org_unit_id)
+        customer.primary_owner, customer.org_unit_id = owner, org_unit_id

@@ -1,8 +1,9 @@
 """Merge two profiles into one, and undo it.
 
 A merge re-points every row that hangs off the merged profile (identities, tags, events,
-orders, follows, consents) to the survivor and records exactly which rows moved, so
-``unmerge`` can put them back. Peers (Segment, PostHog) cannot undo a merge; we can.
+orders, follows, consents, and every other app's rows) to the survivor through the hooks
+each app registers (``merge_hooks.py``), and records exactly what each did, so ``unmerge``
+can put them back. Peers (Segment, PostHog) cannot undo a merge; we can.
 """
 
 from __future__ import annotations
@@ -10,25 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siyu.core.audit import record_audit
 from siyu.core.pii import decrypt_pii, encrypt_pii
 from siyu.customers.acquisition import earliest
-from siyu.customers.models import (
-    Consent,
-    Customer,
-    CustomerFollow,
-    CustomerStatus,
-    CustomerTag,
-    Event,
-    Identity,
-    IdentityLink,
-    MergeRecord,
-    Order,
-)
+from siyu.customers.merge_hooks import merge_rows, state_of, unmerge_rows
+from siyu.customers.models import Customer, CustomerStatus, Identity, IdentityLink, MergeRecord
 
 # Profile fields the survivor takes from the merged profile when its own are empty.
 FILLABLE = (
@@ -63,6 +55,10 @@ def _fill_survivor(survivor: Customer, merged: Customer) -> dict[str, Any]:
             before[field] = _snapshot_value(field, mine)
             setattr(survivor, field, theirs)
     survivor.first_seen_at = earliest(survivor.first_seen_at, merged.first_seen_at)
+    if "primary_owner_id" in before and survivor.org_unit_id != merged.org_unit_id:
+        # The store is the owner's store (scope.py): it comes with the owner taken over.
+        before.setdefault("org_unit_id", survivor.org_unit_id)
+        survivor.org_unit_id = merged.org_unit_id
     if merged.created_at < survivor.created_at:
         before["created_at"] = survivor.created_at.isoformat()
         survivor.created_at = merged.created_at
@@ -78,79 +74,6 @@ def _snapshot_value(field: str, value: Any) -> Any:
     return value
 
 
-def _move_unique(
-    model: Any, unique_field: str, survivor: Customer, merged: Customer
-) -> dict[str, Any]:
-    """Move rows with a (customer, X) unique key; rows the survivor already has are kept
-    aside as data (to recreate on unmerge) and deleted."""
-    rows = list(model.objects.filter(customer=merged))
-    taken = set(
-        model.objects.filter(customer=survivor).values_list(f"{unique_field}_id", flat=True)
-    )
-    moved = [r.pk for r in rows if getattr(r, f"{unique_field}_id") not in taken]
-    dropped = [_row_data(r) for r in rows if getattr(r, f"{unique_field}_id") in taken]
-    model.objects.filter(pk__in=moved).update(customer=survivor)
-    model.objects.filter(pk__in=[d["id"] for d in dropped]).delete()
-    return {"moved": moved, "dropped": dropped}
-
-
-# Rows this module moves explicitly (or must not move: the merge records themselves).
-EXPLICIT = {Identity, Event, Order, Consent, CustomerTag, CustomerFollow, Customer, MergeRecord}
-
-
-def _customer_relations() -> list[tuple[Any, str]]:
-    """Every other app's table that points at a profile (attribution, segment members…),
-    found from the model graph so a new app's rows follow merges without edits here."""
-    found = []
-    for rel in Customer._meta.get_fields(include_hidden=True):
-        if not rel.auto_created or rel.concrete or not (rel.one_to_many or rel.one_to_one):
-            continue
-        if rel.related_model in EXPLICIT:
-            continue
-        found.append((rel.related_model, rel.field.name))  # type: ignore[union-attr]
-    return found
-
-
-def _move_other_apps(survivor: Customer, merged: Customer) -> dict[str, list[int]]:
-    moved: dict[str, list[int]] = {}
-    for model, field in _customer_relations():
-        ids = []
-        for pk in model.objects.filter(**{field: merged}).values_list("pk", flat=True):
-            try:
-                with transaction.atomic():
-                    model.objects.filter(pk=pk).update(**{field: survivor})
-            except IntegrityError:
-                # The survivor already has its own (a first touch, a membership): theirs
-                # stays with the merged profile and comes back on unmerge.
-                continue
-            ids.append(pk)
-        if ids:
-            moved[model._meta.label] = ids
-    return moved
-
-
-def _restore_other_apps(moved: dict[str, list[int]], merged: Customer) -> None:
-    relations = {m._meta.label: (m, f) for m, f in _customer_relations()}
-    for label, ids in moved.items():
-        if label in relations:
-            model, field = relations[label]
-            model.objects.filter(pk__in=ids).update(**{field: merged})
-
-
-def _row_data(row: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for f in row._meta.concrete_fields:
-        value = getattr(row, f.attname)
-        data[f.attname] = value.isoformat() if hasattr(value, "isoformat") else value
-    return data
-
-
-def _move_plain(model: Any, survivor: Customer, merged: Customer) -> list[int]:
-    ids = list(model.objects.filter(customer=merged).values_list("pk", flat=True))
-    model.objects.filter(pk__in=ids).update(customer=survivor)
-    return ids
-
-
 def merge_customers(
     survivor: Customer, merged: Customer, *, reason: str, actor: Actor = None
 ) -> MergeRecord:
@@ -161,17 +84,11 @@ def merge_customers(
         raise ValueError("only active profiles can be merged")
     with transaction.atomic():
         now = timezone.now()
-        moved: dict[str, Any] = {
-            "identities": _move_plain(Identity, survivor, merged),
-            "events": _move_plain(Event, survivor, merged),
-            "orders": _move_plain(Order, survivor, merged),
-            "consents": _move_plain(Consent, survivor, merged),
-            "tags": _move_unique(CustomerTag, "tag", survivor, merged),
-            "follows": _move_unique(CustomerFollow, "staff", survivor, merged),
-            "other": _move_other_apps(survivor, merged),
-        }
+        # Every app's rows, its own included, through the hooks each app registered.
+        moved: dict[str, Any] = {"rows": merge_rows(survivor.pk, merged.pk)}
         survivor_before = _fill_survivor(survivor, merged)
         survivor_before["merge_count"] = survivor.merge_count
+        survivor_before["needs_review"] = survivor.needs_review
         survivor.merge_count += merged.merge_count + 1
         survivor.needs_review = survivor.needs_review or merged.needs_review
         survivor.save()
@@ -214,17 +131,6 @@ def _restore_survivor(survivor: Customer, before: dict[str, Any]) -> None:
         setattr(survivor, field, value)
 
 
-def _recreate(model: Any, rows: list[dict[str, Any]], customer: Customer) -> None:
-    objs = []
-    for data in rows:
-        obj = model(**{k: v for k, v in data.items() if k != "customer_id"})
-        obj.customer = customer
-        for f in obj._meta.concrete_fields:
-            setattr(obj, f.attname, f.to_python(getattr(obj, f.attname)))
-        objs.append(obj)
-    model.objects.bulk_create(objs)
-
-
 def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
     """Put the merged profile back as it was, and block the links that joined the two so
     identity resolution does not merge them again on the same evidence."""
@@ -232,28 +138,24 @@ def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
         record = MergeRecord.objects.select_for_update().get(pk=record.pk)
         if record.undone_at is not None:
             raise ValueError("this merge was already undone")
-        merged = Customer.objects.select_for_update().get(pk=record.merged_id)
-        survivor = Customer.objects.select_for_update().get(pk=record.survivor_id)
-        moved = record.moved
-        for model, key in (
-            (Identity, "identities"),
-            (Event, "events"),
-            (Order, "orders"),
-            (Consent, "consents"),
-        ):
-            model.objects.filter(pk__in=moved[key]).update(customer=merged)
-        CustomerTag.objects.filter(pk__in=moved["tags"]["moved"]).update(customer=merged)
-        _recreate(CustomerTag, moved["tags"]["dropped"], merged)
-        CustomerFollow.objects.filter(pk__in=moved["follows"]["moved"]).update(customer=merged)
-        _recreate(CustomerFollow, moved["follows"]["dropped"], merged)
-        _restore_other_apps(moved.get("other", {}), merged)
+        later = _later_merge(record)
+        if later is not None:
+            raise UnmergeOutOfOrder(record, later)
+        # Both profiles in primary-key order, the order every merge locks them in.
+        locked = Customer.objects.select_for_update().filter(
+            pk__in=[record.merged_id, record.survivor_id]
+        )
+        profiles = {c.pk: c for c in locked.order_by("pk")}
+        merged, survivor = profiles[record.merged_id], profiles[record.survivor_id]
+        state = state_of(record.moved)
+        unmerge_rows(state, merged.pk)
         _restore_survivor(survivor, record.survivor_before)
         survivor.merge_count = max(0, survivor.merge_count - merged.merge_count - 1)
         survivor.save()
         merged.status = CustomerStatus.ACTIVE
         merged.merged_into = None
         merged.save(update_fields=["status", "merged_into", "updated_at"])
-        _block_links_between(moved["identities"], survivor)
+        _block_links_between(state.get("customers.Identity", {}).get("moved", []), survivor)
         record.undone_at = timezone.now()
         record.undone_by = _user(actor)
         record.save(update_fields=["undone_at", "undone_by"])
@@ -261,6 +163,36 @@ def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
             actor, "customer.unmerge", "customer", merged.pk, survivor=survivor.pk, record=record.pk
         )
         return merged
+
+
+class UnmergeOutOfOrder(ValueError):
+    """A later merge moved the survivor's rows on (or added to them): undo that one first.
+
+    Undoing in reverse order is what keeps an undo exact: after A→S and then S→T, A's rows
+    are T's, and after A→S and X→S, S's fields and rows hold X's too."""
+
+    def __init__(self, record: MergeRecord, later: MergeRecord) -> None:
+        self.later = later
+        super().__init__(
+            _(
+                "Undo merge #%(later)s (profile #%(later_merged)s into #%(later_survivor)s) "
+                "first: it came after merge #%(record)s and involves profile #%(profile)s."
+            )
+            % {
+                "later": later.pk,
+                "later_merged": later.merged_id,
+                "later_survivor": later.survivor_id,
+                "record": record.pk,
+                "profile": record.survivor_id,
+            }
+        )
+
+
+def _later_merge(record: MergeRecord) -> MergeRecord | None:
+    """The newest merge still in force, after ``record``, that involves its survivor."""
+    touching = Q(survivor_id=record.survivor_id) | Q(merged_id=record.survivor_id)
+    later = MergeRecord.objects.filter(touching, pk__gt=record.pk, undone_at__isnull=True)
+    return later.order_by("-pk").first()
 
 
 def _block_links_between(merged_identity_ids: list[int], survivor: Customer) -> None:

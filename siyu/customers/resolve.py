@@ -31,6 +31,7 @@ from siyu.core.pii import encrypt_pii
 from siyu.customers.acquisition import note_seen
 from siyu.customers.identity_rules import IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.merge import merge_customers
+from siyu.customers.merge_hooks import MergeRefused
 from siyu.customers.models import (
     Customer,
     CustomerStatus,
@@ -285,12 +286,8 @@ def _apply_components(
         survivor = customers[involved[0]] if involved else _new_profile(at, customers)
         apart: set[int] = set()
         for other_id in involved[1:]:
-            other = customers[other_id]
-            if _over_limit(survivor, other):
-                _flag_limit(survivor, other, at)
+            if not _join(survivor, customers[other_id], at):
                 apart.add(other_id)
-            else:
-                merge_customers(survivor, other, reason="identity resolution")
         moving = [r for r in component if r.customer_id not in apart]
         stale = [r.pk for r in moving if r.customer_id != survivor.pk]
         if stale:
@@ -299,6 +296,21 @@ def _apply_components(
             owner[r.pk] = customers[r.customer_id] if r.customer_id in apart else survivor
         _flag_cap_overflow(survivor, moving, at)
     return owner
+
+
+def _join(survivor: Customer, other: Customer, at: datetime) -> bool:
+    """Merge ``other`` into ``survivor`` unless a limit or an app's merge hook says no;
+    then both stay apart and the survivor is flagged for review."""
+    if _over_limit(survivor, other):
+        _flag_limit(survivor, other, at)
+        return False
+    try:
+        merge_customers(survivor, other, reason="identity resolution")
+    except MergeRefused as refused:
+        detail: dict[str, object] = {"blocked_merge_with": other.pk, "refused_by": refused.label}
+        _open_flag(ReviewKind.MERGE_REFUSED, survivor, at, detail)
+        return False
+    return True
 
 
 def _kept_by(components: list[list[Identity]], customers: dict[int, Customer]) -> dict[int, int]:

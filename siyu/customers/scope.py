@@ -1,33 +1,31 @@
 """Who may see which customers. Every console page and API read starts here, so the rule
-lives in the query layer and cannot be forgotten by a view."""
+lives in the query layer and cannot be forgotten by a view.
+
+A customer's store (``Customer.org_unit``) is the primary owner's store: it moves with the
+owner when a customer is transferred or the owner stops following (``follows.py``), so a
+store manager sees exactly the customers their staff look after. Sales staff see the
+customers they follow themselves, whether or not they are the primary owner.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 
-from siyu.core.models import Role, Staff
+from siyu.core.models import Staff
+from siyu.core.roles import User, scoped
 from siyu.customers.models import Customer, CustomerFollow, CustomerStatus
 
 
-def staff_of(user: AbstractBaseUser | AnonymousUser) -> Staff | None:
-    if not user.is_authenticated:
-        return None
-    return Staff.objects.select_related("org_unit").filter(user_id=user.pk, is_active=True).first()
+def _followed_by(staff: Staff) -> Exists:
+    return Exists(
+        CustomerFollow.objects.filter(
+            customer_id=OuterRef("pk"), staff_id=staff.pk, ended_at__isnull=True
+        )
+    )
 
 
-def visible_customers(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Customer]:
+def visible_customers(user: User | None) -> QuerySet[Customer]:
     """Active profiles the user may see: admins and operators all, store managers their
     store's subtree, sales staff only the customers they follow."""
     base = Customer.objects.filter(status=CustomerStatus.ACTIVE)
-    staff = staff_of(user)
-    if staff is None:
-        return base.none()
-    if staff.role in (Role.ADMIN, Role.OPERATOR):
-        return base
-    if staff.role == Role.STORE_MANAGER:
-        return base.filter(org_unit__path__startswith=staff.org_unit.path)
-    follows = CustomerFollow.objects.filter(
-        customer_id=OuterRef("pk"), staff_id=staff.pk, ended_at__isnull=True
-    )
-    return base.filter(Exists(follows))
+    return scoped(base, user, unit_path="org_unit__path", own=_followed_by)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from siyu.console.permissions import is_hq
+from siyu.core.roles import is_hq
 from siyu.customers.scope import visible_customers
 from siyu.segments import layering
 from siyu.segments.queries import table_csv

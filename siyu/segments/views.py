@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siyu.console.permissions import is_hq
 from siyu.core.audit import record_audit
+from siyu.core.roles import is_hq
 from siyu.customers.scope import visible_customers
 from siyu.segments import queries
 from siyu.segments.define import create_segment, update_segment

@@ -42,5 +42,5 @@ def shop(brand: Brand) -> dict[str, Customer]:
         event(a, kind, day)
     event(b, "wecom_contact_deleted", date(2025, 3, 12))
     follow(a, brand.chen_jing, date(2025, 2, 1))
-    follow(b, brand.staff["sales05"], date(2025, 2, 1))
+    follow(b, brand.staff["sales09"], date(2025, 2, 1))  # 北京朝阳店, B's store
     return {"A": a, "B": b, "C": c}

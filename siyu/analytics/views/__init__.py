@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from siyu.analytics.params import BadParam, Scope, choice_param
 from siyu.analytics.periods import COMPARES, Compare
 from siyu.analytics.tables import Table, csv_response
-from siyu.core.models import OrgUnit, Role
-from siyu.customers.scope import staff_of
+from siyu.core.models import OrgUnit
+from siyu.core.roles import scoped
 
 COMPARE_LABELS: dict[str, Any] = {
     "previous": gettext_lazy("Previous period (same number of days just before)"),
@@ -35,13 +35,7 @@ def compare_options(chosen: Compare) -> list[tuple[str, str, bool]]:
 
 def org_choices(request: HttpRequest) -> list[OrgUnit]:
     """Units the filter offers: all for HQ, the user's own subtree otherwise."""
-    staff = staff_of(request.user)
-    if staff is None:
-        return []
-    units = OrgUnit.objects.order_by("path")
-    if staff.role in (Role.ADMIN, Role.OPERATOR):
-        return list(units)
-    return list(units.filter(path__startswith=staff.org_unit.path))
+    return list(scoped(OrgUnit.objects.order_by("path"), request.user, unit_path="path"))
 
 
 def render_dashboard(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from siyu.analytics.channels import BudgetLine, channel_rows, suggest_budget
+from siyu.analytics.channels import BudgetLine, channel_rows, spend_scope, suggest_budget
 from siyu.analytics.charts import bar_chart
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
@@ -25,7 +25,8 @@ def _reason(line: BudgetLine) -> str:
 @dashboard
 def channels(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=90)
-    rows = channel_rows(scope.customers, scope.period)
+    spend = spend_scope(request.user, scope.unit)
+    rows = channel_rows(scope.customers, scope.period, spend)
     table = Table(
         "channels",
         _("Channels (customers acquired in the period)"),
@@ -68,5 +69,16 @@ def channels(request: HttpRequest) -> HttpResponse:
         title=_("First-order conversion"),
     )
     return render_dashboard(
-        request, "analytics/channels.html", scope, [table, budget], chart=chart, page="channels"
+        request,
+        "analytics/channels.html",
+        scope,
+        [table, budget],
+        chart=chart,
+        page="channels",
+        spend_note=None
+        if spend is not None
+        else _(
+            "Spend is recorded per channel for the brand or a unit, not for your scope: "
+            "spend, CAC, ROI and payback are left empty here."
+        ),
     )

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from siyu.console.forms import ImportUploadForm
-from siyu.console.permissions import is_hq
+from siyu.core.roles import is_hq
 from siyu.imports.columns import COLUMNS, REQUIRED_ALL, REQUIRED_ANY, SAMPLES
 from siyu.imports.csvfile import CsvFileError
 from siyu.imports.models import ImportJob

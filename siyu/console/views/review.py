@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from siyu.console.permissions import is_hq
-from siyu.customers.merge import unmerge
+from siyu.core.roles import is_hq
+from siyu.customers.merge import UnmergeOutOfOrder, unmerge
 from siyu.customers.models import MergeRecord, ReviewFlag
 from siyu.customers.review import resolve_flag
 
@@ -61,6 +61,8 @@ def review_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(MergeRecord, pk=pk)
     try:
         restored = unmerge(record, actor=request.user)
+    except UnmergeOutOfOrder as refused:
+        messages.error(request, str(refused))
     except ValueError:
         messages.info(request, _("That merge was already undone."))
     else:

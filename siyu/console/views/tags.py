@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from siyu.console.forms import CreateTagForm
-from siyu.console.permissions import is_hq
+from siyu.core.roles import is_hq
 from siyu.customers.models import CustomerTag, TagGroup, TagKind
 from siyu.customers.scope import visible_customers
 from siyu.customers.tagging import ensure_tag

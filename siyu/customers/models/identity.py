@@ -84,6 +84,7 @@ class ReviewKind(models.TextChoices):
     SHARED_IDENTIFIER = "shared_identifier", _("Identifier shared by several people")
     MERGE_LIMIT = "merge_limit", _("Profile reached its merge limit")
     CAP_EXCEEDED = "cap_exceeded", _("Profile holds more identifiers of a type than allowed")
+    MERGE_REFUSED = "merge_refused", _("An app refused to merge the two profiles")
 
 
 class ReviewFlag(models.Model):

@@ -48,3 +48,32 @@ def test_anonymous_and_inactive_staff_see_nothing(brand: Brand) -> None:
     brand.lin_yue.is_active = False
     brand.lin_yue.save()
     assert not visible_customers(brand.lin_yue.user).exists()
+
+
+@pytest.mark.django_db
+def test_store_follows_the_next_owner_when_the_primary_owner_leaves(brand: Brand) -> None:
+    c = make_customer("oLeave")
+    follow_customer(c, brand.chen_jing, primary=True)
+    xuhui = brand.staff["sales02"]
+    follow_customer(c, xuhui)
+    c.refresh_from_db()
+    assert c.org_unit == brand.chen_jing.org_unit
+    unfollow_customer(c, brand.chen_jing)
+    c.refresh_from_db()
+    assert (c.primary_owner, c.org_unit) == (xuhui, xuhui.org_unit)
+    unfollow_customer(c, xuhui)
+    c.refresh_from_db()
+    # Nobody follows any more: the customer stays with the last store, for a win-back.
+    assert (c.primary_owner, c.org_unit) == (None, xuhui.org_unit)
+
+
+@pytest.mark.django_db
+def test_owner_filter_choices_follow_the_role(brand: Brand) -> None:
+    from siyu.console.queries import owner_choices
+
+    def names(username: str) -> set[str]:
+        return {s.user.username for s in owner_choices(brand.staff[username].user)}
+
+    assert names("chen.jing") == {"chen.jing"}
+    assert names("wang.qiang") == {"wang.qiang", "chen.jing", "sales01"}
+    assert len(names("lin.yue")) == len(brand.staff)

@@ -16,15 +16,10 @@ from django.utils import timezone
 
 from siyu.core.models import Staff
 from siyu.customers.models import Tag
+from siyu.groups.chats import SeenChat, record_group_chat
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.sync.contacts import apply_relation, fetch_page, mirror_corp_tags
-from siyu.integrations.wecom.syncstate.models import (
-    GroupChat,
-    RunKind,
-    RunStatus,
-    SyncCheckpoint,
-    SyncRun,
-)
+from siyu.integrations.wecom.syncstate.models import RunKind, RunStatus, SyncCheckpoint, SyncRun
 
 # (userid, staff done so far, staff in total) after each page; drives the progress bar.
 Progress = Callable[[str, int, int], None]
@@ -80,19 +75,16 @@ def _sync_staff(
 def sync_groups(client: WeComClient, counts: Counter[str]) -> None:
     for brief in client.groupchats():
         chat = client.groupchat(str(brief["chat_id"]))
-        values = {
-            "name": str(chat.get("name", ""))[:200],
-            "owner_userid": str(chat.get("owner", "")),
-            "member_count": len(chat.get("member_list") or []),
-            "status": int(brief.get("status") or 0),
-        }
-        row = GroupChat.objects.filter(chat_id=brief["chat_id"]).first()
-        if row is None:
-            GroupChat.objects.create(chat_id=brief["chat_id"], synced_at=timezone.now(), **values)
-            counts["groups_created"] += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            GroupChat.objects.filter(pk=row.pk).update(synced_at=timezone.now(), **values)
-            counts["groups_updated"] += 1
+        seen = SeenChat(
+            chat_id=str(brief["chat_id"]),
+            name=str(chat.get("name", ""))[:200],
+            owner_userid=str(chat.get("owner", "")),
+            member_count=len(chat.get("member_list") or []),
+            status=int(brief.get("status") or 0),
+        )
+        outcome = record_group_chat(seen)
+        if outcome != "unchanged":
+            counts[f"groups_{outcome}"] += 1
 
 
 def run_full_sync(

@@ -20,8 +20,8 @@ def reconcile_follows_task() -> dict[str, int]:
 @repeatable
 @task()
 def poll_transfers_task() -> int:
-    from siyu.integrations.wecom.syncstate.models import TransferJob
     from siyu.integrations.wecom.transfer import poll_transfers
+    from siyu.transfers.models import TransferJob
 
     if not TransferJob.objects.filter(finished=False).exists():
         return 0

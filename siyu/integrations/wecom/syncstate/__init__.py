@@ -1,4 +1,5 @@
-"""Tables for WeCom full sync, nightly reconciliation and customer transfers (``wecom_sync``).
+"""Tables for WeCom full sync and nightly reconciliation (``wecom_sync``); it also schedules
+transfer polling (the transfer tables are the ``transfers`` app's).
 
 A separate app so its migrations never clash with the callback inbox's (``wecom``).
 """

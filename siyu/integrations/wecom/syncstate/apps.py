@@ -10,7 +10,7 @@ TRANSFER_POLL_SECONDS = 15 * 60
 class WecomSyncConfig(AppConfig):
     name = "siyu.integrations.wecom.syncstate"
     label = "wecom_sync"
-    verbose_name = _("WeCom sync and transfers")
+    verbose_name = _("WeCom sync and transfers")  # still runs the transfer polling
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -9,17 +9,13 @@ import pytest
 
 from siyu.customers.models import Customer, CustomerFollow, CustomerTag, Event
 from siyu.demo.brand import Brand
+from siyu.groups.models import GroupChat
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_client
 from siyu.integrations.wecom.sync.contacts import BATCH_BY_USER
 from siyu.integrations.wecom.sync.full import run_full_sync
-from siyu.integrations.wecom.syncstate.models import (
-    GroupChat,
-    RunStatus,
-    SyncCheckpoint,
-    SyncRun,
-)
+from siyu.integrations.wecom.syncstate.models import RunStatus, SyncCheckpoint, SyncRun
 from siyu.integrations.wecom.tests.sync_factories import add_contact, corp, profile
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,6 @@ from siyu.integrations.wecom.process import drain_pending
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.transfers import settle_transfer
 from siyu.integrations.wecom.sync.full import run_full_sync
-from siyu.integrations.wecom.syncstate.models import TransferItem, TransferStatus
 from siyu.integrations.wecom.tests.conftest import add_contact_xml, post_event
 from siyu.integrations.wecom.tests.sync_factories import add_contact, corp, profile
 from siyu.integrations.wecom.transfer import (
@@ -21,6 +20,7 @@ from siyu.integrations.wecom.transfer import (
     poll_transfers,
     transfer_customers,
 )
+from siyu.transfers.models import TransferItem, TransferStatus
 
 pytestmark = pytest.mark.django_db
 
