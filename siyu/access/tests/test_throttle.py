@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory, override_settings
 
 from siyu.access.models import LoginThrottle, ThrottleScope
@@ -105,3 +108,25 @@ def test_client_address_trusts_only_the_configured_proxies(
     request = RequestFactory().get("/", REMOTE_ADDR="192.168.1.10", HTTP_X_FORWARDED_FOR=forwarded)
     with override_settings(SIYU_PROXY_COUNT=proxies):
         assert client_address(request) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_failures_are_all_counted() -> None:
+    """Eight attackers at once against one username from one address: no failure lost
+    (first insert race included), so nobody guesses past the lock by going wide."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock concurrency is exercised on PostgreSQL; SQLite serialises writers")
+    start = threading.Barrier(8)
+
+    def attacker(_: int) -> None:
+        try:
+            start.wait()
+            for _attempt in range(5):
+                record_login_failure("lin.yue", "10.0.0.1")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(attacker, range(8)))
+    rows = dict(LoginThrottle.objects.values_list("scope", "failures"))
+    assert rows == {ThrottleScope.USERNAME: 40, ThrottleScope.ADDRESS: 40}
