@@ -221,14 +221,19 @@ TIME_ZONE = env("SIYU_TIME_ZONE") or "Asia/Shanghai"
 # HTTPS. `siyu serve` runs behind a reverse proxy that terminates TLS and says so in
 # X-Forwarded-Proto: cookies are Secure, plain HTTP is redirected, browsers are told to use
 # HTTPS only (HSTS). SIYU_HTTPS=0 for a plain-HTTP intranet; `siyu demo` (127.0.0.1) sets it.
-HTTPS = env_bool("SIYU_HTTPS", default=True)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SIYU_HTTPS = env_bool("SIYU_HTTPS", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = SIYU_HTTPS
 SECURE_HSTS_SECONDS = env_int(
-    "SIYU_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0, minimum=0, maximum=2 * 365 * 24 * 3600
+    "SIYU_HSTS_SECONDS",
+    365 * 24 * 3600 if SIYU_HTTPS else 0,
+    minimum=0,
+    maximum=2 * 365 * 24 * 3600,
 )
-SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SIYU_HTTPS
 # Only trust the header when a proxy is there to set it (and strip a client's own copy).
-_proxy_header = (env("SIYU_PROXY_SSL_HEADER", "X-Forwarded-Proto") or "").strip() if HTTPS else ""
+_proxy_header = (
+    (env("SIYU_PROXY_SSL_HEADER", "X-Forwarded-Proto") or "").strip() if SIYU_HTTPS else ""
+)
 if _proxy_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 # Proxies in front of Siyu that append to X-Forwarded-For: the client address that login
@@ -239,11 +244,10 @@ SILENCED_SYSTEM_CHECKS = [
     # undo): the brand's decision at its domain, not a default of one app on one host name.
     "security.W021",
 ]
-if not HTTPS:
+if not SIYU_HTTPS:
     # SIYU_HTTPS=0 is the operator saying there is no TLS (the demo on 127.0.0.1, a plain-HTTP
     # intranet): Secure cookies, HSTS and redirects to HTTPS would lock everyone out there.
-    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012"]
-    SILENCED_SYSTEM_CHECKS += ["security.W016"]
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
 
 # Signed-in sessions end after SIYU_SESSION_HOURS (default: a working day), not Django's
 # two weeks: the console shows personal data, and shop-floor devices are shared.

@@ -52,6 +52,7 @@ class LoginThrottle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="login_throttle_one_row_per_key")
         ]
+        indexes = [models.Index(fields=["last_failure_at"], name="login_throttle_last_failure")]
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key} ({self.failures})"

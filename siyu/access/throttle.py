@@ -50,6 +50,9 @@ POLICIES = {
 }
 
 
+FORGET_ALL_AFTER = max(p.forget_after for p in POLICIES.values())
+
+
 def clock() -> datetime:
     """The throttle's notion of now; tests move it instead of sleeping."""
     return timezone.now()
@@ -104,6 +107,9 @@ def record_login_failure(username: str, address: str) -> datetime | None:
             )
             if until is not None and (earned is None or until > earned):
                 earned = until
+        # Every name anyone typed gets a row: drop those forgotten anyway, so the table holds
+        # about a day of failures (a lock never outlasts its key's forget_after).
+        LoginThrottle.objects.filter(last_failure_at__lt=at - FORGET_ALL_AFTER).delete()
     return earned
 
 

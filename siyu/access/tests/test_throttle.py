@@ -130,3 +130,10 @@ def test_parallel_failures_are_all_counted() -> None:
         list(pool.map(attacker, range(8)))
     rows = dict(LoginThrottle.objects.values_list("scope", "failures"))
     assert rows == {ThrottleScope.USERNAME: 40, ThrottleScope.ADDRESS: 40}
+
+
+def test_rows_forgotten_anyway_are_dropped(clock: MovableClock) -> None:
+    record_login_failure("typo.name", "10.0.0.3")
+    clock.advance(days=2)
+    record_login_failure("lin.yue", "10.0.0.4")
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {"lin.yue", "10.0.0.4"}

@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from siyu.access.passwords import may_reset_password, reset_staff_password
-from siyu.console.permissions import is_hq
-from siyu.core.models import Staff
+from siyu.core.models import Role, Staff
 from siyu.customers.scope import staff_of
 
 PAGE_SIZE = 50
@@ -31,7 +30,7 @@ def manageable_staff(actor: Staff) -> QuerySet[Staff]:
 
 def hq_staff_or_403(request: HttpRequest) -> Staff:
     actor = staff_of(request.user)
-    if actor is None or not is_hq(request.user):
+    if actor is None or actor.role not in (Role.ADMIN, Role.OPERATOR):
         raise PermissionDenied
     return actor
 
