@@ -1,4 +1,4 @@
-"""The console's login form, throttled (siyu/access/throttle.py)."""
+"""The console's login and password change forms, throttled (siyu/access/throttle.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.models import User
 from django.utils import formats, timezone
 from django.utils.translation import ngettext
 
@@ -49,3 +50,26 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         self.confirm_login_allowed(self.user_cache)
         throttle.clear_login_failures(username)
         return self.cleaned_data
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """A wrong current password counts like a wrong login: someone who found a session
+    left open must not be able to guess the password behind it."""
+
+    def __init__(self, user: User, address: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.address = address
+
+    def clean_old_password(self) -> str:
+        username = self.user.get_username()
+        until = throttle.locked_until(username, self.address)
+        if until is not None:
+            raise forms.ValidationError(retry_message(until), code="throttled")
+        try:
+            old_password: str = super().clean_old_password()
+        except forms.ValidationError:
+            until = throttle.record_login_failure(username, self.address)
+            if until is not None:
+                raise forms.ValidationError(retry_message(until), code="throttled") from None
+            raise
+        return old_password

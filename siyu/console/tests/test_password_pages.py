@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from siyu.access.tests.clock import install_clock
 from siyu.console.tests.factories import login
 from siyu.core.models import AuditLog
 from siyu.demo.brand import DEMO_PASSWORD, Brand
@@ -59,6 +60,17 @@ def test_a_bad_change_is_refused_with_a_translated_reason(
     assert expected in change(client, old, new1, new2)
     assert not AuditLog.objects.filter(action="password_changed").exists()
     assert Client().login(username="chen.jing", password=DEMO_PASSWORD)
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(
+    client: Client, brand: Brand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_clock(monkeypatch)
+    login(client, brand.chen_jing)
+    for n in range(6):
+        change(client, f"guess-{n}", NEW, NEW)
+    assert "登录失败次数过多" in change(client, DEMO_PASSWORD, NEW, NEW)
+    assert Client().login(username="chen.jing", password=DEMO_PASSWORD)  # unchanged
 
 
 def test_staff_page_is_in_the_navigation_of_admins_and_operators_only(

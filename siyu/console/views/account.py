@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from siyu.access import throttle
 from siyu.access.passwords import change_own_password
-from siyu.console.auth_forms import ThrottledAuthenticationForm
+from siyu.console.auth_forms import ThrottledAuthenticationForm, ThrottledPasswordChangeForm
 
 
 class LoginView(auth_views.LoginView):
@@ -39,7 +38,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """Current password once, the new one twice, checked by AUTH_PASSWORD_VALIDATORS."""
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - login_required
-    form = PasswordChangeForm(user, request.POST or None)
+    form = ThrottledPasswordChangeForm(user, throttle.client_address(request), request.POST or None)
     if request.method == "POST" and form.is_valid():
         change_own_password(user, form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)  # stay logged in here, only here
