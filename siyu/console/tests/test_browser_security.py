@@ -11,6 +11,7 @@ import pytest
 from siyu.console.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM, seed
 from siyu.customers.models import Customer
 from siyu.demo.brand import DEMO_PASSWORD, Brand
+from siyu.imports.start import start_import
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,6 +33,7 @@ PAGES = [
     "/customers/{customer}/",
     "/tags/",
     "/imports/",
+    "/imports/{job}/",  # a job not yet run: its progress bar polls through htmx
     "/review/",
     "/staff/",
     "/staff/{staff}/password/",
@@ -82,7 +84,14 @@ def test_no_console_page_violates_the_content_security_policy(
 ) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     seed(brand)
-    ids = {"customer": Customer.objects.get(display_name="张敏").pk, "staff": brand.chen_jing.pk}
+    job = start_import(
+        "customers", "f.csv", b"phone,display_name\n13911113333,A\n", skip_invalid=False, user=None
+    )
+    ids = {
+        "customer": Customer.objects.get(display_name="张敏").pk,
+        "staff": brand.chen_jing.pk,
+        "job": job.pk,
+    }
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
