@@ -130,6 +130,7 @@ def demo(
     callback_url = f"http://127.0.0.1:{port}/wecom/callback/"
     os.environ.setdefault("SIYU_WECOM_API_BASE", f"http://127.0.0.1:{wecom_port}")
     os.environ.setdefault("SIYU_WECOM_CALLBACK_URL", callback_url)
+    os.environ.setdefault("SIYU_HTTPS", "0")  # plain HTTP on 127.0.0.1: no Secure cookies, HSTS
     setup_django(data_dir, autogen_keys=True)
     out.print(f"Data directory: {data_dir.resolve()}")
     with out.status("Migrating the database…"):

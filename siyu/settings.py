@@ -43,6 +43,21 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
+def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = env(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number from {minimum} to {maximum}, got {raw!r}"
+        )
+    return value
+
+
 DATA_DIR = Path(env("SIYU_DATA_DIR") or BASE_DIR / "var").resolve()
 AUTOGEN_KEYS = env_bool("SIYU_AUTOGEN_KEYS", default=False)
 
@@ -114,6 +129,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "siyu.console.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "siyu.console.language.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,7 +204,10 @@ if importlib.util.find_spec("django_rq") is not None:
     INSTALLED_APPS.append("django_rq")
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:customer_list"
@@ -200,6 +219,41 @@ LOCALE_PATHS = [BASE_DIR / "siyu" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("SIYU_TIME_ZONE") or "Asia/Shanghai"
+
+# HTTPS. `siyu serve` runs behind a reverse proxy that terminates TLS and says so in
+# X-Forwarded-Proto: cookies are Secure, plain HTTP is redirected, browsers are told to use
+# HTTPS only (HSTS). SIYU_HTTPS=0 for a plain-HTTP intranet; `siyu demo` (127.0.0.1) sets it.
+SIYU_HTTPS = env_bool("SIYU_HTTPS", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = SIYU_HTTPS
+SECURE_HSTS_SECONDS = env_int(
+    "SIYU_HSTS_SECONDS",
+    365 * 24 * 3600 if SIYU_HTTPS else 0,
+    minimum=0,
+    maximum=2 * 365 * 24 * 3600,
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SIYU_HTTPS
+# Only trust the header when a proxy is there to set it (and strip a client's own copy).
+_proxy_header = (
+    (env("SIYU_PROXY_SSL_HEADER", "X-Forwarded-Proto") or "").strip() if SIYU_HTTPS else ""
+)
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+# Proxies in front of Siyu that append to X-Forwarded-For: the client address that login
+# throttling counts is the one the outermost of them saw. 0 = use the socket's address.
+SIYU_PROXY_COUNT = env_int("SIYU_PROXY_COUNT", 1 if _proxy_header else 0, minimum=0, maximum=5)
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload is a commitment for the brand's whole registrable domain (and hard to
+    # undo): the brand's decision at its domain, not a default of one app on one host name.
+    "security.W021",
+]
+if not SIYU_HTTPS:
+    # SIYU_HTTPS=0 is the operator saying there is no TLS (the demo on 127.0.0.1, a plain-HTTP
+    # intranet): Secure cookies, HSTS and redirects to HTTPS would lock everyone out there.
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
+
+# Signed-in sessions end after SIYU_SESSION_HOURS (default: a working day), not Django's
+# two weeks: the console shows personal data, and shop-floor devices are shared.
+SESSION_COOKIE_AGE = 3600 * env_int("SIYU_SESSION_HOURS", 12, minimum=1, maximum=14 * 24)
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

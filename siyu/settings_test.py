@@ -5,6 +5,8 @@ runs, so this cannot live in conftest.py."""
 import os
 
 os.environ.setdefault("SIYU_AUTOGEN_KEYS", "1")
+# The test client and the live server speak plain HTTP (the demo's setting; see settings.py).
+os.environ.setdefault("SIYU_HTTPS", "0")
 
 from siyu.settings import *  # noqa: F403
 

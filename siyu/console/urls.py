@@ -2,19 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
-from siyu.console.views import customers, imports, review, tags
+from siyu.console.views import account, customers, imports, review, staff, tags
 
 app_name = "console"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:customer_list"), name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="console/registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", account.password_change, name="password_change"),
+    path("staff/", staff.staff_list, name="staff_list"),
+    path("staff/<int:pk>/password/", staff.staff_password_reset, name="staff_password_reset"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/reveal/", customers.reveal_pii, name="customer_reveal"),

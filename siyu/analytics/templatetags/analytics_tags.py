@@ -8,12 +8,12 @@ register = template.Library()
 
 
 @register.filter
-def heat_style(value: float | None) -> str:
-    """Background for a heatmap cell; empty for label columns."""
+def heat_class(value: float | None) -> str:
+    """Shade of a heatmap cell in tenths (``heat-0`` … ``heat-10`` in console.css): a class,
+    not an inline style, which the Content-Security-Policy forbids. Empty for label columns."""
     if value is None:
         return ""
-    alpha = max(0.0, min(1.0, float(value)))
-    return f"background: rgba(47, 111, 223, {alpha:.2f})"
+    return f"heat-{round(max(0.0, min(1.0, float(value))) * 10)}"
 
 
 @register.filter
