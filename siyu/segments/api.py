@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from siyu.core.params import ApiAfter, ApiId
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.segments import layering, queries
 from siyu.segments.models import Segment
@@ -52,7 +53,7 @@ class MembersOut(Schema):
 
 
 class PageIn(Schema):
-    after: int | None = Field(None, ge=0)
+    after: ApiAfter | None = None
     limit: int = Field(500, ge=1, le=5000)
 
 
@@ -72,7 +73,7 @@ def list_segments(request: HttpRequest) -> Any:
 
 
 @router.get("/segments/{segment_id}/members", response=MembersOut)
-def segment_members(request: HttpRequest, segment_id: int, page: Query[PageIn]) -> Any:
+def segment_members(request: HttpRequest, segment_id: ApiId, page: Query[PageIn]) -> Any:
     segment = get_object_or_404(Segment, pk=segment_id)
     rows = queries.member_page(segment, _brand_scope(), page.after, page.limit)
     ids = [m.customer_id for m in rows]
