@@ -36,8 +36,11 @@ class BatchIn(Schema):
     # Items stay untyped here so that a bad item is reported by the batch layer with its
     # index and field, in the same shape as every other item error.
     items: list[Any] = Field(..., description="Up to 10,000 items of the endpoint's kind.")
+    # Strict: `"partial": 1` or `"partial": "yes"` is a mistake to report, not a guess.
     partial: bool = Field(
-        False, description="Write the valid items and report the rest, instead of all-or-nothing."
+        False,
+        strict=True,
+        description="Write the valid items and report the rest, instead of all-or-nothing.",
     )
 
 

@@ -3,6 +3,7 @@ negative examples, a bounded count. No 5xx, every status and body as the schema 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,7 +28,10 @@ from siyu.integrations.wechat.tests.conftest import MP_APPID, MP_SECRET, OA_APPI
 from siyu.segments.define import create_segment
 from siyu.segments.membership import refresh_segment
 
-EXAMPLES = 25  # per operation and mode; 11 operations
+EXAMPLES = 20  # per operation and mode; 11 operations, about 450 requests
+# The same examples every run, so a red CI run is reproducible and never a coin toss; set
+# SIYU_FUZZ_EXPLORE=1 to draw new ones (a failure prints the seed to replay it).
+DERANDOMIZE = not os.environ.get("SIYU_FUZZ_EXPLORE")
 # Schema-valid input may still be refused with 422 by rules a JSON schema cannot say: the
 # identifier rules (a phone of 11 digits, no placeholder "null"), batch items checked item
 # by item so that `partial` can keep the good ones, rule trees. Every other check runs:
@@ -86,6 +90,7 @@ def test_the_api_honours_its_schema(
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
             max_examples=EXAMPLES,
+            derandomize=DERANDOMIZE,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
