@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
-import pytest
 from django.test import Client
 
 from siyu.analytics.tables import Table, csv_response
@@ -19,11 +17,6 @@ from siyu.segments.membership import refresh_segment
 from siyu.segments.tests.factories import NOW, buy, make_customer
 
 ATTACK = "+1+cmd|' /C calc'!A0"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _cells(body: bytes) -> list[list[str]]:

@@ -14,11 +14,6 @@ from siyu.console.tests.factories import login
 from siyu.demo.brand import Brand
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_admins_see_scopes_and_last_use_in_the_brand_zone(client: Client, brand: Brand) -> None:
     pos, _ = create_api_key("pos", ["ingest:orders", "customers:lookup"])
     create_api_key("erp", ["ingest:profiles"])

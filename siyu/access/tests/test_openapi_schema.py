@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from siyu.access.tests.clients import api_operations
 from siyu.api import api
-
-
-def _operations() -> list[tuple[str, Any]]:
-    found: list[tuple[str, Any]] = []
-    for _prefix, router in api._routers:
-        for path, view in router.path_operations.items():
-            found.extend((path, op) for op in view.operations)
-    return found
 
 
 def test_no_two_models_share_a_schema_name() -> None:
     """Two classes named alike (two ``ErrorOut``) silently publish one for both: each
     operation's response models must be exactly what the document names."""
     components = api.get_openapi_schema()["components"]["schemas"]
-    for path, op in _operations():
+    for path, op in api_operations():
         for status, model in (op.response_models or {}).items():
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             for name, published in schema.get("$defs", {}).items():

@@ -3,8 +3,6 @@ values: a 4xx naming the parameter, never a 500 (SQLite raised OverflowError pas
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
@@ -37,11 +35,6 @@ PATHS = [
     "/imports/{id}/",
     "/imports/{id}/errors.csv",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from django.test import Client
 
 from siyu.access.auth import operation_scope
 from siyu.access.models import Scope
-from siyu.access.tests.clients import integration_client
-from siyu.api import api
+from siyu.access.tests.clients import api_operations, integration_client
 from siyu.core.models import AuditLog
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.profiles import upsert_customer
@@ -39,16 +38,8 @@ BODY: dict[str, Any] = {
 }
 
 
-def _operations() -> list[tuple[str, Any]]:
-    found: list[tuple[str, Any]] = []
-    for _prefix, router in api._routers:
-        for path, view in router.path_operations.items():
-            found.extend((path, op) for op in view.operations)
-    return found
-
-
 def test_every_operation_names_exactly_one_scope_or_is_knowingly_keyless() -> None:
-    operations = _operations()
+    operations = api_operations()
     assert len(operations) >= len(CALLS) + len(KEYLESS)
     for path, op in operations:
         if path in KEYLESS:
@@ -58,7 +49,7 @@ def test_every_operation_names_exactly_one_scope_or_is_knowingly_keyless() -> No
 
 
 def test_the_table_below_covers_every_keyed_operation() -> None:
-    keyed = {path for path, _op in _operations() if path not in KEYLESS}
+    keyed = {path for path, _op in api_operations() if path not in KEYLESS}
     assert {
         url.removeprefix("/api").split("?")[0].replace("/1/", "/{segment_id}/")
         for _m, url, _s in CALLS
