@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.test import Client
 
@@ -22,14 +21,3 @@ def integration_client(
     if header == "bearer":
         return Client(headers={"authorization": f"Bearer {raw_key}"})
     return Client(headers={"x-api-key": raw_key})
-
-
-def api_operations() -> list[tuple[str, Any]]:
-    """Every (path, ninja operation) the assembled API serves."""
-    from siyu.api import api
-
-    found: list[tuple[str, Any]] = []
-    for _prefix, router in api._routers:
-        for path, view in router.path_operations.items():
-            found.extend((path, op) for op in view.operations)
-    return found

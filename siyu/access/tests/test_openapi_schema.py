@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from siyu.access.tests.clients import api_operations
+from siyu.access.tests.operations import api_operations
 from siyu.api import api
 
 

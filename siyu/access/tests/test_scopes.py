@@ -9,7 +9,8 @@ from django.test import Client
 
 from siyu.access.auth import operation_scope
 from siyu.access.models import Scope
-from siyu.access.tests.clients import api_operations, integration_client
+from siyu.access.tests.clients import integration_client
+from siyu.access.tests.operations import api_operations
 from siyu.core.models import AuditLog
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.profiles import upsert_customer
