@@ -13,12 +13,11 @@ name the parameter too (as the API's 422 ``errors[]``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from functools import wraps
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from pydantic import Field
 
@@ -138,19 +137,6 @@ def parse_text(params: Params, name: str, *, max_length: int) -> str:
 
 def bad_parameter_response(exc: BadParameter) -> HttpResponse:
     return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
-
-
-def checked_params(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A view whose BadParameter becomes a 400 with the message."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except BadParameter as exc:
-            return bad_parameter_response(exc)
-
-    return wrapped
 
 
 # The same bounds for django-ninja schemas (query and path parameters of the API).
