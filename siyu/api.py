@@ -1,9 +1,10 @@
 """Assembles every app's ``api.py`` router into one OpenAPI document at /api/docs.
 
-Every endpoint needs an integration API key unless its router says otherwise, so a new
-router cannot be exposed by forgetting an ``auth=`` argument. Errors are JSON with a
-``detail`` message; input errors also list ``errors`` as ``{index, field, message}``, the
-same shape the batch endpoints use for their items.
+Every endpoint needs an integration API key with the scope it names
+(``auth=key_auth(Scope.X)``); the default auth refuses every key, so a new endpoint that
+forgets to name its scope is closed, not open. Errors are JSON with a ``detail`` message;
+input errors also list ``errors`` as ``{index, field, message}``, the same shape the batch
+endpoints use for their items.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from siyu.access.auth import UNAUTHORIZED_MESSAGE, api_key_auth
+from siyu.access.auth import UNAUTHORIZED_MESSAGE, RateLimited, ScopeDenied, unscoped_auth
 from siyu.customers.api import router as customers_router
 from siyu.integrations.wechat.api import router as wechat_router
 from siyu.segments.api import router as segments_router
@@ -26,11 +27,14 @@ api = NinjaAPI(
     title="Siyu API",
     version="1",
     urls_namespace="api",
-    auth=api_key_auth,
+    auth=unscoped_auth,
     description=(
         "Integration API. Authenticate with `Authorization: Bearer <key>` or "
-        "`X-API-Key: <key>` (create keys with `manage.py api_key create <name>`). "
-        "Money is integer fen; times are ISO 8601 with a UTC offset."
+        "`X-API-Key: <key>` (create keys with `manage.py api_key create <name> <scope>…`). "
+        "Each operation needs one scope: `ingest:profiles`, `ingest:events`, "
+        "`ingest:orders`, `customers:lookup`, `segments:read` or `miniprogram`; a key "
+        "without it gets 403. Each key has a per-minute request budget; past it, 429 with "
+        "`Retry-After`. Money is integer fen; times are ISO 8601 with a UTC offset."
     ),
 )
 api.add_router("/", customers_router)
@@ -42,6 +46,18 @@ api.add_router("/", wechat_router)
 def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(request, {"detail": UNAUTHORIZED_MESSAGE}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="siyu"'
+    return response
+
+
+@api.exception_handler(ScopeDenied)
+def forbidden(request: HttpRequest, exc: ScopeDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=403)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

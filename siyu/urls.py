@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("segments/", include("siyu.segments.urls")),
     path("analytics/", include("siyu.analytics.urls")),
+    path("api-keys/", include("siyu.access.urls")),
     path("", include("siyu.console.urls")),
 ]

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
-from siyu.access.models import ApiKey
+from siyu.access.models import DEFAULT_RATE_PER_MINUTE, ApiKey, Scope
 
 KEY_PREFIX = "siyu_"
-# Touching last_used_at on every request would turn each read into a write (and serialise
-# requests on SQLite); once a minute is precise enough to spot an unused key.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_key(raw_key: str) -> str:
@@ -24,19 +21,59 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def create_api_key(name: str) -> tuple[ApiKey, str]:
+def clean_scopes(scopes: Iterable[str]) -> list[str]:
+    """Known scopes in a stable order; ValueError naming an unknown one."""
+    wanted = {s.strip() for s in scopes if s.strip()}
+    unknown = sorted(wanted - set(Scope.values))
+    if unknown:
+        raise ValueError(f"unknown scope {unknown[0]!r}; scopes are: {', '.join(Scope.values)}")
+    return [s for s in Scope.values if s in wanted]
+
+
+def _clean_rate(rate_per_minute: int) -> int:
+    if not 1 <= rate_per_minute <= 1_000_000:
+        raise ValueError("the rate limit must be between 1 and 1,000,000 requests per minute")
+    return rate_per_minute
+
+
+def create_api_key(
+    name: str, scopes: Iterable[str], *, rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
+) -> tuple[ApiKey, str]:
     """Create a key for an integration; returns the row and the raw key (shown only once)."""
     name = name.strip()
     if not name:
         raise ValueError("an API key needs a name (the integration that will use it)")
+    granted = clean_scopes(scopes)
+    if not granted:
+        raise ValueError(f"an API key needs at least one scope: {', '.join(Scope.values)}")
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         if ApiKey.objects.filter(name=name).exists():
             raise ValueError(f"an API key named {name!r} already exists")
         key = ApiKey.objects.create(
-            name=name, prefix=raw_key[: len(KEY_PREFIX) + 6], key_hash=hash_key(raw_key)
+            name=name,
+            prefix=raw_key[: len(KEY_PREFIX) + 6],
+            key_hash=hash_key(raw_key),
+            scopes=granted,
+            rate_per_minute=_clean_rate(rate_per_minute),
         )
     return key, raw_key
+
+
+def set_api_key_scopes(
+    name: str, scopes: Iterable[str], *, rate_per_minute: int | None = None
+) -> ApiKey:
+    """Replace a key's scopes (and optionally its rate limit); takes effect on the next call."""
+    granted = clean_scopes(scopes)
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().filter(name=name).first()
+        if key is None:
+            raise ValueError(f"no API key named {name!r}")
+        key.scopes = granted
+        if rate_per_minute is not None:
+            key.rate_per_minute = _clean_rate(rate_per_minute)
+        key.save(update_fields=["scopes", "rate_per_minute"])
+    return key
 
 
 def revoke_api_key(name: str) -> ApiKey:
@@ -51,17 +88,9 @@ def revoke_api_key(name: str) -> ApiKey:
     return key
 
 
-def check_api_key(raw_key: str | None) -> ApiKey | None:
-    """The active key matching ``raw_key``, or None; records when it was last used."""
+def find_api_key(raw_key: str | None) -> ApiKey | None:
+    """The active key matching ``raw_key``, or None. Reads only: use is recorded by the
+    rate limiter once the key's scope allows the call."""
     if not raw_key or not raw_key.startswith(KEY_PREFIX) or len(raw_key) > 200:
         return None
-    key = ApiKey.objects.filter(key_hash=hash_key(raw_key), revoked_at__isnull=True).first()
-    if key is None:
-        return None
-    now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        # A conditional UPDATE rather than save(): concurrent requests do not overwrite
-        # each other, and no row lock is held.
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now
-    return key
+    return ApiKey.objects.filter(key_hash=hash_key(raw_key), revoked_at__isnull=True).first()

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from siyu.analytics.dimensions import in_org_unit
 from siyu.analytics.periods import Period, parse_period
 from siyu.core.models import OrgUnit
+from siyu.core.params import parse_date, parse_id
 from siyu.customers.models import Customer
 from siyu.customers.scope import visible_customers
-
-MAX_PARAM = 40  # longer values are not dates or ids; refuse before parsing
 
 
 class BadParam(ValueError):
@@ -33,22 +32,19 @@ class Scope:
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    if len(raw) > MAX_PARAM or not raw.isdigit():
-        raise BadParam(_("%(name)s must be a whole number") % {"name": name})
-    return int(raw)
+    return parse_id(request.GET, name)
+
+
+def _date_text(request: HttpRequest, name: str) -> str | None:
+    # Bounded by the core parser first: a year-9999 end would overflow the period's +1 day.
+    day = parse_date(request.GET, name)
+    return day.isoformat() if day else None
 
 
 def parse_scope(request: HttpRequest, *, default_days: int = 30) -> Scope:
-    for name in ("from", "to"):
-        if len(request.GET.get(name, "")) > MAX_PARAM:
-            raise BadParam(_("%(name)s is too long") % {"name": name})
+    start, end = _date_text(request, "from"), _date_text(request, "to")
     try:
-        period = parse_period(
-            request.GET.get("from"), request.GET.get("to"), default_days=default_days
-        )
+        period = parse_period(start, end, default_days=default_days)
     except ValueError as exc:
         raise BadParam(_("Bad period: %(error)s") % {"error": exc}) from exc
     unit_id = _int_param(request, "org")

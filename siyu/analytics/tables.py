@@ -3,11 +3,12 @@ shows can be downloaded with the same numbers."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
+
+from siyu.core.csv_export import csv_response as write_csv_response
 
 Cell = str | int | float | None
 
@@ -34,10 +35,4 @@ def pct(share: float | None) -> str:
 
 
 def csv_response(table: Table) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table.key}.csv"'
-    response.write("\ufeff")  # BOM: Excel opens UTF-8 Chinese correctly only with it
-    writer = csv.writer(response)
-    writer.writerow(table.headers)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in table.rows)
-    return response
+    return write_csv_response(f"{table.key}.csv", table.headers, table.rows)

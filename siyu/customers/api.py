@@ -14,7 +14,10 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from siyu.access.models import ApiKey
+from siyu.access.auth import calling_key, key_auth
+from siyu.access.models import Scope
+from siyu.access.schemas import DetailOut, FieldErrorOut, responses
+from siyu.core.audit import record_audit
 from siyu.core.pii import decrypt_pii, mask_email, mask_name, mask_phone, mask_text
 from siyu.customers.batch import BATCH, BatchKind, BatchResult, FieldError, apply_batch
 from siyu.customers.identity_rules import IdentityInput, rule_for, stored_key, validate_identity
@@ -33,15 +36,12 @@ class BatchIn(Schema):
     # Items stay untyped here so that a bad item is reported by the batch layer with its
     # index and field, in the same shape as every other item error.
     items: list[Any] = Field(..., description="Up to 10,000 items of the endpoint's kind.")
+    # Strict: `"partial": 1` or `"partial": "yes"` is a mistake to report, not a guess.
     partial: bool = Field(
-        False, description="Write the valid items and report the rest, instead of all-or-nothing."
+        False,
+        strict=True,
+        description="Write the valid items and report the rest, instead of all-or-nothing.",
     )
-
-
-class ErrorOut(Schema):
-    index: int = Field(..., description="Item position in the batch; -1 for the whole batch.")
-    field: str = Field(..., description='Dotted path inside the item, e.g. "lines.0.paid_fen".')
-    message: str
 
 
 class ItemOut(Schema):
@@ -58,17 +58,7 @@ class BatchOut(Schema):
     created: int
     rejected: list[int]
     items: list[ItemOut]
-    errors: list[ErrorOut]
-
-
-class BatchErrorOut(Schema):
-    detail: str
-    rejected: list[int]
-    errors: list[ErrorOut]
-
-
-class DetailOut(Schema):
-    detail: str
+    errors: list[FieldErrorOut]
 
 
 class IdentityOut(Schema):
@@ -137,9 +127,7 @@ def _batch_response(result: BatchResult) -> Status[dict[str, Any]]:
 
 
 def _source(request: HttpRequest) -> str:
-    key = request.auth  # type: ignore[attr-defined]
-    name = key.name if isinstance(key, ApiKey) else "unknown"
-    return f"api:{name}"[:40]
+    return f"api:{calling_key(request).name}"[:40]
 
 
 def _run(request: HttpRequest, kind: BatchKind, body: BatchIn) -> Status[dict[str, Any]]:
@@ -147,24 +135,39 @@ def _run(request: HttpRequest, kind: BatchKind, body: BatchIn) -> Status[dict[st
     return _batch_response(result)
 
 
-BATCH_RESPONSES: dict[int, Any] = {200: BatchOut, 422: BatchErrorOut}
+BATCH_RESPONSES = responses({200: BatchOut}, body=True)
 
 
-@router.post("/customers/batch", response=BATCH_RESPONSES, summary="Create or update profiles")
+@router.post(
+    "/customers/batch",
+    auth=key_auth(Scope.INGEST_PROFILES),
+    response=BATCH_RESPONSES,
+    summary="Create or update profiles",
+)
 def customers_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, Any]]:
     """Items: ``{"identities": [{"type", "value", "namespace"}], ...profile fields}``.
     Identifiers seen together on one item are linked into one profile."""
     return _run(request, "customers", body)
 
 
-@router.post("/events/batch", response=BATCH_RESPONSES, summary="Record events")
+@router.post(
+    "/events/batch",
+    auth=key_auth(Scope.INGEST_EVENTS),
+    response=BATCH_RESPONSES,
+    summary="Record events",
+)
 def events_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, Any]]:
     """Items: ``{"identities" | "customer_id", "type", "occurred_at", "properties",
     "idempotency_key"}``. The same idempotency key twice records one event."""
     return _run(request, "events", body)
 
 
-@router.post("/orders/batch", response=BATCH_RESPONSES, summary="Import orders")
+@router.post(
+    "/orders/batch",
+    auth=key_auth(Scope.INGEST_ORDERS),
+    response=BATCH_RESPONSES,
+    summary="Import orders",
+)
 def orders_batch(request: HttpRequest, body: BatchIn) -> Status[dict[str, Any]]:
     """Items: ``{"identities", "platform", "order_no", "paid_at", "total_fen", "paid_fen",
     "lines", "refunds", "store"}``. Amounts in fen. The same platform + order_no twice
@@ -179,22 +182,42 @@ class LookupIn(Schema):
 
 
 class LookupFailed(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, field: str = "value") -> None:
         super().__init__(message)
         self.status = status
+        self.field = field
+
+    def body(self) -> dict[str, Any]:
+        if self.status != 422:
+            return {"detail": str(self)}
+        error = {"index": -1, "field": self.field, "message": str(self)}
+        return {"detail": str(self), "rejected": [], "errors": [error]}
 
 
 @router.get(
     "/customers/lookup",
-    response={200: CustomerOut, 404: DetailOut, 409: DetailOut, 422: DetailOut},
+    auth=key_auth(Scope.LOOKUP),
+    response=responses({200: CustomerOut, 404: DetailOut, 409: DetailOut}),
     summary="Find a profile by any identifier",
 )
 def customers_lookup(request: HttpRequest, q: Query[LookupIn]) -> Status[dict[str, Any]]:
+    """Every lookup that reaches the profiles is audited with the key's name, found or not
+    (a miss tells the caller as much as a hit), never with the identifier's value."""
     try:
         customer = find_customer(IdentityInput(q.type, q.value, q.namespace))
     except LookupFailed as exc:
-        return Status(exc.status, {"detail": str(exc)})
+        if exc.status != 422:
+            _audit_lookup(request, q.type, None, exc.status)
+        return Status(exc.status, exc.body())
+    _audit_lookup(request, q.type, customer.pk, 200)
     return Status(200, customer_out(customer))
+
+
+def _audit_lookup(request: HttpRequest, type_: str, customer_id: int | None, status: int) -> None:
+    target = ("customer", customer_id) if customer_id else ("identity", type_)
+    record_audit(
+        None, "api.lookup", *target, api_key=calling_key(request).name, type=type_, status=status
+    )
 
 
 def find_customer(ident: IdentityInput) -> Customer:
@@ -224,7 +247,7 @@ def _find_identity(ident: IdentityInput) -> Identity:
     try:
         rule_for(ident.type)
     except ValueError as exc:
-        raise LookupFailed(422, str(exc)) from exc
+        raise LookupFailed(422, str(exc), field="type") from exc
     message = validate_identity(ident)
     if message is not None:
         raise LookupFailed(422, message)

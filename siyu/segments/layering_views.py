@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from siyu.core.audit import record_audit
 from siyu.core.roles import is_hq
 from siyu.customers.scope import visible_customers
 from siyu.segments import layering
@@ -22,6 +23,7 @@ from siyu.segments.queries import table_csv
 from siyu.segments.thresholds import Thresholds, load_thresholds, save_thresholds
 
 LIST_FIELDS = ("recency_days", "frequency", "monetary_fen")
+PER_CUSTOMER = ("rfm", "matrix")
 
 
 class BadAsOf(ValueError):
@@ -125,6 +127,9 @@ def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
         rows = [[p.top_percent, p.customers, f"{p.share:.6f}"] for p in curve.points]
     else:
         raise Http404
+    if table in PER_CUSTOMER:
+        # One row per customer, like a segment export: who took which list is audited.
+        record_audit(request.user, "layering_export", "layering", table, rows=len(rows))
     response = HttpResponse(
         "\ufeff" + table_csv(header, rows), content_type="text/csv; charset=utf-8"
     )

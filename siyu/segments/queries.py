@@ -3,7 +3,6 @@ scope (``visible_customers`` for staff, all active customers for integration key
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime
@@ -11,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from siyu.core.csv_export import csv_text, write_csv
 from siyu.core.pii import mask_name
 from siyu.customers.models import Customer
 from siyu.segments.compiler import matching_customers
@@ -70,31 +70,23 @@ EXPORT_HEADER = [
 
 def export_members_csv(segment: Segment, scope: QuerySet[Customer]) -> tuple[str, int]:
     """CSV of the visible members with personal data masked; returns (text, rows)."""
+    stints = current_members(segment, scope).order_by("customer_id").iterator(chunk_size=2000)
+    rows = (
+        [
+            stint.customer.pk,
+            mask_name(stint.customer.display_name),
+            f"*******{stint.customer.phone_last4}" if stint.customer.phone_last4 else "",
+            stint.customer.gender,
+            stint.customer.region,
+            stint.customer.lifecycle_stage,
+            stint.joined_at.isoformat(),
+        ]
+        for stint in stints
+    )
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    rows = 0
-    for stint in current_members(segment, scope).order_by("customer_id").iterator(chunk_size=2000):
-        c = stint.customer
-        phone = f"*******{c.phone_last4}" if c.phone_last4 else ""
-        writer.writerow(
-            [
-                c.pk,
-                mask_name(c.display_name),
-                phone,
-                c.gender,
-                c.region,
-                c.lifecycle_stage,
-                stint.joined_at.isoformat(),
-            ]
-        )
-        rows += 1
-    return out.getvalue(), rows
+    count = write_csv(out, EXPORT_HEADER, rows)
+    return out.getvalue(), count
 
 
 def table_csv(header: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(header, rows)

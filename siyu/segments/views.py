@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from siyu.core.audit import record_audit
+from siyu.core.params import BadParameter, bad_parameter_response, parse_after
 from siyu.core.roles import is_hq
 from siyu.customers.scope import visible_customers
 from siyu.segments import queries
@@ -108,8 +109,11 @@ def segment_count(request: HttpRequest) -> HttpResponse:
 def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment, pk=pk)
     scope = visible_customers(request.user)
-    after = request.GET.get("after", "")
-    members = queries.member_page(segment, scope, int(after) if after.isdigit() else None)
+    try:
+        after = parse_after(request.GET)
+    except BadParameter as exc:
+        return bad_parameter_response(exc)
+    members = queries.member_page(segment, scope, after)
     context = {
         "segment": segment,
         "rule_text": json.dumps(segment.rule, ensure_ascii=False, indent=2),

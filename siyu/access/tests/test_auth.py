@@ -51,7 +51,7 @@ def test_a_key_works_as_bearer_token_or_header(header: str) -> None:
 
 
 def test_a_revoked_key_is_refused() -> None:
-    _, raw = create_api_key("old-pos")
+    _, raw = create_api_key("old-pos", ["ingest:profiles"])
     revoke_api_key("old-pos")
     response = Client(headers={"x-api-key": raw}).post(
         "/api/customers/batch", {"items": []}, content_type="application/json"

@@ -13,8 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from siyu.console import customer360 as c360
 from siyu.console.forms import AddTagForm, CustomerFilterForm
-from siyu.console.queries import customer_page, owner_choices, tag_choices
+from siyu.console.queries import CustomerFilter, customer_page, owner_choices, tag_choices
 from siyu.core.audit import record_audit
+from siyu.core.params import (
+    BadParameter,
+    Params,
+    bad_parameter_response,
+    parse_id,
+    parse_text,
+)
 from siyu.customers.models import Customer, Tag, TagKind, TagSource
 from siyu.customers.tagging import add_tag, remove_tag
 
@@ -22,8 +29,11 @@ from siyu.customers.tagging import add_tag, remove_tag
 @login_required
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
+    try:
+        filters = parse_customer_filter(request.GET)
+    except BadParameter as exc:
+        return bad_parameter_response(exc)
     form = CustomerFilterForm(request.GET)
-    filters = form.to_filter()
     page = customer_page(request.user, filters)
     context = {
         "form": form,
@@ -35,6 +45,15 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if getattr(request, "htmx", False) and request.GET.get("partial") == "rows":
         return render(request, "console/customers/_results.html", context)
     return render(request, "console/customers/list.html", context)
+
+
+def parse_customer_filter(params: Params) -> CustomerFilter:
+    return CustomerFilter(
+        q=parse_text(params, "q", max_length=128),
+        tag_id=parse_id(params, "tag"),
+        owner_id=parse_id(params, "owner"),
+        before=parse_id(params, "before"),
+    )
 
 
 def visible_customer_or_404(request: HttpRequest, pk: int) -> Customer:

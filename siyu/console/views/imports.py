@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from siyu.console.forms import ImportUploadForm
+from siyu.core.csv_export import csv_response
 from siyu.core.roles import is_hq
 from siyu.imports.columns import COLUMNS, REQUIRED_ALL, REQUIRED_ANY, SAMPLES
 from siyu.imports.csvfile import CsvFileError
@@ -86,15 +85,9 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_or_404(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    # A BOM so Excel opens the UTF-8 file with Chinese intact.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["row", "column", "message"])
-    for error in job.error_report:
-        writer.writerow([error.get("row"), error.get("column"), error.get("message")])
-    return response
+    # Messages quote the uploaded cells, so they go through the formula-escaping writer.
+    rows = ([e.get("row"), e.get("column"), e.get("message")] for e in job.error_report)
+    return csv_response(f"import-{job.pk}-errors.csv", ["row", "column", "message"], rows)
 
 
 @login_required
@@ -102,8 +95,5 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def import_sample_csv(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in SAMPLES:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="siyu-{kind}-sample.csv"'
-    response.write("\ufeff")
-    csv.writer(response).writerows(SAMPLES[kind])
-    return response
+    header, *rows = SAMPLES[kind]
+    return csv_response(f"siyu-{kind}-sample.csv", header, rows)

@@ -141,7 +141,7 @@ def test_lookup_uses_a_fixed_number_of_queries(
 ) -> None:
     for n in range(5):
         add_tag(amin, ensure_tag("兴趣", f"标签{n}"), source="import")
-    # key check, identity, customer, identities, tags
-    with django_assert_max_num_queries(6):
+    # key check, rate counter, identity, customer, identities, tags, audit record
+    with django_assert_max_num_queries(7):
         response = client.get(URL, {"type": "wechat_unionid", "value": "u-amin"})
     assert len(response.json()["tags"]) == 6

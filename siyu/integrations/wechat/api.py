@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from siyu.access.schemas import InvalidOut
 from siyu.integrations.wechat.miniprogram import LoginError, login
 
 router = Router(tags=["wechat"])
@@ -34,6 +35,8 @@ class ErrorOut(Schema):
         400: ErrorOut,
         403: ErrorOut,
         409: ErrorOut,
+        413: ErrorOut,
+        422: InvalidOut,
         429: ErrorOut,
         502: ErrorOut,
         503: ErrorOut,

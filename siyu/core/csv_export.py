@@ -1,0 +1,68 @@
+"""The one CSV writer every export uses (segment members, layering, analytics tables,
+import reports, samples).
+
+Exports are opened in Excel or WPS, which run a cell starting with ``=``, ``+``, ``-`` or
+``@`` as a formula (and strip a leading tab or CR first): a customer whose region is
+``+1+cmd|' /C calc'!A0`` would run a command on the operator's machine. Following OWASP's
+rule, such a text cell is written with a leading apostrophe, which the spreadsheet shows as
+plain text. Numbers (ints, floats, and text that is only a number such as ``-12.50`` or
+``-3.5%``) stay as they are: they cannot be formulas, and analysts need them numeric.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from django.http import HttpResponse
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9,]*(\.[0-9]+)?%?$")
+BOM = "\ufeff"  # Excel opens UTF-8 Chinese correctly only with it
+
+
+class _Writable(Protocol):
+    def write(self, s: str, /) -> Any: ...
+
+
+def safe_cell(value: object) -> str | int | float:
+    """A cell as it may be written: None is empty, formula-like text gets an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def write_csv(out: _Writable, header: Sequence[object], rows: Iterable[Sequence[object]]) -> int:
+    """Write the header and rows with every cell made safe; returns the number of rows."""
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+        count += 1
+    return count
+
+
+def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    write_csv(out, header, rows)
+    return out.getvalue()
+
+
+def csv_response(
+    filename: str, header: Sequence[object], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
+    """A CSV download (UTF-8 with BOM) written through ``write_csv``."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write(BOM)
+    write_csv(response, header, rows)
+    return response
