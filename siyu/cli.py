@@ -104,11 +104,12 @@ def simulate(
     data_dir: DataDir = None,
 ) -> None:
     """Build the demo brand 山茶咖啡 with N customers into an empty database."""
+    setup_django(data_dir, autogen_keys=True)
+    # The demo's modules import models: only now that Django is set up.
     from siyu.demo.simulate import MIN_CUSTOMERS
 
     if customers < MIN_CUSTOMERS:
         raise fail(f"--customers must be at least {MIN_CUSTOMERS}")
-    setup_django(data_dir, autogen_keys=True)
     apply_migrations()
     run_simulation(customers, seed, customers if all_verbs else None)
 
