@@ -16,6 +16,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from siyu.integrations.wecom import crypto
+from siyu.integrations.wecom.client.core import REFUSED_IN_TRANSACTION
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_simulator
 from siyu.integrations.wecom.transport import use_transport
@@ -34,6 +35,17 @@ def wecom_corp() -> Iterator[None]:
         SIYU_WECOM_CORP_ID=CORP_ID, SIYU_WECOM_TOKEN=TOKEN, SIYU_WECOM_AES_KEY=AES_KEY
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_wecom_call_in_a_transaction() -> Iterator[None]:
+    """The WeCom client raises when called inside an atomic block; a test fails even when
+    the code under test swallowed that error."""
+    REFUSED_IN_TRANSACTION.clear()
+    with override_settings(SIYU_WECOM_GUARD_TRANSACTIONS=True):
+        yield
+    refused, REFUSED_IN_TRANSACTION[:] = list(REFUSED_IN_TRANSACTION), []
+    assert not refused, f"WeCom called inside a transaction: {refused}"
 
 
 @contextmanager

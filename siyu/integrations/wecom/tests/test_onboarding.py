@@ -18,6 +18,7 @@ from siyu.customers.resolve import resolve_identities
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
+from siyu.integrations.wecom.outbox import drain_outbox
 from siyu.integrations.wecom.signals import contact_added
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_client, make_simulator
@@ -84,6 +85,8 @@ def test_signal_twice_sends_one_welcome_and_attributes_once(sim: Simulator, bran
     ]
     assert Event.objects.filter(customer=customer, type="onboarded").count() == 1
     follow = next(iter(sim.world.contacts.values())).follows["ChenJing"]
+    assert follow["tags"] == []  # WeCom's card is tagged after commit, by the worker
+    assert drain_outbox() == 1
     assert len(follow["tags"]) == 1  # the channel tag is on the WeCom card too
 
 
