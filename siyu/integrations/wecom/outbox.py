@@ -101,7 +101,7 @@ def _retry_at(exc: Exception, attempts: int) -> timedelta | None:
     return RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
 
 
-def _record_failure(row: OutboundCall, exc: Exception) -> None:
+def _record_failure(row: OutboundCall, exc: Exception) -> OutboxStatus:
     wait = _retry_at(exc, row.attempts)
     now = timezone.now()
     calls = OutboundCall.objects.filter(pk=row.pk, status=OutboxStatus.PENDING)
@@ -110,7 +110,7 @@ def _record_failure(row: OutboundCall, exc: Exception) -> None:
         log.error(
             "wecom %s #%s failed after %s attempts: %s", row.action, row.pk, row.attempts, exc
         )
-        return
+        return OutboxStatus.FAILED
     calls.update(last_error=str(exc)[:2000], due_at=now + wait)
     log.warning(
         "wecom %s #%s attempt %s failed, retry in %.0fs: %s",
@@ -120,29 +120,29 @@ def _record_failure(row: OutboundCall, exc: Exception) -> None:
         wait.total_seconds(),
         exc,
     )
+    return OutboxStatus.PENDING
 
 
-def perform(row: OutboundCall, client: WeComClient) -> bool:
-    """Make one claimed call; True when it is done."""
+def perform(row: OutboundCall, client: WeComClient) -> OutboxStatus:
+    """Make one claimed call; PENDING when it waits for a retry."""
     from siyu.integrations.wecom.outbox_actions import ACTIONS
 
     try:
         ACTIONS[row.action](client, row.payload)
     except Exception as exc:
-        _record_failure(row, exc)
-        return False
+        return _record_failure(row, exc)
     OutboundCall.objects.filter(pk=row.pk, status=OutboxStatus.PENDING).update(
         status=OutboxStatus.DONE, done_at=timezone.now(), last_error=""
     )
     log.debug("wecom %s #%s done", row.action, row.pk)
-    return True
+    return OutboxStatus.DONE
 
 
 def drain_key(ordering_key: str, client: WeComClient) -> int:
     made = 0
     while (row := _claim_head(ordering_key)) is not None:
         made += 1
-        if not perform(row, client):
+        if perform(row, client) == OutboxStatus.PENDING:
             return made  # later calls of this key wait for the retry
     return made
 
