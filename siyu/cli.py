@@ -142,6 +142,9 @@ def demo(
     seed: int = 7,
     wecom_port: Annotated[int, typer.Option(help="Port for the WeCom simulator.")] = 8900,
     live: Annotated[bool, typer.Option(help="Keep simulated customers arriving.")] = True,
+    arrivals_every: Annotated[
+        float, typer.Option(help="Seconds between simulated arrivals.", min=0.2)
+    ] = 12.0,
 ) -> None:
     """Set up everything on SQLite in the data directory, fill the demo brand, and run the
     web server, the task worker and the WeCom simulator until Ctrl-C."""
@@ -171,7 +174,7 @@ def demo(
     worker = spawn_worker(["--data-dir", str(data_dir.resolve())])
     stop_arrivals = threading.Event()
     if live:
-        start_arrivals(sim, stop_arrivals, seed=seed)
+        start_arrivals(sim, stop_arrivals, every=arrivals_every, seed=seed)
     url = f"http://127.0.0.1:{port}/"
     out.print(f"\n[bold green]Siyu is ready[/bold green] in {time.perf_counter() - started:.0f}s")
     out.print(f"  Open  {url}\n  Login lin.yue / siyu-demo\n  Stop  Ctrl-C")

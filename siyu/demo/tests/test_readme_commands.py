@@ -113,13 +113,46 @@ def demo_brand(tmp: Path) -> list[Run | str]:
     data_dir = tmp / "demo"
     simulated = run(["simulate", "--customers", "300", "--data-dir", str(data_dir)], user_env())
     port, wecom_port = free_port(), free_port()
-    args = ["demo", "--data-dir", str(data_dir), "--port", str(port)]
-    demo = Started([*args, "--wecom-port", str(wecom_port), "--customers", "300"], user_env())
+    args = ["demo", "--data-dir", str(data_dir), "--port", str(port), "--wecom-port"]
+    demo = Started([*args, str(wecom_port), "--arrivals-every", "0.5"], user_env())
+    problems = []
     try:
-        ready = demo.wait_until(answers(f"http://127.0.0.1:{port}/"))
+        problems.append(demo.wait_until(answers(f"http://127.0.0.1:{port}/")))
+        problems.append(refused_once(f"http://127.0.0.1:{port}"))
+        problems.append(demo.wait_until(lambda: demo.output().count(ONBOARDED) >= ARRIVALS))
     finally:
         stopped = demo.stop()
-    return [simulated, ready, stopped]
+    return [simulated, *problems, stopped, *log_problems(stopped.output)]
+
+
+ONBOARDED = "wecom contact onboarded"
+ARRIVALS = 8
+# Start-up and shutdown lines of `siyu demo` (banner, servers, worker and its lanes).
+FIXED_LINES = 30
+
+
+def refused_once(base: str) -> str:
+    """A sales member asks for headquarters' review queue: 403."""
+    with httpx.Client(base_url=base, timeout=10) as browser:
+        browser.get("/login/")
+        form = {"username": "chen.jing", "password": "siyu-demo"}
+        form["csrfmiddlewaretoken"] = browser.cookies.get("csrftoken") or ""
+        browser.post("/login/", data=form, headers={"Referer": f"{base}/login/"})
+        status = browser.get("/review/").status_code
+    return "" if status == 403 else f"/review/ as sales staff answered {status}, not 403"
+
+
+def log_problems(output: str) -> list[str]:
+    """The demo's log: one line per arrival and per refusal; no per-call or per-task line."""
+    lines = output.splitlines()
+    arrivals = sum(ONBOARDED in line for line in lines)
+    refusals = [line for line in lines if "Forbidden (Permission denied): /review/" in line]
+    problems = [f"{len(refusals)} log lines for one refused request"] if len(refusals) != 1 else []
+    noisy = [line for line in lines if "errcode=0" in line or "Task id=" in line]
+    problems += [f"per-call or per-task lines at INFO: {noisy[:5]}"] if noisy else []
+    if len(lines) > arrivals + len(refusals) + FIXED_LINES:
+        problems.append(f"{len(lines)} log lines for {arrivals} arrivals:\n" + "\n".join(lines))
+    return problems
 
 
 @pytest.mark.slow

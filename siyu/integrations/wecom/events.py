@@ -171,7 +171,7 @@ def _event_key(inbox_key: str, suffix: str = "") -> str:
 def apply_contact(event: ContactEvent, *, inbox_key: str, inbox_id: int) -> None:
     event_type = CONTACT_EVENT_TYPES.get(event.change_type)
     if event_type is None or not event.external_user_id:
-        log.info("wecom contact change %r kept in the inbox only", event.change_type)
+        log.debug("wecom contact change %r kept in the inbox only", event.change_type)
         return
     customer = _customer(event.corp_id, event.external_user_id, event.occurred_at)
     if customer is None:

@@ -195,6 +195,14 @@ def run_onboarding(event: ContactAdded, *, client: WeComClient) -> dict[str, Any
     if code is not None:
         result["channel"] = code.channel.name
         _attribute(client, event, customer, code, staff, at)
+    # The one line an operator reads per new contact (ids only: no names, no phones).
+    log.info(
+        "wecom contact onboarded: customer %s, channel %s, welcome %s, staff %s",
+        customer.pk,
+        result["channel"] or "-",
+        welcome or "-",
+        event.user_id or "-",
+    )
     return result
 
 

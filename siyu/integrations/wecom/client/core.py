@@ -169,7 +169,8 @@ class WeComCore:
     @staticmethod
     def _log(path: str, errcode: int, started: float) -> None:
         ms = (time.perf_counter() - started) * 1000
-        level = logging.INFO if errcode == 0 else logging.WARNING
+        # Every call is a DEBUG line (hundreds an hour); WeCom refusing one is a WARNING.
+        level = logging.DEBUG if errcode == 0 else logging.WARNING
         log.log(level, "wecom %s errcode=%s %.0fms", path, errcode, ms)
 
     def close(self) -> None:
