@@ -50,6 +50,9 @@ class WecomConfig(AppConfig):
             "wecom_clean_up_channel_codes",
             ("siyu.integrations.wecom.channel_tasks.clean_up_channel_codes", 86400),
         )
+        SCHEDULE.setdefault(
+            "wecom_prune_outbox", ("siyu.integrations.wecom.outbox.prune_outbox_task", 86400)
+        )
         # The inbox is the queue of callbacks: every worker polls it (nothing is enqueued
         # per callback), so rows left by a killed worker are found by the next poll.
         POLLERS.setdefault(

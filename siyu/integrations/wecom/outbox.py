@@ -21,10 +21,12 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.client.errors import LocalRateLimited, WeComError
 from siyu.integrations.wecom.models import OutboundCall, OutboxStatus
+from siyu.worker.recovery import repeatable
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ MAX_ATTEMPTS = 8
 # Longer than one call may take (10 s timeout, in-call retries of "busy" ≈ 4 s).
 LEASE = timedelta(seconds=60)
 DRAIN_LIMIT = 200
+KEEP_DONE = timedelta(days=7)
 
 
 def queue_call(
@@ -166,6 +169,20 @@ def drain_outbox(limit: int = DRAIN_LIMIT) -> int:
         return sum(drain_key(key, client) for key in keys)
     finally:
         client.close()
+
+
+def prune_outbox(older_than: timedelta = KEEP_DONE) -> int:
+    """Forget calls done long ago; failed ones stay until an operator looks at them."""
+    cutoff = timezone.now() - older_than
+    done = OutboundCall.objects.filter(status=OutboxStatus.DONE, done_at__lt=cutoff)
+    deleted, _ = done.delete()
+    return deleted
+
+
+@repeatable
+@task()
+def prune_outbox_task() -> int:
+    return prune_outbox()
 
 
 def failed_calls() -> int:

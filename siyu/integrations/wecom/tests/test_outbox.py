@@ -181,3 +181,17 @@ def test_wecom_check_names_calls_that_failed_for_good() -> None:
     assert not result.ok
     assert "1 WeCom call(s)" in result.detail
     assert "48002" in result.detail
+
+
+def test_calls_done_a_week_ago_are_pruned_and_failed_ones_kept() -> None:
+    old, recent, failed = (
+        queue_call("del_contact_way", {"config_id": c}, ordering_key=f"way:{c}") for c in "abc"
+    )
+    week_ago = timezone.now() - timedelta(days=8)
+    OutboundCall.objects.filter(pk=old.pk).update(status=OutboxStatus.DONE, done_at=week_ago)
+    OutboundCall.objects.filter(pk=recent.pk).update(
+        status=OutboxStatus.DONE, done_at=timezone.now()
+    )
+    OutboundCall.objects.filter(pk=failed.pk).update(status=OutboxStatus.FAILED, done_at=week_ago)
+    assert outbox.prune_outbox() == 1
+    assert set(OutboundCall.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
