@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 
 from siyu.channels.codes import create_channel, create_channel_code
@@ -20,29 +19,8 @@ from siyu.demo.brand import Brand
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
 from siyu.integrations.wecom.outbox import drain_outbox
 from siyu.integrations.wecom.simulator.server import Simulator
-from siyu.integrations.wecom.simulator.testing import make_simulator
-from siyu.integrations.wecom.tests.conftest import (
-    AES_KEY,
-    CORP_ID,
-    TOKEN,
-    PollingWorkerTransport,
-    wired,
-)
 from siyu.integrations.wecom.transport import wecom_client
 from siyu.logs import ClientErrorsOnOneLine
-
-
-@pytest.fixture
-def sim(immediate_tasks: None) -> Iterator[Simulator]:
-    simulator = make_simulator(
-        corp_id=CORP_ID,
-        callback_token=TOKEN,
-        aes_key=AES_KEY,
-        callback_url="http://testserver/wecom/callback/",
-        callback_transport=PollingWorkerTransport(app=WSGIHandler()),
-    )
-    with wired(simulator):
-        yield simulator
 
 
 @pytest.fixture
@@ -66,8 +44,9 @@ def console_output() -> Iterator[io.StringIO]:
 
 @pytest.mark.django_db(transaction=True)
 def test_three_arrivals_log_three_info_lines_and_no_call_or_task_lines(
-    sim: Simulator, brand: Brand, console_output: io.StringIO
+    callback_sim: Simulator, brand: Brand, console_output: io.StringIO
 ) -> None:
+    sim = callback_sim
     client = wecom_client()
     channel = create_channel("抖音-春季新品", "douyin_video")
     make_variant(channel)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from siyu.integrations.wecom.onboarding import WeComChannelGateway
 from siyu.integrations.wecom.outbox import drain_outbox, queue_call
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_simulator
-from siyu.integrations.wecom.tests.conftest import CORP_ID, wired
+from siyu.integrations.wecom.tests.conftest import CORP_ID, run_together, wired
 from siyu.integrations.wecom.transport import wecom_client
 
 pytestmark = pytest.mark.django_db
@@ -146,24 +145,12 @@ def test_parallel_workers_make_each_call_once() -> None:
         ]
         for config_id in configs:
             _update(config_id, "WangQiang")
-        barrier = threading.Barrier(4)
-        errors: list[BaseException] = []
 
         def work() -> None:
-            try:
-                barrier.wait()
-                while drain_outbox():
-                    pass
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
+            while drain_outbox():
+                pass
 
-        threads = [threading.Thread(target=work) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        errors = run_together(4, work)
     assert errors == []
     assert sim.errcodes(UPDATE) == [0] * 12
     assert set(OutboundCall.objects.values_list("status", flat=True)) == {OutboxStatus.DONE}
