@@ -42,7 +42,12 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def setup_django(data_dir: Path | None, *, autogen_keys: bool = False) -> None:
+def setup_django(
+    data_dir: Path | None, *, autogen_keys: bool = False, migrated: bool = True
+) -> None:
+    """Start Django on the data directory; with ``migrated``, refuse (one line, exit 2) a
+    database that `siyu migrate` has not brought up to date, instead of a traceback at
+    its first query."""
     if data_dir is not None:
         os.environ["SIYU_DATA_DIR"] = str(data_dir.resolve())
     if autogen_keys:
@@ -55,6 +60,21 @@ def setup_django(data_dir: Path | None, *, autogen_keys: bool = False) -> None:
         django.setup()
     except ImproperlyConfigured as exc:
         raise fail(f"configuration: {exc}", 2) from None
+    if migrated:
+        require_migrated()
+
+
+def require_migrated() -> None:
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise fail(f"cannot open the database: {exc}", 2) from None
+    if plan:
+        raise fail(f"the database lacks {len(plan)} migration(s): run `siyu migrate` first", 2)
 
 
 def apply_migrations(verbosity: int = 0) -> None:
@@ -104,11 +124,12 @@ def simulate(
     data_dir: DataDir = None,
 ) -> None:
     """Build the demo brand 山茶咖啡 with N customers into an empty database."""
+    setup_django(data_dir, autogen_keys=True, migrated=False)
+    # The demo's modules import models: only now that Django is set up.
     from siyu.demo.simulate import MIN_CUSTOMERS
 
     if customers < MIN_CUSTOMERS:
         raise fail(f"--customers must be at least {MIN_CUSTOMERS}")
-    setup_django(data_dir, autogen_keys=True)
     apply_migrations()
     run_simulation(customers, seed, customers if all_verbs else None)
 
@@ -121,6 +142,9 @@ def demo(
     seed: int = 7,
     wecom_port: Annotated[int, typer.Option(help="Port for the WeCom simulator.")] = 8900,
     live: Annotated[bool, typer.Option(help="Keep simulated customers arriving.")] = True,
+    arrivals_every: Annotated[
+        float, typer.Option(help="Seconds between simulated arrivals.", min=0.2)
+    ] = 12.0,
 ) -> None:
     """Set up everything on SQLite in the data directory, fill the demo brand, and run the
     web server, the task worker and the WeCom simulator until Ctrl-C."""
@@ -131,7 +155,7 @@ def demo(
     os.environ.setdefault("SIYU_WECOM_API_BASE", f"http://127.0.0.1:{wecom_port}")
     os.environ.setdefault("SIYU_WECOM_CALLBACK_URL", callback_url)
     os.environ.setdefault("SIYU_HTTPS", "0")  # plain HTTP on 127.0.0.1: no Secure cookies, HSTS
-    setup_django(data_dir, autogen_keys=True)
+    setup_django(data_dir, autogen_keys=True, migrated=False)
     out.print(f"Data directory: {data_dir.resolve()}")
     with out.status("Migrating the database…"):
         apply_migrations()
@@ -151,7 +175,7 @@ def demo(
     worker = spawn_worker(["--data-dir", str(data_dir.resolve())])
     stop_arrivals = threading.Event()
     if live:
-        start_arrivals(sim, stop_arrivals, seed=seed)
+        start_arrivals(sim, stop_arrivals, every=arrivals_every, seed=seed)
     url = f"http://127.0.0.1:{port}/"
     out.print(f"\n[bold green]Siyu is ready[/bold green] in {time.perf_counter() - started:.0f}s")
     out.print(f"  Open  {url}\n  Login lin.yue / siyu-demo\n  Stop  Ctrl-C")
@@ -187,12 +211,12 @@ def serve(
     data_dir: DataDir = None,
 ) -> None:
     """Run the production web server (granian, WSGI). Run `siyu worker` beside it."""
+    if workers < 0 or threads < 1:
+        raise fail("--workers must be 0 (automatic) or more, --threads 1 or more")
     setup_django(data_dir)
     from django.core.management import call_command
 
     call_command("check", deploy=False, fail_level="ERROR")
-    if workers < 0 or threads < 1:
-        raise fail("--workers must be 0 (automatic) or more, --threads 1 or more")
     workers = workers or min(4, os.cpu_count() or 1)
     out.print(f"Serving on http://{host}:{port}/ ({workers} processes × {threads} threads)")
     from siyu.serving import serve_processes
@@ -244,7 +268,7 @@ def worker(
 @app.command("migrate", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def migrate_command(ctx: typer.Context, data_dir: DataDir = None) -> None:
     """Apply database migrations (arguments pass through to Django's migrate)."""
-    setup_django(data_dir)
+    setup_django(data_dir, migrated=False)
     from django.core.management import call_command
     from django.core.management.base import CommandError
 

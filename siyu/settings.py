@@ -258,12 +258,31 @@ SESSION_COOKIE_AGE = 3600 * env_int("SIYU_SESSION_HOURS", 12, minimum=1, maximum
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 
+# INFO: one line per thing an operator acts on or asks about (a contact onboarded, a worker
+# started, a WeCom call refused or retried, a request refused); each WeCom call and each
+# task's start and end are DEBUG (SIYU_LOG_LEVEL=DEBUG shows them).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_errors_on_one_line": {"()": "siyu.logs.ClientErrorsOnOneLine"},
+        "info_as_debug": {"()": "siyu.logs.InfoAsDebug"},
+    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            # On the handler: logger filters do not apply to child loggers' records, and
+            # django.security logs through children (django.security.csrf, …).
+            "filters": ["client_errors_on_one_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("SIYU_LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"filters": ["info_as_debug"]},
+    },
 }
 
 # WeCom corp and callback credentials (admin → app → 接收消息 API). Unset, the callback

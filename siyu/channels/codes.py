@@ -130,12 +130,17 @@ def create_channel_code(
         ChannelCodeStaff.objects.bulk_create(
             ChannelCodeStaff(code=code, staff=s, position=i) for i, s in enumerate(staff)
         )
-        # Inside the transaction on purpose: if WeCom refuses, no half-made code remains.
+    # After commit: no network call inside a transaction. Until WeCom answers, the code has
+    # no config_id, so nobody can scan it; if WeCom refuses, no half-made code remains.
+    try:
         way = gateway.add_contact_way(ContactWaySpec(state, userids, skip_verify, channel.name))
-        code.config_id = way.config_id
-        code.qr_code = way.qr_code
-        code.save(update_fields=["config_id", "qr_code", "updated_at"])
-        return code
+    except BaseException:
+        code.delete()  # its staff rows go with it (cascade), in one transaction
+        raise
+    code.config_id = way.config_id
+    code.qr_code = way.qr_code
+    code.save(update_fields=["config_id", "qr_code", "updated_at"])
+    return code
 
 
 @transaction.atomic

@@ -76,6 +76,13 @@ def claim_welcome(
                 event_at=event_at,
             )
     except IntegrityError:
+        # A claim whose sender died mid-send (a killed worker) must not stay "sending" for
+        # ever: once the window is over nobody can send it, so it failed.
+        WelcomeSend.objects.filter(
+            welcome_code=welcome_code,
+            status=WelcomeStatus.PENDING,
+            event_at__lt=timezone.now() - WELCOME_WINDOW,
+        ).update(status=WelcomeStatus.FAILED, last_error="interrupted: the sender stopped")
         return None
 
 
@@ -142,4 +149,8 @@ def send_welcome(
     )
     if send is None:
         return None
-    return deliver_welcome(send, welcome_message(variant), sender=sender, sleep=sleep)
+    try:
+        return deliver_welcome(send, welcome_message(variant), sender=sender, sleep=sleep)
+    except BaseException as exc:
+        _finish(send, WelcomeStatus.FAILED, f"interrupted: {type(exc).__name__}")  # not pending
+        raise

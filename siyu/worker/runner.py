@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from siyu.worker import recovery
-from siyu.worker.pollers import drain_pollers, start_pollers
+from siyu.worker.pollers import POLLERS, drain_pollers, start_pollers
 from siyu.worker.schedule import start_scheduler
 
 # How long `siyu demo` lets the worker finish its current task after Ctrl-C before it is
@@ -48,6 +48,14 @@ def run_worker(
     if worker_id is not None:
         recovery.beat(worker_id)  # before the first claim, so no task is ours unseen
     lanes: list[tuple[Any, threading.Thread]] = []
+    log.info(
+        "worker %s started: queues %s, %d fast lane(s), pollers %s%s",
+        worker_id or "(rq)",
+        ",".join(worker_queues()),
+        0 if batch else fast_lanes,
+        ",".join(POLLERS) or "-",
+        " (batch: until the queues are empty)" if batch else "",
+    )
     if not batch:
         start_scheduler(stop, worker_id=worker_id)
         start_pollers(stop)

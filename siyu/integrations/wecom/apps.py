@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Seconds between polls of the callback inbox when it was empty.
 INBOX_POLL_SECONDS = 0.2
+# And of the outbox of WeCom calls (channel-code updates, tag names, card tags).
+OUTBOX_POLL_SECONDS = 0.5
 
 
 def check_callback_settings(**_kwargs: Any) -> list[checks.CheckMessage]:
@@ -32,12 +34,9 @@ class WecomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from siyu.integrations.wecom import events
-        from siyu.integrations.wecom.tag_names import lookup_corp_tags
         from siyu.worker.pollers import POLLERS
         from siyu.worker.schedule import SCHEDULE
 
-        events.set_tag_lookup(lookup_corp_tags)
         checks.register(check_callback_settings)
         SCHEDULE.setdefault(
             "wecom_rotate_channel_codes",
@@ -51,8 +50,15 @@ class WecomConfig(AppConfig):
             "wecom_clean_up_channel_codes",
             ("siyu.integrations.wecom.channel_tasks.clean_up_channel_codes", 86400),
         )
+        SCHEDULE.setdefault(
+            "wecom_prune_outbox", ("siyu.integrations.wecom.outbox.prune_outbox_task", 86400)
+        )
         # The inbox is the queue of callbacks: every worker polls it (nothing is enqueued
         # per callback), so rows left by a killed worker are found by the next poll.
         POLLERS.setdefault(
             "wecom_inbox", ("siyu.integrations.wecom.process.drain_pending", INBOX_POLL_SECONDS)
+        )
+        POLLERS.setdefault(
+            "wecom_outbox",
+            ("siyu.integrations.wecom.outbox.drain_outbox", OUTBOX_POLL_SECONDS),
         )

@@ -142,6 +142,18 @@ def check_callback_url(config: WeComConfig, transport: httpx.BaseTransport | Non
     )
 
 
+def check_outbox() -> Check:
+    """WeCom calls that gave up (refused, or every retry failed) wait for an operator."""
+    from siyu.integrations.wecom.models import OutboundCall, OutboxStatus
+
+    failed = OutboundCall.objects.filter(status=OutboxStatus.FAILED)
+    latest = failed.order_by("-pk").first()
+    if latest is None:
+        return Check("outbox", True, "no WeCom call has failed for good")
+    detail = f"{failed.count()} WeCom call(s) failed for good; latest {latest.action}: "
+    return Check("outbox", False, detail + latest.last_error[:300])
+
+
 def run_checks(
     config: WeComConfig,
     *,
@@ -152,5 +164,7 @@ def run_checks(
     results += check_callback_keys(config.token, config.aes_key)
     if config.corp_id and config.secret:
         results += check_api(config, api_transport)
+    # Before the callback check: its in-process request closes this thread's connection.
+    results.append(check_outbox())
     results.append(check_callback_url(config, callback_transport))
     return results

@@ -11,10 +11,10 @@ import typer
 wecom_app = typer.Typer(help="WeCom: check the set-up, run the simulator.", no_args_is_help=True)
 
 
-def _setup(data_dir: Path | None, *, autogen: bool = False) -> None:
+def _setup(data_dir: Path | None, *, autogen: bool = False, migrated: bool = True) -> None:
     from siyu.cli import setup_django
 
-    setup_django(data_dir, autogen_keys=autogen)
+    setup_django(data_dir, autogen_keys=autogen, migrated=migrated)
 
 
 @wecom_app.command("check")
@@ -51,7 +51,7 @@ def wecom_sim(
     data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
 ) -> None:
     """Run the WeCom simulator over HTTP (point SIYU_WECOM_API_BASE at it)."""
-    _setup(data_dir, autogen=True)
+    _setup(data_dir, autogen=True, migrated=False)  # runs on its own, database or not
     from siyu.cli import out
     from siyu.integrations.wecom.simulator.demo import demo_simulator
     from siyu.integrations.wecom.simulator.server import start_server

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +20,6 @@ from siyu.customers.follows import follow_customer, unfollow_customer
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.models import Customer
 from siyu.customers.resolve import resolve_identities
-from siyu.customers.tagging import ensure_tag
 from siyu.integrations.wecom.signals import contact_added
 
 log = logging.getLogger(__name__)
@@ -78,18 +76,6 @@ WecomEvent = ContactEvent | ChatEvent | TagEvent | OtherEvent
 class CorpTag:
     group_name: str
     tag_name: str
-
-
-# Tag events carry only ids; names come from get_corp_tag_list, which the API client owns.
-# It registers a lookup (corp_id, tag_type, id) -> tags; without one, tag events are kept
-# in the inbox and not mirrored.
-TagLookup = Callable[[str, str, str], list[CorpTag]]
-_tag_lookup: TagLookup | None = None
-
-
-def set_tag_lookup(lookup: TagLookup | None) -> None:
-    global _tag_lookup  # one process-wide registration point
-    _tag_lookup = lookup
 
 
 def _text(data: dict[str, Any], name: str) -> str:
@@ -185,7 +171,7 @@ def _event_key(inbox_key: str, suffix: str = "") -> str:
 def apply_contact(event: ContactEvent, *, inbox_key: str, inbox_id: int) -> None:
     event_type = CONTACT_EVENT_TYPES.get(event.change_type)
     if event_type is None or not event.external_user_id:
-        log.info("wecom contact change %r kept in the inbox only", event.change_type)
+        log.debug("wecom contact change %r kept in the inbox only", event.change_type)
         return
     customer = _customer(event.corp_id, event.external_user_id, event.occurred_at)
     if customer is None:
@@ -268,14 +254,18 @@ def apply_chat(event: ChatEvent, *, inbox_key: str) -> None:
         )
 
 
-def apply_tag(event: TagEvent) -> None:
+def apply_tag(event: TagEvent, *, inbox_key: str) -> None:
+    """Tag events carry only ids: the names are asked of WeCom after commit (outbox)."""
+    from siyu.integrations.wecom.outbox import queue_call
+
     if event.change_type not in {"create", "update"}:
         return  # delete/shuffle: no verb removes a tag definition yet; the inbox keeps them
-    if _tag_lookup is None:
-        log.info("wecom tag %s %s: no tag lookup registered", event.change_type, event.tag_id)
-        return
-    for tag in _tag_lookup(event.corp_id, event.tag_type, event.tag_id):
-        ensure_tag(tag.group_name, tag.tag_name)
+    queue_call(
+        "mirror_tag_names",
+        {"corp_id": event.corp_id, "tag_type": event.tag_type, "tag_id": event.tag_id},
+        ordering_key=f"{event.corp_id}:tag:{event.tag_id}",
+        key=f"tag-names:{inbox_key}",
+    )
 
 
 def apply_event(event: WecomEvent, *, inbox_key: str, inbox_id: int) -> None:
@@ -285,4 +275,4 @@ def apply_event(event: WecomEvent, *, inbox_key: str, inbox_id: int) -> None:
     elif isinstance(event, ChatEvent):
         apply_chat(event, inbox_key=inbox_key)
     elif isinstance(event, TagEvent):
-        apply_tag(event)
+        apply_tag(event, inbox_key=inbox_key)

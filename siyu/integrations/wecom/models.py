@@ -65,3 +65,52 @@ class CallbackInbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}/{self.change_type} #{self.pk}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    DONE = "done", _("done")
+    # WeCom refused for good, or every retry failed: kept for an operator to inspect.
+    FAILED = "failed", _("failed")
+
+
+class OutboundCall(models.Model):
+    """A WeCom call decided inside a transaction and made by the worker after commit:
+    no network call ever holds a database transaction (or SQLite's one write lock) open.
+    Calls are idempotent, so a worker killed mid-call may make one again."""
+
+    action = models.CharField(_("action"), max_length=64)
+    payload = models.JSONField(_("payload"), default=dict)
+    # Calls sharing this key (one contact way, one tag) are made in id order.
+    ordering_key = models.CharField(_("ordering key"), max_length=255)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=160)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # Not attempted before this: the backoff after a failure, and the lease of the worker
+    # making the call (a worker that died lets its lease run out, and another one retries).
+    due_at = models.DateTimeField(_("due at"))
+    created_at = models.DateTimeField(_("created at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("WeCom outbound call")
+        verbose_name_plural = _("WeCom outbound calls")
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="wecom_outbox_key_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(status="pending"), name="wecom_outbox_pending_due"
+            ),
+            models.Index(
+                fields=["ordering_key", "id"],
+                condition=Q(status="pending"),
+                name="wecom_outbox_pending_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.pk} ({self.status})"

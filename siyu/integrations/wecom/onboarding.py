@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
 from django.db import transaction
 from django.dispatch import receiver
 from django_tasks import task
@@ -41,23 +40,28 @@ from siyu.integrations.wecom.client.errors import (
     InvalidMedia,
     LocalRateLimited,
     WeComError,
+    WeComUnreachable,
     WelcomeAlreadySent,
     WelcomeBusy,
 )
+from siyu.integrations.wecom.outbox import queue_call
 from siyu.integrations.wecom.signals import contact_added
 from siyu.integrations.wecom.transport import wecom_client
 from siyu.worker.recovery import repeatable
 
 log = logging.getLogger(__name__)
-# WeCom said no, our limiter held the call back, or WeCom could not be reached: the local
-# part of onboarding stands, and what WeCom should mirror is logged.
-UNREACHED = (WeComError, LocalRateLimited, httpx.HTTPError)
+# WeCom said no, our limiter held the call back, or WeCom could not be reached (the
+# client turns httpx's transport errors into WeComUnreachable): the local part of
+# onboarding stands, and what WeCom should mirror is logged.
+UNREACHED = (WeComError, LocalRateLimited)
 CHANNEL_TAG_GROUP = "渠道"
 SOURCE = "wecom"
 
 
 class WeComChannelGateway:
-    """channels.seams.ContactWayGateway over the WeCom API."""
+    """channels.seams.ContactWayGateway over the WeCom API. Creating a way answers with
+    its config_id, so it is a call; updates and deletes are outbox rows, made by the
+    worker after the caller's transaction commits (callers hold row locks meanwhile)."""
 
     def __init__(self, client: WeComClient) -> None:
         self.client = client
@@ -69,12 +73,22 @@ class WeComChannelGateway:
         return ContactWay(str(way["config_id"]), str(way["qr_code"]))
 
     def update_contact_way(self, config_id: str, spec: ContactWaySpec) -> None:
-        self.client.update_contact_way(
-            config_id, spec.state, spec.userids, skip_verify=spec.skip_verify, remark=spec.remark
-        )
+        payload = {
+            "config_id": config_id,
+            "state": spec.state,
+            "userids": list(spec.userids),
+            "skip_verify": spec.skip_verify,
+            "remark": spec.remark,
+        }
+        queue_call("update_contact_way", payload, ordering_key=f"way:{config_id}")
 
     def del_contact_way(self, config_id: str) -> None:
-        self.client.del_contact_way(config_id)
+        queue_call(
+            "del_contact_way",
+            {"config_id": config_id},
+            ordering_key=f"way:{config_id}",
+            key=f"del_contact_way:{config_id}",
+        )
 
 
 class WeComWelcomeSender:
@@ -107,7 +121,8 @@ class WeComWelcomeSender:
                 self.client.send_welcome_msg(welcome_code, message.text, [])
         except WelcomeAlreadySent:
             return WelcomeOutcome.ALREADY
-        except (WelcomeBusy, LocalRateLimited):
+        except (WelcomeBusy, LocalRateLimited, WeComUnreachable):
+            # No answer may still mean sent: a retry then gets 41051, which is final.
             return WelcomeOutcome.RETRY
         except WeComError as exc:
             log.warning("welcome not sent: %s", exc)
@@ -174,6 +189,35 @@ def run_onboarding(event: ContactAdded, *, client: WeComClient) -> dict[str, Any
     code = code_for_state(event.state)
     welcome = None
     if code is not None and event.welcome_code:
+        welcome = _welcome(client, event, code, customer, staff, at)
+    customer = enrich_from_wecom(client, event, customer)
+    result: dict[str, Any] = {"customer": customer.pk, "welcome": welcome, "channel": None}
+    if code is not None:
+        result["channel"] = code.channel.name
+        _attribute(client, event, customer, code, staff, at)
+    # The one line an operator reads per new contact (ids only: no names, no phones).
+    log.info(
+        "wecom contact onboarded: customer %s, channel %s, welcome %s, staff %s",
+        customer.pk,
+        result["channel"] or "-",
+        welcome or "-",
+        event.user_id or "-",
+    )
+    return result
+
+
+def _welcome(
+    client: WeComClient,
+    event: ContactAdded,
+    code: ChannelCode,
+    customer: Customer,
+    staff: Staff | None,
+    at: datetime,
+) -> str | None:
+    """Send the welcome first (its code dies 20 s after the add). WeCom's answers and its
+    silence are outcomes of the send; anything else is a bug, logged, and must still not
+    cost the customer the local part of onboarding."""
+    try:
         send = send_welcome(
             event.welcome_code,
             channel=code.channel,
@@ -182,13 +226,10 @@ def run_onboarding(event: ContactAdded, *, client: WeComClient) -> dict[str, Any
             event_at=at,
             sender=WeComWelcomeSender(client),
         )
-        welcome = send.status if send else None
-    customer = enrich_from_wecom(client, event, customer)
-    result: dict[str, Any] = {"customer": customer.pk, "welcome": welcome, "channel": None}
-    if code is not None:
-        result["channel"] = code.channel.name
-        _attribute(client, event, customer, code, staff, at)
-    return result
+    except Exception:
+        log.exception("welcome for %s failed; onboarding goes on", event.key)
+        return None
+    return send.status if send else None
 
 
 def _live(customer: Customer) -> Customer:
@@ -255,17 +296,16 @@ def _attribute(
             source=SOURCE,
             idempotency_key=f"onboarded:{event.key}"[:128],
         )
-    _mark_wecom_tag(client, event, code.channel.name)
-    try:
-        rotate_code(code, gateway=WeComChannelGateway(client))
-    except UNREACHED as exc:
-        log.warning("rotation of %s not pushed: %s", code.state, exc)
-
-
-def _mark_wecom_tag(client: WeComClient, event: ContactAdded, channel_name: str) -> None:
-    """The same channel tag in WeCom, so staff see it on the customer's card."""
-    try:
-        tag_id = client.ensure_corp_tag(CHANNEL_TAG_GROUP, channel_name)
-        client.mark_tag(event.user_id, event.external_user_id, add=[tag_id])
-    except UNREACHED as exc:
-        log.warning("WeCom channel tag not marked: %s", exc)
+        # The same channel tag on the WeCom card, so staff see it: after commit.
+        queue_call(
+            "mark_channel_tag",
+            {
+                "group": CHANNEL_TAG_GROUP,
+                "tag": code.channel.name,
+                "user_id": event.user_id,
+                "external_user_id": event.external_user_id,
+            },
+            ordering_key=f"{event.corp_id}:contact:{event.user_id}:{event.external_user_id}",
+            key=f"mark-channel-tag:{event.key}",
+        )
+    rotate_code(code, gateway=WeComChannelGateway(client))  # pushed through the outbox

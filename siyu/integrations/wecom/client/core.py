@@ -12,8 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from django.conf import settings
+from django.db import connections
 
-from siyu.integrations.wecom.client.errors import TokenInvalid, WeComError, error_for
+from siyu.integrations.wecom.client.errors import (
+    CalledInTransaction,
+    TokenInvalid,
+    WeComError,
+    WeComUnreachable,
+    error_for,
+)
 from siyu.integrations.wecom.client.limiter import RateLimiter
 from siyu.integrations.wecom.client.tokens import (
     FetchedToken,
@@ -31,6 +39,20 @@ DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 
 Json = dict[str, Any]
+# Paths of calls the guard refused (tests assert it stays empty even where the caller
+# swallowed the error).
+REFUSED_IN_TRANSACTION: list[str] = []
+
+
+def refuse_inside_transaction(path: str) -> None:
+    """With ``SIYU_WECOM_GUARD_TRANSACTIONS`` (tests only), raise when this thread is inside
+    an atomic block; the test case's own wrapping transaction does not count."""
+    if not getattr(settings, "SIYU_WECOM_GUARD_TRANSACTIONS", False):
+        return
+    for connection in connections.all(initialized_only=True):
+        if any(not getattr(b, "_from_testcase", False) for b in connection.atomic_blocks):
+            REFUSED_IN_TRANSACTION.append(path)
+            raise CalledInTransaction(f"WeCom {path} called inside a database transaction")
 
 
 class WeComCore:
@@ -60,7 +82,7 @@ class WeComCore:
         """Call gettoken (uncached). The secret is in the query string: never logged."""
         started = time.perf_counter()
         params = {"corpid": self.corp_id, "corpsecret": self._secret}
-        data = self._json(self.http.get("/cgi-bin/gettoken", params=params))
+        data = self._json(self._send("GET", "/cgi-bin/gettoken", params=params))
         errcode = int(data.get("errcode", 0))
         self._log("/cgi-bin/gettoken", errcode, started)
         if errcode:
@@ -117,13 +139,23 @@ class WeComCore:
     ) -> Json:
         started = time.perf_counter()
         query = {**(params or {}), "access_token": token}
-        response = self.http.request(method, path, params=query, json=body, files=files)
+        response = self._send(method, path, params=query, json=body, files=files)
         data = self._json(response)
         errcode = int(data.get("errcode", 0))
         self._log(path, errcode, started)
         if errcode:
             raise error_for(errcode, str(data.get("errmsg", "")), path)
         return data
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        refuse_inside_transaction(path)
+        try:
+            return self.http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            # Timeouts, refused and dropped connections: typed, so that callers tell "WeCom
+            # said no" from "no answer" and retry the latter later.
+            log.warning("wecom %s unreachable: %s", path, type(exc).__name__)
+            raise WeComUnreachable(path, exc) from exc
 
     @staticmethod
     def _json(response: httpx.Response) -> Json:
@@ -137,7 +169,8 @@ class WeComCore:
     @staticmethod
     def _log(path: str, errcode: int, started: float) -> None:
         ms = (time.perf_counter() - started) * 1000
-        level = logging.INFO if errcode == 0 else logging.WARNING
+        # Every call is a DEBUG line (hundreds an hour); WeCom refusing one is a WARNING.
+        level = logging.DEBUG if errcode == 0 else logging.WARNING
         log.log(level, "wecom %s errcode=%s %.0fms", path, errcode, ms)
 
     def close(self) -> None:

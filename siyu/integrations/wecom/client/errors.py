@@ -7,7 +7,11 @@ class WeComError(Exception):
     """A non-zero errcode. ``hint`` says how to fix it, for logs and `siyu wecom check`."""
 
     hint = ""
+    # Retried inside the call, with backoff (WeCom answered "busy": nothing was done).
     retryable = False
+    # Worth trying again later (the outbox and the onboarding task do): WeCom was busy or
+    # could not be reached. False for answers that will not change by waiting.
+    retry_later = False
 
     def __init__(self, errcode: int, errmsg: str, path: str = "") -> None:
         self.errcode = errcode
@@ -44,16 +48,19 @@ class ApiNotPermitted(WeComError):
 
 
 class SystemBusy(WeComError):
+    retry_later = True
     hint = "WeCom is busy (-1); retried with backoff"
     retryable = True
 
 
 class FrequencyLimited(WeComError):
+    retry_later = True
     hint = "45009: calls too frequent for this API; retried with backoff"
     retryable = True
 
 
 class ConcurrencyLimited(WeComError):
+    retry_later = True
     hint = "45033: too many concurrent calls; retried with backoff"
     retryable = True
 
@@ -73,6 +80,26 @@ class InvalidMedia(WeComError):
 
 class NotVisible(WeComError):
     hint = "the staff member is outside the app's visibility range or lacks 客户联系 permission"
+
+
+# Not a WeCom errcode: what the client reports when no answer came at all.
+UNREACHABLE_ERRCODE = -3
+
+
+class WeComUnreachable(WeComError):
+    """No answer from WeCom: a timeout, a refused or dropped connection (httpx's transport
+    errors). Not retried inside the call: a POST that timed out may have reached WeCom."""
+
+    hint = "WeCom could not be reached; check the network or SIYU_WECOM_API_BASE (retried later)"
+    retry_later = True
+
+    def __init__(self, path: str, cause: Exception) -> None:
+        super().__init__(UNREACHABLE_ERRCODE, f"{type(cause).__name__}: {cause}", path)
+
+
+class CalledInTransaction(RuntimeError):
+    """A WeCom call inside a database transaction (raised only where the guard is on, in
+    tests): it would hold the transaction's locks for the call's 10 s timeout."""
 
 
 class LocalRateLimited(Exception):

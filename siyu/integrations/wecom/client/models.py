@@ -15,6 +15,9 @@ class AccessToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
     fetch_count = models.PositiveIntegerField(default=0)
+    # A process fetching a new token holds this lease (no lock: gettoken is a network call
+    # and must not run inside a transaction); the others wait for its result.
+    refreshing_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -102,7 +102,7 @@ class SimActions(SimEndpoints):
             delivery = Delivery(response.status_code, response.text)
         except httpx.HTTPError as exc:
             delivery = Delivery(0, f"unreachable: {exc}")
-        log.info("simulator callback → %s", delivery.status)
+        log.debug("simulator callback → %s", delivery.status)
         self.deliveries.append(delivery)
         return delivery
 

@@ -10,6 +10,7 @@ the demo autogenerates.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from siyu.core.models import Staff
 from siyu.integrations.wecom.simulator.server import RunningServer, Simulator, start_server
@@ -24,7 +25,12 @@ def demo_simulator(callback_url: str) -> Simulator:
         aes_key=settings.SIYU_WECOM_AES_KEY,
         callback_url=callback_url,
     )
-    userids = Staff.objects.exclude(wecom_userid=None).values_list("wecom_userid", flat=True)
+    try:
+        userids = list(
+            Staff.objects.exclude(wecom_userid=None).values_list("wecom_userid", flat=True)
+        )
+    except DatabaseError:  # `siyu wecom-sim` on a data directory never migrated
+        userids = []
     # An empty database (no demo brand yet) still gets the demo brand's named staff.
     sim.add_staff(*([u for u in userids if u] or DEMO_STAFF))
     return sim

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
 from siyu.integrations.wecom import crypto
+from siyu.integrations.wecom.client.core import REFUSED_IN_TRANSACTION
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_simulator
 from siyu.integrations.wecom.transport import use_transport
@@ -34,6 +38,17 @@ def wecom_corp() -> Iterator[None]:
         SIYU_WECOM_CORP_ID=CORP_ID, SIYU_WECOM_TOKEN=TOKEN, SIYU_WECOM_AES_KEY=AES_KEY
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_wecom_call_in_a_transaction() -> Iterator[None]:
+    """The WeCom client raises when called inside an atomic block; a test fails even when
+    the code under test swallowed that error."""
+    REFUSED_IN_TRANSACTION.clear()
+    with override_settings(SIYU_WECOM_GUARD_TRANSACTIONS=True):
+        yield
+    refused, REFUSED_IN_TRANSACTION[:] = list(REFUSED_IN_TRANSACTION), []
+    assert not refused, f"WeCom called inside a transaction: {refused}"
 
 
 @contextmanager
@@ -66,12 +81,50 @@ class PollingWorkerTransport(httpx.WSGITransport):
         return response
 
 
+def run_together(count: int, work: Callable[[], object]) -> list[BaseException]:
+    """Run ``work`` in ``count`` threads released at the same moment, like that many worker
+    processes; returns what they raised."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            work()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
+
+
 @pytest.fixture
 def immediate_tasks() -> Iterator[None]:
     """Tasks run as soon as they are enqueued (on commit), like a worker that never lags."""
     backend = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     with override_settings(TASKS={"default": {**backend, "QUEUES": ["default", "fast"]}}):
         yield
+
+
+@pytest.fixture
+def callback_sim(immediate_tasks: None) -> Iterator[Simulator]:
+    """A simulated corp that POSTs its callbacks to our endpoint, with a worker that never
+    lags behind them (inbox drained, tasks run at once)."""
+    simulator = make_simulator(
+        corp_id=CORP_ID,
+        callback_token=TOKEN,
+        aes_key=AES_KEY,
+        callback_url="http://testserver/wecom/callback/",
+        callback_transport=PollingWorkerTransport(app=WSGIHandler()),
+    )
+    with wired(simulator):
+        yield simulator
 
 
 def event_xml(create_time: int | None = None, **fields: Any) -> str:

@@ -12,6 +12,7 @@ from siyu.channels.models import ChannelKind, CodeStatus
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom.channel_tasks import clean_up_channel_codes
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
+from siyu.integrations.wecom.outbox import drain_outbox
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.transport import wecom_client
 from siyu.worker.schedule import SCHEDULE
@@ -32,4 +33,6 @@ def test_long_retired_codes_are_deleted_in_wecom(sim: Simulator, brand: Brand) -
     assert clean_up_channel_codes.call() == 1
     code.refresh_from_db()
     assert code.status == CodeStatus.DELETED
+    assert code.config_id in sim.world.ways  # deleted in WeCom after commit, by the worker
+    assert drain_outbox() == 1
     assert code.config_id not in sim.world.ways

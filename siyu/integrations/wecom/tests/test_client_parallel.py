@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from siyu.integrations.wecom.simulator.testing import make_client, make_simulator
+from siyu.integrations.wecom.tests.conftest import run_together
 
 
 @pytest.mark.django_db(transaction=True)
 def test_parallel_callers_share_one_gettoken() -> None:
     sim = make_simulator()
-    barrier = threading.Barrier(6)
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            client = make_client(sim)  # one client per thread, like separate processes
-            barrier.wait()
-            client.follow_user_list()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    # One client per thread, like separate processes.
+    errors = run_together(6, lambda: make_client(sim).follow_user_list())
     assert errors == []
     assert sim.gettoken_calls == 1
 
@@ -41,22 +23,14 @@ def test_parallel_limiter_admits_exactly_the_quota() -> None:
     from siyu.integrations.wecom.client.limiter import RateLimiter
 
     limiter = RateLimiter(limits=((3600, 5),))
-    barrier = threading.Barrier(8)
     outcomes: list[str] = []
 
     def work() -> None:
         try:
-            barrier.wait()
             limiter.acquire("wwparallel", "/cgi-bin/x")
             outcomes.append("ok")
         except LocalRateLimited:
             outcomes.append("limited")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    assert run_together(8, work) == []
     assert sorted(outcomes) == ["limited"] * 3 + ["ok"] * 5

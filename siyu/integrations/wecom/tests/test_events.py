@@ -10,10 +10,9 @@ from django.test import Client
 from siyu.customers.models import CustomerFollow, Event, Identity
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom import events, process
-from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
+from siyu.integrations.wecom.models import CallbackInbox, InboxStatus, OutboundCall, OutboxStatus
 from siyu.integrations.wecom.process import drain_pending, process_callback_row
 from siyu.integrations.wecom.signals import contact_added
-from siyu.integrations.wecom.tag_names import lookup_corp_tags
 from siyu.integrations.wecom.tests.conftest import CORP_ID, add_contact_xml, event_xml, post_event
 
 pytestmark = pytest.mark.django_db
@@ -210,39 +209,21 @@ def test_group_member_changes_append_join_and_leave_events(client: Client, brand
     assert not CallbackInbox.objects.exclude(status=InboxStatus.DONE).exists()
 
 
-def test_tag_events_mirror_corp_tags_through_the_lookup(client: Client, brand: Brand) -> None:
-    from siyu.customers.models import Tag
-
-    calls: list[tuple[str, str, str]] = []
-
-    def lookup(corp_id: str, tag_type: str, tag_id: str) -> list[events.CorpTag]:
-        calls.append((corp_id, tag_type, tag_id))
-        return [events.CorpTag("客户等级", "VIP")]
-
-    events.set_tag_lookup(lookup)
-    try:
-        post_event(
-            client,
-            event_xml(Event="change_external_tag", ChangeType="create", Id="et1", TagType="tag"),
-        )
-        post_event(
-            client,
-            event_xml(Event="change_external_tag", ChangeType="delete", Id="et1", TagType="tag"),
-        )
-        process_all()
-    finally:
-        events.set_tag_lookup(lookup_corp_tags)
-    assert calls == [(CORP_ID, "tag", "et1")]
-    assert Tag.objects.filter(group__name="客户等级", name="VIP").exists()
-    assert set(CallbackInbox.objects.values_list("status", flat=True)) == {InboxStatus.DONE}
-
-
-def test_tag_events_without_lookup_are_kept_and_done(client: Client, brand: Brand) -> None:
+def test_tag_events_queue_one_name_lookup_for_after_commit(client: Client, brand: Brand) -> None:
     post_event(
-        client, event_xml(Event="change_external_tag", ChangeType="update", Id="et2", TagType="tag")
+        client,
+        event_xml(Event="change_external_tag", ChangeType="create", Id="et1", TagType="tag"),
+    )
+    post_event(
+        client,
+        event_xml(Event="change_external_tag", ChangeType="delete", Id="et1", TagType="tag"),
     )
     process_all()
-    assert CallbackInbox.objects.get().status == InboxStatus.DONE
+    [call] = OutboundCall.objects.all()
+    assert call.action == "mirror_tag_names"
+    assert call.payload == {"corp_id": CORP_ID, "tag_type": "tag", "tag_id": "et1"}
+    assert call.status == OutboxStatus.PENDING
+    assert set(CallbackInbox.objects.values_list("status", flat=True)) == {InboxStatus.DONE}
 
 
 def test_unknown_event_is_processed_as_a_no_op(client: Client, brand: Brand) -> None:

@@ -18,6 +18,7 @@ from siyu.customers.resolve import resolve_identities
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
+from siyu.integrations.wecom.outbox import drain_outbox
 from siyu.integrations.wecom.signals import contact_added
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_client, make_simulator
@@ -84,6 +85,8 @@ def test_signal_twice_sends_one_welcome_and_attributes_once(sim: Simulator, bran
     ]
     assert Event.objects.filter(customer=customer, type="onboarded").count() == 1
     follow = next(iter(sim.world.contacts.values())).follows["ChenJing"]
+    assert follow["tags"] == []  # WeCom's card is tagged after commit, by the worker
+    assert drain_outbox() == 1
     assert len(follow["tags"]) == 1  # the channel tag is on the WeCom card too
 
 
@@ -155,4 +158,41 @@ def test_wecom_unreachable_after_the_scan_still_attributes_and_tags_locally(
     result = run_onboarding(event, client=offline)
     assert result["channel"] == "小红书-探店笔记"
     assert Attribution.objects.get(customer=customer).channel == code.channel
+    assert Event.objects.filter(customer=customer, type="onboarded").count() == 1
+
+
+def test_a_welcome_left_sending_by_a_dead_worker_ends_failed_when_onboarding_reruns(
+    sim: Simulator, brand: Brand
+) -> None:
+    from datetime import timedelta
+
+    from siyu.channels.models import WelcomeStatus
+    from siyu.integrations.wecom.onboarding import ContactAdded, run_onboarding
+
+    client = make_client(sim)
+    code = _code(sim, brand, client)
+    scan = sim.scan(code.config_id)
+    customer = upsert_customer(
+        [IdentityInput("wecom_external_userid", scan.external_userid, CORP_ID)],
+        fields={},
+        source="test",
+    )
+    at = timezone.now() - timedelta(minutes=5)
+    # The worker claimed the code, then was killed before WeCom answered.
+    WelcomeSend.objects.create(welcome_code=scan.welcome_code, customer=customer, event_at=at)
+    event = ContactAdded(
+        CORP_ID,
+        scan.userid,
+        scan.external_userid,
+        customer.pk,
+        brand.chen_jing.pk,
+        code.state,
+        scan.welcome_code,
+        at.isoformat(),
+    )
+    result = run_onboarding(event, client=client)  # the requeued task
+    send = WelcomeSend.objects.get()
+    assert send.status == WelcomeStatus.FAILED
+    assert "interrupted" in send.last_error
+    assert result["channel"] == code.channel.name
     assert Event.objects.filter(customer=customer, type="onboarded").count() == 1

@@ -4,10 +4,7 @@ simulator receives the welcome within WeCom's 20 s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 
 from siyu.channels.codes import create_channel, create_channel_code
 from siyu.channels.models import Attribution
@@ -17,28 +14,15 @@ from siyu.customers.resolve import resolve_identities
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
 from siyu.integrations.wecom.simulator.server import Simulator
-from siyu.integrations.wecom.simulator.testing import make_simulator
 from siyu.integrations.wecom.tests.conftest import (
-    AES_KEY,
     CORP_ID,
-    TOKEN,
-    PollingWorkerTransport,
-    wired,
 )
 from siyu.integrations.wecom.transport import wecom_client
 
 
 @pytest.fixture
-def sim(immediate_tasks: None) -> Iterator[Simulator]:
-    simulator = make_simulator(
-        corp_id=CORP_ID,
-        callback_token=TOKEN,
-        aes_key=AES_KEY,
-        callback_url="http://testserver/wecom/callback/",
-        callback_transport=PollingWorkerTransport(app=WSGIHandler()),
-    )
-    with wired(simulator):
-        yield simulator
+def sim(callback_sim: Simulator) -> Simulator:
+    return callback_sim
 
 
 @pytest.mark.django_db(transaction=True)
