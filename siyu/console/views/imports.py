@@ -15,6 +15,7 @@ from siyu.console.permissions import is_hq
 from siyu.imports.columns import COLUMNS, REQUIRED_ALL, REQUIRED_ANY, SAMPLES
 from siyu.imports.csvfile import CsvFileError
 from siyu.imports.models import ImportJob
+from siyu.imports.rows import MAX_ORDER_LINES
 from siyu.imports.start import start_import
 
 RECENT_JOBS = 20
@@ -39,6 +40,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 upload.name or "upload.csv",
                 upload.read(),
                 skip_invalid=form.cleaned_data["skip_invalid"],
+                update_existing=form.cleaned_data["update_existing"],
                 user=request.user,
             )
         except CsvFileError as exc:
@@ -49,6 +51,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "jobs": jobs,
+        "max_lines": MAX_ORDER_LINES,
         "columns": [
             (kind, COLUMNS[kind], REQUIRED_ALL[kind], REQUIRED_ANY[kind]) for kind in COLUMNS
         ],
