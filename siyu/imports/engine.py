@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
 from siyu.customers.batch_checks import References
@@ -23,7 +24,6 @@ from siyu.imports.checks import Checked, check_chunk
 from siyu.imports.rows import Parsed, ParsedItem, RowError, iter_customers, iter_orders
 from siyu.imports.writer import Options, Written, write_each
 
-CHUNK_ROWS = 2_000
 MAX_REPORTED_ERRORS = 10_000
 PARSERS: dict[str, Callable[[list[str], Iterable[list[str]]], Iterator[Parsed]]] = {
     "customers": iter_customers,
@@ -77,9 +77,10 @@ class Chunk:
     rows: int = 0
 
 
-def chunks(parsed: Iterable[Parsed], skip: int = 0, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
-    """Consecutive entries of the stream, about ``size`` rows each, after the first
-    ``skip`` entries (those an interrupted run already committed)."""
+def chunks(parsed: Iterable[Parsed], skip: int = 0) -> Iterator[Chunk]:
+    """Consecutive entries of the stream, about ``SIYU_IMPORT_CHUNK_ROWS`` rows each, after
+    the first ``skip`` entries (those an interrupted run already committed)."""
+    size = settings.SIYU_IMPORT_CHUNK_ROWS
     chunk = Chunk()
     for n, entry in enumerate(parsed):
         if n < skip:

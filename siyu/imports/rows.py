@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siyu.customers.batch_schemas import MAX_ORDER_LINES
 from siyu.customers.identity_rules import CUSTOM_TYPE
 from siyu.imports.columns import IDENTITY_COLUMNS
 
@@ -25,9 +26,6 @@ GENDERS = {"女": "female", "男": "male", "未知": "unknown", "f": "female", "
 LIST_SPLIT = re.compile(r"[|、;；]")
 CUSTOMER_RENAMES = {"store": "org_unit", "owner": "primary_owner"}
 MAX_YUAN = Decimal(10**10)
-# Lines per order: far above real orders (wholesale and B2B orders run to a few thousand
-# lines) yet bounded, so one order's rows never grow without limit in memory.
-MAX_ORDER_LINES = 10_000
 ORDER_LEVEL = ("platform", "order_no", "paid_at", "total_amount", "paid_amount", "store")
 
 
