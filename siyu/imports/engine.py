@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from siyu.customers.batch_checks import References
+from siyu.customers.retry import retry_on_conflict
 from siyu.imports.checks import Checked, check_chunk
 from siyu.imports.rows import Parsed, ParsedItem, RowError, iter_customers, iter_orders
 from siyu.imports.writer import Options, Written, write_each
@@ -129,13 +130,25 @@ def write_stream(
     tally = Tally(position=skip)
     for chunk in chunks(PARSERS[kind](header, rows), skip):
         good, errors, refs = check_chunk(kind, chunk.items)
-        delta = Tally()
-        with transaction.atomic():
-            written = Written()
-            write(kind, good, refs, options, written)
-            delta.add(written, chunk.errors + errors + written.errors, chunk.entries, chunk.rows)
-            on_chunk(delta)
-        tally.merge(delta)
+
+        def attempt(
+            chunk: Chunk = chunk,
+            good: list[Checked] = good,
+            errors: list[RowError] = errors,
+            refs: References = refs,
+        ) -> Tally:
+            delta = Tally()
+            with transaction.atomic():
+                written = Written()
+                write(kind, good, refs, options, written)
+                found = chunk.errors + errors + written.errors
+                delta.add(written, found, chunk.entries, chunk.rows)
+                on_chunk(delta)
+            return delta
+
+        # A chunk is idempotent, so a lock timeout or deadlock against another writer
+        # (SQLite's one write lock, PostgreSQL's row locks) just runs it again.
+        tally.merge(retry_on_conflict(attempt))
         progress(chunk.rows)
     return tally
 

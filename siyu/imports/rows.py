@@ -340,6 +340,8 @@ def locate(item: ParsedItem, path: str) -> tuple[int, str]:
     leaf = parts[2] if len(parts) > 2 else head
     if head == "identities" and index is not None and index < len(item.identity_columns):
         return item.row, item.identity_columns[index]
+    if head == "identities" and item.identity_columns:
+        return item.row, item.identity_columns[0]
     if head == "lines" and index is not None and index < len(item.line_rows):
         column = "line_amount" if leaf == "paid_fen" else ORDER_FIELD_COLUMNS.get(leaf, leaf)
         return item.line_rows[index], column

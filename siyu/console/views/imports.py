@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET
 
 from siyu.console.forms import ImportUploadForm
 from siyu.console.permissions import is_hq
+from siyu.customers.batch_schemas import MAX_ORDER_LINES
 from siyu.imports.columns import COLUMNS, REQUIRED_ALL, REQUIRED_ANY, SAMPLES
 from siyu.imports.csvfile import CsvFileError
 from siyu.imports.models import ImportJob
-from siyu.imports.rows import MAX_ORDER_LINES
 from siyu.imports.start import start_import
 
 RECENT_JOBS = 20
