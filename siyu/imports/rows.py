@@ -8,6 +8,7 @@ checks then apply the same rules the HTTP API does.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -129,6 +130,7 @@ def parse_int(column: str, text: str) -> int:
     return int(text)
 
 
+@functools.cache
 def is_identity_column(column: str) -> bool:
     """The identity types the API accepts: the built-in ones and custom ``x_…`` types."""
     return column in IDENTITY_COLUMNS or bool(CUSTOM_TYPE.match(column))

@@ -38,6 +38,13 @@ def wait_until(check: Any, timeout: float = 120) -> None:
         time.sleep(0.02)
 
 
+def failures() -> str:
+    from django_tasks_db.models import DBTaskResult
+
+    found = DBTaskResult.objects.filter(task_path=run_import.module_path)
+    return "\n".join(t[-1500:] for t in found.values_list("traceback", flat=True))
+
+
 def test_the_import_task_is_repeatable() -> None:
     assert run_import.module_path in recovery.REPEATABLE
 
@@ -91,7 +98,7 @@ def test_an_import_survives_its_worker_being_killed(
         second.terminate()
         second.wait(timeout=30)
     job.refresh_from_db()
-    assert job.status == ImportStatus.DONE
+    assert job.status == ImportStatus.DONE, failures()
     assert job.attempts == 2
     assert (job.created_count, job.unchanged_count, job.invalid_rows) == (ROWS, 0, 0)
     assert Customer.objects.count() == ROWS
