@@ -12,10 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 from siyu.customers.resolve_batch import _copy
 
+PLAIN_TYPES: set[type[Any]] = {
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.BooleanField,
+}
 _templates: dict[type[models.Model], tuple[list[models.Field[Any, Any]], list[Any]]] = {}
 
 
@@ -56,13 +66,21 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         return
     fields, defaults = _template(model)
     index = {f.attname: n for n, f in enumerate(fields)}
+    conn = connections[DEFAULT_DB_ALIAS]  # the proxy's per-access lookup is costly here
+    # Integers, text and foreign keys go to the driver as they are; times, dates, JSON
+    # and encrypted text need their field's preparation.
+    plain = {
+        f.attname
+        for f in fields
+        if type(f) in PLAIN_TYPES or isinstance(f, models.ForeignKey) or f.primary_key
+    }
 
     def prepared() -> Any:
         for values in rows:
             row = list(defaults)
             for name, value in values.items():
                 n = index[name]
-                row[n] = value if name == "id" else fields[n].get_db_prep_save(value, connection)
+                row[n] = value if name in plain else fields[n].get_db_prep_save(value, conn)
             yield tuple(row)
 
     # The raw cursor raises the driver's own errors; wrapped, a lock timeout is Django's

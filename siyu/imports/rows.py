@@ -61,7 +61,7 @@ def numbered_rows(
     """Each non-blank row as {column: cell}, or a RowError when its shape is wrong: a row
     with more cells than the header would silently lose the extras, a short one would read
     its last columns as empty. Blank trailing cells (Excel writes them) are not extras."""
-    named = [col for col in header if col]
+    columns = [(i, col) for i, col in enumerate(header) if col]
     for n, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -79,7 +79,7 @@ def numbered_rows(
             ) % {"cells": len(cells), "columns": len(header), "column": header[len(cells)]}
             yield n, RowError(n, header[len(cells)], message)
             continue
-        yield n, {col: cells[i].strip() for i, col in enumerate(header) if col and col in named}
+        yield n, {col: cells[i].strip() for i, col in columns}
 
 
 def parse_amount(column: str, text: str) -> int:
