@@ -150,7 +150,17 @@ def write_stream(
         # (SQLite's one write lock, PostgreSQL's row locks) just runs it again.
         tally.merge(retry_on_conflict(attempt))
         progress(chunk.rows)
+    if tally.created or tally.updated:
+        refresh_segments()
     return tally
+
+
+def refresh_segments() -> None:
+    """Bulk inserts fire no save signals: once the file is in, one sweep brings segment
+    membership up to date (rather than one refresh task per imported customer)."""
+    from siyu.segments.tasks import refresh_all_segments
+
+    transaction.on_commit(refresh_all_segments.enqueue)
 
 
 def per_item_writer(

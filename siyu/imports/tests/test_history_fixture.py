@@ -126,3 +126,19 @@ def test_history_cancellations_and_corrections_add_up(
     applied = run(tmp_path, corrected, update=True, writer=writer)
     assert (applied.created, applied.unchanged, applied.updated) == (0, 285, 15)
     assert figures() == expected(corrected)
+
+
+def test_an_import_that_wrote_rows_enqueues_one_segment_sweep(
+    brand: Brand, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from siyu.segments.tasks import refresh_all_segments
+
+    sweeps = DBTaskResult.objects.filter(task_path=refresh_all_segments.module_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, invoices(20))
+    assert sweeps.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, invoices(20))  # unchanged: nothing to refresh
+    assert sweeps.count() == 1
