@@ -279,9 +279,9 @@ def _apply_event(index: int, item: EventItem, refs: References, write: Write) ->
     return ItemResult(index, event.customer_id, event.pk, created)
 
 
-def _apply_order(index: int, item: OrderItem, refs: References, write: Write) -> ItemResult:
-    customer = _resolve(index, item.identities, write.source)
-    order = OrderInput(
+def order_input(item: OrderItem, refs: References) -> OrderInput:
+    """The order verb's input for a checked batch item (also used by the CSV import)."""
+    return OrderInput(
         platform=str(item.platform),
         order_no=item.order_no,
         paid_at=item.paid_at,
@@ -301,6 +301,11 @@ def _apply_order(index: int, item: OrderItem, refs: References, write: Write) ->
         refunds=tuple(RefundInput(r.refund_no, r.amount_fen, r.refunded_at) for r in item.refunds),
         store=refs.stores[item.store] if item.store else None,
     )
+
+
+def _apply_order(index: int, item: OrderItem, refs: References, write: Write) -> ItemResult:
+    customer = _resolve(index, item.identities, write.source)
+    order = order_input(item, refs)
     try:
         row, outcome = upsert_order(
             customer, order, update=write.update, actor=write.actor, source=write.source

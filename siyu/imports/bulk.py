@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from siyu.customers.batch import order_input
 from siyu.customers.batch_checks import References
 from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.customers.identity_rules import normalize_value
@@ -22,7 +23,7 @@ from siyu.customers.orders import Outcome, Stored, check_order, differences, lin
 from siyu.imports.bulk_identities import resolve_rows
 from siyu.imports.checks import Checked
 from siyu.imports.fast_insert import insert_rows, reserve_ids
-from siyu.imports.writer import Options, Written, inputs, order_input, write_each
+from siyu.imports.writer import Options, Written, inputs, write_each
 
 # Profile fields this path sets itself; an item with any other field (a column added
 # later) goes through ``upsert_customer``, which knows that field's rule.

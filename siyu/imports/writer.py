@@ -17,18 +17,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
+from siyu.customers.batch import order_input
 from siyu.customers.batch_checks import References
 from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.customers.identity_rules import IdentityInput, stored_key
 from siyu.customers.models import Customer, Identity
-from siyu.customers.orders import (
-    OrderConflict,
-    OrderInput,
-    OrderLineInput,
-    Outcome,
-    RefundInput,
-    upsert_order,
-)
+from siyu.customers.orders import OrderConflict, Outcome, upsert_order
 from siyu.customers.profiles import upsert_customer
 from siyu.customers.resolve import resolve_identities
 from siyu.imports.checks import Checked, cell_error
@@ -139,29 +133,6 @@ def write_profile(model: ProfileItem, refs: References, options: Options) -> Out
     if new_keys or _snapshot(customer.pk) != before:
         return Outcome.UPDATED
     return Outcome.UNCHANGED
-
-
-def order_input(model: OrderItem, refs: References) -> OrderInput:
-    return OrderInput(
-        platform=str(model.platform),
-        order_no=model.order_no,
-        paid_at=model.paid_at,
-        total_fen=model.total_fen,
-        paid_fen=model.paid_fen,
-        lines=tuple(
-            OrderLineInput(
-                sku=ln.sku,
-                product_name=ln.product_name,
-                category=ln.category,
-                quantity=ln.quantity,
-                unit_price_fen=ln.unit_price_fen,
-                paid_fen=ln.paid_fen,
-            )
-            for ln in model.lines
-        ),
-        refunds=tuple(RefundInput(r.refund_no, r.amount_fen, r.refunded_at) for r in model.refunds),
-        store=refs.stores[model.store] if model.store else None,
-    )
 
 
 def conflict_error(item: ParsedItem, conflict: OrderConflict) -> RowError:
