@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from siyu.customers.batch import order_input
@@ -132,10 +133,14 @@ def _save_changed(customers: list[Customer], now: Any) -> None:
 
 
 def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
-    numbers = sorted({m.order_no for _i, m in checked})  # type: ignore[attr-defined]
-    rows = {(o.platform, o.order_no): o for o in Order.objects.filter(order_no__in=numbers)}
-    wanted = {(str(m.platform), m.order_no) for _i, m in checked}  # type: ignore[attr-defined]
-    rows = {k: o for k, o in rows.items() if k in wanted}
+    wanted: dict[str, set[str]] = {}
+    for _i, m in checked:
+        wanted.setdefault(str(m.platform), set()).add(m.order_no)  # type: ignore[attr-defined]
+    q = Q()
+    for platform, numbers in sorted(wanted.items()):
+        q |= Q(platform=platform, order_no__in=sorted(numbers))  # the unique index
+    found = Order.objects.filter(q) if wanted else Order.objects.none()
+    rows = {(o.platform, o.order_no): o for o in found}
     lines: dict[int, list[Any]] = {o.pk: [] for o in rows.values()}
     refunds: dict[int, dict[str, Any]] = {o.pk: {} for o in rows.values()}
     if rows:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from siyu.core.pii import encrypt_pii
 from siyu.customers.identity_rules import IdentityInput, StoredKey, stored_key
@@ -56,8 +57,17 @@ def row_keys(identities: Sequence[IdentityInput]) -> list[StoredKey]:
 
 
 def _stored(keys: list[StoredKey]) -> dict[Key, tuple[int, int | None, str]]:
-    values = sorted({k.value for k in keys})
-    rows = Identity.objects.filter(value__in=values).values_list(
+    # One IN list per (type, namespace), so the lookup walks the (type, namespace, value)
+    # unique index instead of scanning the table.
+    by_kind: dict[tuple[str, str], set[str]] = {}
+    for k in keys:
+        by_kind.setdefault((k.type, k.namespace), set()).add(k.value)
+    q = Q()
+    for (t, ns), values in sorted(by_kind.items()):
+        q |= Q(type=t, namespace=ns, value__in=sorted(values))
+    if not by_kind:
+        return {}
+    rows = Identity.objects.filter(q).values_list(
         "type", "namespace", "value", "pk", "customer_id", "status"
     )
     return {(t, ns, v): (pk, c, st) for t, ns, v, pk, c, st in rows}
