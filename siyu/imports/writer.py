@@ -21,6 +21,7 @@ from siyu.customers.batch import order_input
 from siyu.customers.batch_checks import References
 from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.customers.identity_rules import IdentityInput, stored_key
+from siyu.customers.merge import FILLABLE
 from siyu.customers.models import Customer, Identity
 from siyu.customers.orders import OrderConflict, Outcome, upsert_order
 from siyu.customers.profiles import upsert_customer
@@ -30,21 +31,8 @@ from siyu.imports.messages import from_check
 from siyu.imports.rows import ORDER_FIELD_COLUMNS, ParsedItem, RowError
 
 SOURCE = "import"
-PROFILE_SNAPSHOT = (
-    "display_name",
-    "real_name",
-    "address",
-    "phone_last4",
-    "gender",
-    "birthday",
-    "region",
-    "occupation",
-    "interests",
-    "spending_power",
-    "lifecycle_stage",
-    "org_unit_id",
-    "primary_owner_id",
-)
+# What an import row can change on a profile: the merge's fillable fields plus the stage.
+PROFILE_SNAPSHOT = (*FILLABLE, "lifecycle_stage")
 
 
 @dataclass
