@@ -330,33 +330,37 @@ def import_file(
     skip_invalid: Annotated[
         bool, typer.Option(help="Import the valid rows and report the others.")
     ] = False,
+    update: Annotated[
+        bool, typer.Option(help="Correct orders stored with other content (audited).")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Import customers or orders from a CSV file. A file with invalid rows writes nothing
-    unless --skip-invalid."""
+    unless --skip-invalid; an order stored with other content is reported unless --update."""
     if kind not in ("customers", "orders"):
         raise fail(f"kind must be customers or orders, not {kind!r}", 2)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read {file}: {exc.strerror or exc}", 2) from None
+    if not file.is_file():
+        raise fail(f"cannot read {file}", 2)
     setup_django(data_dir)
     from siyu.imports.csvfile import CsvFileError
-    from siyu.imports.whole_file import check_file, write_items
+    from siyu.imports.whole_file import approximate_rows, check_path, import_path, summary
+    from siyu.imports.writer import Options
 
+    total = approximate_rows(file)
     try:
-        items, errors = check_file(kind, data)
+        if not skip_invalid:
+            with progress_bar(f"Checking {kind}", total) as advance:
+                checked = check_path(kind, file, advance)
+            if checked.errors:
+                print_errors(checked.errors)
+                raise fail(f"{checked.rejected_rows} row(s) with problems; nothing was imported")
+        with progress_bar(f"Importing {kind}", total) as advance:
+            tally = import_path(kind, file, Options(update=update), advance)
     except CsvFileError as exc:
         raise fail(str(exc)) from None
-    if errors and not skip_invalid:
-        print_errors(errors)
-        raise fail(f"{len(errors)} problem(s); nothing was imported (see --skip-invalid)")
-    with progress_bar(f"Importing {kind}", len(items)) as advance:
-        imported, write_errors = write_items(kind, items, partial=skip_invalid, progress=advance)
-    errors += write_errors
-    print_errors(errors)
-    out.print(f"Imported {imported} {kind}; {len(errors)} row problem(s).")
-    if errors and not skip_invalid:
+    print_errors(tally.errors)
+    out.print(summary(kind, tally))
+    if tally.errors and not skip_invalid:
         raise typer.Exit(1)
 
 
@@ -364,7 +368,7 @@ def print_errors(errors: list[Any]) -> None:
     if not errors:
         return
     table = Table("Row", "Column", "Problem", title="Rows with problems")
-    for e in errors[:200]:
+    for e in sorted(errors, key=lambda e: e.row)[:200]:
         table.add_row(str(e.row), e.column, e.message)
     err.print(table)
     if len(errors) > 200:

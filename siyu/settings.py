@@ -320,3 +320,6 @@ SIYU_IDENTITY_LIMIT = int(env("SIYU_IDENTITY_LIMIT") or 1000)
 # Seconds without a heartbeat after which a worker counts as dead and the tasks it was
 # running are requeued or failed (see siyu/worker/recovery.py).
 SIYU_WORKER_LOST_AFTER = float(env("SIYU_WORKER_LOST_AFTER") or 60)
+# Rows per import chunk (one transaction each): small enough that SQLite's write lock is
+# held well under a second, large enough that bulk writes pay off.
+SIYU_IMPORT_CHUNK_ROWS = int(env("SIYU_IMPORT_CHUNK_ROWS") or 2000)

@@ -44,6 +44,15 @@ class ImportUploadForm(forms.Form):
         required=False,
         help_text=_("Without this, a file with any invalid row imports nothing."),
     )
+    update_existing = forms.BooleanField(
+        label=_("Correct orders stored with other content"),
+        required=False,
+        help_text=_(
+            "Without this, an order already stored with other amounts, lines or refunds is "
+            "reported and left as it is. With it, the stored order is corrected and the "
+            "correction is recorded in the audit log."
+        ),
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -38,3 +38,20 @@ def earliest(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None or b is None:
         return a or b
     return min(a, b)
+
+
+def note_seen_many(earliest_of: dict[int, datetime]) -> None:
+    """``note_seen`` for many customers at once (bulk imports): one conditional UPDATE per
+    distinct moment would be too many, so customers are updated in one statement each only
+    where the stored time is later or unknown."""
+    if not earliest_of:
+        return
+    stored = dict(
+        Customer.objects.filter(pk__in=list(earliest_of)).values_list("pk", "first_seen_at")
+    )
+    for pk, at in earliest_of.items():
+        known = stored.get(pk)
+        if pk in stored and (known is None or known > at):
+            Customer.objects.filter(Q(first_seen_at__isnull=True) | Q(first_seen_at__gt=at)).filter(
+                pk=pk
+            ).update(first_seen_at=at)

@@ -42,6 +42,11 @@ class BatchIn(Schema):
         strict=True,
         description="Write the valid items and report the rest, instead of all-or-nothing.",
     )
+    update: bool = Field(
+        False,
+        description="Orders: correct an order stored with other content (audited) instead of "
+        "rejecting it as a conflict.",
+    )
 
 
 class ItemOut(Schema):
@@ -49,6 +54,7 @@ class ItemOut(Schema):
     customer_id: int
     id: int
     created: bool | None
+    outcome: str = Field("", description="Orders: created, unchanged or updated.")
 
 
 class BatchOut(Schema):
@@ -56,6 +62,8 @@ class BatchOut(Schema):
     partial: bool
     applied: int
     created: int
+    unchanged: int = Field(0, description="Orders stored before with the same content.")
+    updated: int = Field(0, description="Orders given new refunds or corrected (update mode).")
     rejected: list[int]
     items: list[ItemOut]
     errors: list[FieldErrorOut]
@@ -111,7 +119,13 @@ def _batch_response(result: BatchResult) -> Status[dict[str, Any]]:
         )
         return Status(422, {"detail": detail, "rejected": result.rejected, "errors": errors})
     items = [
-        {"index": r.index, "customer_id": r.customer_id, "id": r.object_id, "created": r.created}
+        {
+            "index": r.index,
+            "customer_id": r.customer_id,
+            "id": r.object_id,
+            "created": r.created,
+            "outcome": r.outcome,
+        }
         for r in result.applied
     ]
     body = {
@@ -119,6 +133,8 @@ def _batch_response(result: BatchResult) -> Status[dict[str, Any]]:
         "partial": result.partial,
         "applied": len(result.applied),
         "created": sum(1 for r in result.applied if r.created),
+        "unchanged": sum(1 for r in result.applied if r.outcome == "unchanged"),
+        "updated": sum(1 for r in result.applied if r.outcome == "updated"),
         "rejected": result.rejected,
         "items": items,
         "errors": errors,
@@ -131,7 +147,14 @@ def _source(request: HttpRequest) -> str:
 
 
 def _run(request: HttpRequest, kind: BatchKind, body: BatchIn) -> Status[dict[str, Any]]:
-    result = apply_batch(kind, body.items, partial=body.partial, source=_source(request))
+    result = apply_batch(
+        kind,
+        body.items,
+        partial=body.partial,
+        source=_source(request),
+        update=body.update,
+        actor=request.user,
+    )
     return _batch_response(result)
 
 

@@ -36,7 +36,14 @@ from siyu.customers.batch_schemas import EventItem, IdentityItem, OrderItem, Pro
 from siyu.customers.events import record_event
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.models import Customer
-from siyu.customers.orders import OrderInput, OrderLineInput, RefundInput, import_order
+from siyu.customers.orders import (
+    OrderConflict,
+    OrderInput,
+    OrderLineInput,
+    Outcome,
+    RefundInput,
+    upsert_order,
+)
 from siyu.customers.profiles import upsert_customer
 from siyu.customers.resolve import resolve_identities
 from siyu.customers.retry import retry_on_conflict
@@ -61,6 +68,7 @@ class ItemResult:
     customer_id: int
     object_id: int  # the customer, event or order written
     created: bool | None  # None where the verb does not say (profiles)
+    outcome: str = ""  # orders: created / unchanged / updated (siyu.customers.orders.Outcome)
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,14 @@ class ItemRejected(Exception):
         self.error = error
 
 
-Applier = Callable[[int, Any, References, str], ItemResult]
+@dataclass(frozen=True)
+class Write:
+    source: str
+    update: bool = False  # orders: correct a stored order instead of reporting a conflict
+    actor: Any = None  # who asked, for the audit of corrections
+
+
+Applier = Callable[[int, Any, References, Write], ItemResult]
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,13 @@ class KindSpec:
 
 
 def apply_batch(
-    kind: BatchKind, raw_items: Sequence[Any], *, partial: bool, source: str
+    kind: BatchKind,
+    raw_items: Sequence[Any],
+    *,
+    partial: bool,
+    source: str,
+    update: bool = False,
+    actor: Any = None,
 ) -> BatchResult:
     """Validate all items, then write them (see the module docstring for the modes)."""
     spec = KINDS[kind]
@@ -119,7 +140,8 @@ def apply_batch(
         return BatchResult(kind, partial, (), tuple(sorted(errors, key=_order)))
     # A deadlock with a concurrent writer rolls the whole batch back; running it again on
     # the winner's committed state is safe because every verb is idempotent.
-    applied, failed = retry_on_conflict(lambda: _write(spec, checked, refs, partial, source))
+    write = Write(source, update, actor)
+    applied, failed = retry_on_conflict(lambda: _write(spec, checked, refs, partial, write))
     errors.extend(failed)
     return BatchResult(kind, partial, tuple(applied), tuple(sorted(errors, key=_order)))
 
@@ -168,7 +190,7 @@ def _write(
     items: list[tuple[int, BaseModel]],
     refs: References,
     partial: bool,
-    source: str,
+    write: Write,
 ) -> tuple[list[ItemResult], list[FieldError]]:
     applied: list[ItemResult] = []
     failed: list[FieldError] = []
@@ -180,7 +202,7 @@ def _write(
                 savepoint = transaction.atomic() if partial else nullcontext()
                 try:
                     with savepoint:
-                        applied.append(_apply_one(spec, index, item, refs, source))
+                        applied.append(_apply_one(spec, index, item, refs, write))
                 except ItemRejected as rejected:
                     if not partial:
                         raise
@@ -191,10 +213,10 @@ def _write(
 
 
 def _apply_one(
-    spec: KindSpec, index: int, item: BaseModel, refs: References, source: str
+    spec: KindSpec, index: int, item: BaseModel, refs: References, write: Write
 ) -> ItemResult:
     try:
-        return spec.apply(index, item, refs, source)
+        return spec.apply(index, item, refs, write)
     except ItemRejected:
         raise
     except ValueError as exc:
@@ -220,13 +242,13 @@ def _resolve(index: int, identities: Sequence[IdentityItem], source: str) -> Cus
     return customer
 
 
-def _apply_profile(index: int, item: ProfileItem, refs: References, source: str) -> ItemResult:
+def _apply_profile(index: int, item: ProfileItem, refs: References, write: Write) -> ItemResult:
     fields = item.model_dump(exclude_unset=True, exclude={"identities", "first_seen_at"})
     if item.org_unit:
         fields["org_unit"] = refs.stores[item.org_unit]
     if item.primary_owner:
         fields["primary_owner"] = refs.staff[item.primary_owner]
-    customer = upsert_customer(_inputs(item.identities), fields=fields, source=source)
+    customer = upsert_customer(_inputs(item.identities), fields=fields, source=write.source)
     if item.first_seen_at is not None:
         note_seen(customer, item.first_seen_at)
     return ItemResult(index, customer.pk, customer.pk, None)
@@ -244,25 +266,25 @@ def event_key(item: EventItem) -> str:
     return "auto:" + hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _apply_event(index: int, item: EventItem, refs: References, source: str) -> ItemResult:
+def _apply_event(index: int, item: EventItem, refs: References, write: Write) -> ItemResult:
     if item.customer_id is not None:
         customer = refs.customers[item.customer_id]
     else:
-        customer = _resolve(index, item.identities or [], source)
+        customer = _resolve(index, item.identities or [], write.source)
     event, created = record_event(
         customer,
         type=item.type,
         occurred_at=item.occurred_at,
         properties=item.properties,
-        source=item.source or source,
+        source=item.source or write.source,
         idempotency_key=event_key(item),
     )
     return ItemResult(index, event.customer_id, event.pk, created)
 
 
-def _apply_order(index: int, item: OrderItem, refs: References, source: str) -> ItemResult:
-    customer = _resolve(index, item.identities, source)
-    order = OrderInput(
+def order_input(item: OrderItem, refs: References) -> OrderInput:
+    """The order verb's input for a checked batch item (also used by the CSV import)."""
+    return OrderInput(
         platform=str(item.platform),
         order_no=item.order_no,
         paid_at=item.paid_at,
@@ -282,8 +304,18 @@ def _apply_order(index: int, item: OrderItem, refs: References, source: str) -> 
         refunds=tuple(RefundInput(r.refund_no, r.amount_fen, r.refunded_at) for r in item.refunds),
         store=refs.stores[item.store] if item.store else None,
     )
-    row, created = import_order(customer, order)
-    return ItemResult(index, row.customer_id, row.pk, created)
+
+
+def _apply_order(index: int, item: OrderItem, refs: References, write: Write) -> ItemResult:
+    customer = _resolve(index, item.identities, write.source)
+    order = order_input(item, refs)
+    try:
+        row, outcome = upsert_order(
+            customer, order, update=write.update, actor=write.actor, source=write.source
+        )
+    except OrderConflict as conflict:
+        raise ItemRejected(FieldError(index, "order_no", str(conflict))) from conflict
+    return ItemResult(index, row.customer_id, row.pk, outcome == Outcome.CREATED, outcome)
 
 
 KINDS: dict[str, KindSpec] = {

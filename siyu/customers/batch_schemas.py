@@ -28,6 +28,9 @@ from siyu.customers.models import Gender, LifecycleStage, Platform, SpendingPowe
 # Money beyond ten billion yuan in one order is a unit mix-up (yuan × 100 twice), not a sale.
 MAX_FEN = 10**12
 MAX_QUANTITY = 1_000_000
+# Lines per order: far above real orders (wholesale and B2B orders run to thousands of
+# lines) yet bounded, so one order never grows without limit in memory.
+MAX_ORDER_LINES = 10_000
 MAX_PROPERTIES_BYTES = 16_384
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -173,6 +176,8 @@ class OrderItem(Strict):
     paid_at: Moment
     total_fen: Fen
     paid_fen: Fen
-    lines: Annotated[list[OrderLineItem], Field(max_length=500)] = Field(default_factory=list)
+    lines: Annotated[list[OrderLineItem], Field(max_length=MAX_ORDER_LINES)] = Field(
+        default_factory=list
+    )
     refunds: Annotated[list[RefundItem], Field(max_length=100)] = Field(default_factory=list)
     store: Annotated[Text, Field(max_length=100)] | None = None

@@ -1,13 +1,29 @@
-"""Import orders with their lines and refunds. Idempotent on (platform, order_no): the same
-file or API batch twice changes nothing; a later delivery may add refunds."""
+"""Import orders with their lines and refunds, keyed by (platform, order_no).
+
+What a second delivery of a known order means (CLI, console import and HTTP batch alike):
+
+* identical content: *unchanged*, nothing is written;
+* new refund numbers beside otherwise identical content: the refunds are added (*updated*);
+* other content (amounts, time, store, buyer, lines, a known refund's amount or time):
+  a *conflict*, refused with the differing fields named, unless the caller asks for
+  ``update=True``: then the stored order is corrected to the new content, the correction is
+  audited with the old and new values, and the order's save lets what depends on it refresh.
+
+"Lines not given" means "not stated", not "no lines": a refund-only delivery (order head plus
+refund rows) never conflicts with the stored lines. A refund number is unique per order.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
+from siyu.core.audit import record_audit
 from siyu.core.models import OrgUnit
 from siyu.customers.acquisition import note_seen
 from siyu.customers.models import Customer, Order, OrderLine, Platform, Refund
@@ -42,6 +58,24 @@ class OrderInput:
     store: OrgUnit | None = field(default=None)
 
 
+class Outcome(StrEnum):
+    CREATED = "created"
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+
+
+class OrderConflict(ValueError):
+    """The order is stored with other content; ``fields`` names what differs."""
+
+    def __init__(self, order_no: str, fields: list[str]) -> None:
+        super().__init__(
+            f"order {order_no} is already stored with other {', '.join(fields)}; "
+            "import it in update mode to correct it"
+        )
+        self.order_no = order_no
+        self.fields = fields
+
+
 def check_order(order: OrderInput) -> None:
     if order.platform not in Platform.values:
         raise ValueError(f"platform must be one of {', '.join(Platform.values)}")
@@ -57,11 +91,82 @@ def check_order(order: OrderInput) -> None:
         raise ValueError("refund amounts must be positive")
     if any(line.quantity <= 0 for line in order.lines):
         raise ValueError("line quantity must be positive")
+    if len({r.refund_no for r in order.refunds}) != len(order.refunds):
+        raise ValueError("a refund number appears twice in this order")
+
+
+LineKey = tuple[str, str, str, int, int, int]
+
+
+def line_key(line: OrderLine | OrderLineInput) -> LineKey:
+    return (
+        line.sku,
+        line.product_name,
+        line.category,
+        line.quantity,
+        line.unit_price_fen,
+        line.paid_fen,
+    )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What is stored of an order, in the shape the comparison needs."""
+
+    order: Order
+    lines: list[LineKey]
+    refunds: dict[str, tuple[int, datetime]]
+
+
+def differences(stored: Stored, customer_id: int, new: OrderInput) -> tuple[list[str], bool]:
+    """(differing fields, whether new refunds would be added). Shared with the bulk import."""
+    row = stored.order
+    found = [
+        name
+        for name, old, value in (
+            ("customer", row.customer_id, customer_id),
+            ("paid_at", row.paid_at, new.paid_at),
+            ("total_fen", row.total_fen, new.total_fen),
+            ("paid_fen", row.paid_fen, new.paid_fen),
+            ("store", row.store_id, new.store.pk if new.store else None),
+        )
+        if old != value
+    ]
+    if new.lines and sorted(stored.lines) != sorted(line_key(ln) for ln in new.lines):
+        found.append("lines")
+    adds = False
+    for refund in new.refunds:
+        known = stored.refunds.get(refund.refund_no)
+        if known is None:
+            adds = True
+        elif known != (refund.amount_fen, refund.refunded_at):
+            found.append(f"refund {refund.refund_no}")
+    return found, adds
+
+
+def load_stored(row: Order) -> Stored:
+    return Stored(
+        row,
+        [line_key(ln) for ln in row.lines.all()],
+        {r.refund_no: (r.amount_fen, r.refunded_at) for r in row.refunds.all()},
+    )
+
+
+def import_order(customer: Customer, order: OrderInput) -> tuple[Order, bool]:
+    """Return (order, created); see the module docstring for a known order."""
+    row, outcome = upsert_order(customer, order)
+    return row, outcome == Outcome.CREATED
 
 
 @transaction.atomic
-def import_order(customer: Customer, order: OrderInput) -> tuple[Order, bool]:
-    """Return (order, created). Refunds not seen before are added to an existing order."""
+def upsert_order(
+    customer: Customer,
+    order: OrderInput,
+    *,
+    update: bool = False,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    source: str = "",
+) -> tuple[Order, Outcome]:
     check_order(order)
     row, created = Order.objects.select_for_update().get_or_create(
         platform=order.platform,
@@ -76,20 +181,88 @@ def import_order(customer: Customer, order: OrderInput) -> tuple[Order, bool]:
     )
     if created:
         note_seen(customer, order.paid_at)
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=row,
-                sku=ln.sku,
-                product_name=ln.product_name,
-                category=ln.category,
-                quantity=ln.quantity,
-                unit_price_fen=ln.unit_price_fen,
-                paid_fen=ln.paid_fen,
-            )
-            for ln in order.lines
+        OrderLine.objects.bulk_create(_line_rows(row, order.lines))
+        _add_refunds(row, order.refunds)
+        return row, Outcome.CREATED
+    stored = load_stored(row)
+    changed, adds = differences(stored, customer.pk, order)
+    if changed and not update:
+        raise OrderConflict(order.order_no, changed)
+    if changed:
+        _correct(stored, customer, order, changed, actor, source)
+    elif adds:
+        _add_refunds(row, order.refunds)
+    return row, Outcome.UPDATED if changed or adds else Outcome.UNCHANGED
+
+
+def _line_rows(row: Order, lines: tuple[OrderLineInput, ...]) -> list[OrderLine]:
+    return [
+        OrderLine(
+            order=row,
+            sku=ln.sku,
+            product_name=ln.product_name,
+            category=ln.category,
+            quantity=ln.quantity,
+            unit_price_fen=ln.unit_price_fen,
+            paid_fen=ln.paid_fen,
         )
-    _add_refunds(row, order.refunds)
-    return row, created
+        for ln in lines
+    ]
+
+
+def _summary(row: Order, refunds: dict[str, tuple[int, datetime]]) -> dict[str, Any]:
+    # Amounts and times only: the audit log must not copy personal data.
+    return {
+        "customer_id": row.customer_id,
+        "paid_at": row.paid_at.isoformat(),
+        "total_fen": row.total_fen,
+        "paid_fen": row.paid_fen,
+        "store_id": row.store_id,
+        "refunds": {no: amount for no, (amount, _at) in sorted(refunds.items())},
+    }
+
+
+def _correct(
+    stored: Stored,
+    customer: Customer,
+    new: OrderInput,
+    changed: list[str],
+    actor: AbstractBaseUser | AnonymousUser | None,
+    source: str,
+) -> None:
+    row = stored.order
+    before = _summary(row, stored.refunds)
+    if "lines" in changed:
+        before["lines"] = len(stored.lines)
+        row.lines.all().delete()
+        OrderLine.objects.bulk_create(_line_rows(row, new.lines))
+    refunds = dict(stored.refunds)
+    for r in new.refunds:
+        if refunds.get(r.refund_no) != (r.amount_fen, r.refunded_at):
+            Refund.objects.update_or_create(
+                order=row,
+                refund_no=r.refund_no,
+                defaults={"amount_fen": r.amount_fen, "refunded_at": r.refunded_at},
+            )
+            refunds[r.refund_no] = (r.amount_fen, r.refunded_at)
+    row.customer = customer
+    row.paid_at = new.paid_at
+    row.total_fen = new.total_fen
+    row.paid_fen = new.paid_fen
+    row.store = new.store
+    row.refunded_fen = sum(amount for amount, _at in refunds.values())
+    if row.refunded_fen > row.paid_fen:
+        raise ValueError(f"order {row.order_no}: refunds would exceed the paid amount")
+    # A plain save (not an UPDATE query) so the refresh of segments and figures that
+    # listens to order saves sees the correction.
+    row.save()
+    after = _summary(row, refunds)
+    if "lines" in changed:
+        after["lines"] = len(new.lines)
+    record_audit(
+        actor, "order.corrected", "order", row.pk, fields=changed, before=before, after=after,
+        source=source,
+    )  # fmt: skip
 
 
 def _add_refunds(row: Order, refunds: tuple[RefundInput, ...]) -> None:

@@ -29,10 +29,20 @@ class ImportJob(models.Model):
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )
     skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    # Orders stored with other content are corrected (audited) instead of reported.
+    update_existing = models.BooleanField(_("correct stored orders"), default=False)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
-    imported_rows = models.PositiveIntegerField(default=0)
-    invalid_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)  # rows of written items
+    invalid_rows = models.PositiveIntegerField(default=0)  # rows with a problem, not written
+    # Customers or orders, by what the import did with them.
+    created_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    # Where a run stopped (entries of the parsed file committed, chunk by chunk): a worker
+    # killed mid-import leaves the job RUNNING, and the requeued task continues from here.
+    resume_position = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
     # [{"row": 3, "field": "phone", "message": "..."}], row numbers as the user sees them in
     # a spreadsheet (header is row 1). Messages never echo personal data in full.
     error_report = models.JSONField(default=list, blank=True)

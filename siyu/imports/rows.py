@@ -8,6 +8,7 @@ checks then apply the same rules the HTTP API does.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,11 +19,14 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siyu.customers.batch_schemas import MAX_ORDER_LINES
+from siyu.customers.identity_rules import CUSTOM_TYPE
 from siyu.imports.columns import IDENTITY_COLUMNS
 
 GENDERS = {"女": "female", "男": "male", "未知": "unknown", "f": "female", "m": "male"}
 LIST_SPLIT = re.compile(r"[|、;；]")
 CUSTOMER_RENAMES = {"store": "org_unit", "owner": "primary_owner"}
+MAX_YUAN = Decimal(10**10)
 ORDER_LEVEL = ("platform", "order_no", "paid_at", "total_amount", "paid_amount", "store")
 
 
@@ -48,33 +52,62 @@ class ParsedItem:
     line_rows: list[int] = field(default_factory=list)
     refund_rows: list[int] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    continuation: bool = False  # a later run of rows of an order already seen in the file
 
 
 def numbered_rows(
     header: list[str], rows: Iterable[list[str]]
-) -> Iterator[tuple[int, dict[str, str]]]:
+) -> Iterator[tuple[int, dict[str, str] | RowError]]:
+    """Each non-blank row as {column: cell}, or a RowError when its shape is wrong: a row
+    with more cells than the header would silently lose the extras, a short one would read
+    its last columns as empty. Blank trailing cells (Excel writes them) are not extras."""
+    columns = [(i, col) for i, col in enumerate(header) if col]
     for n, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
             continue
-        yield (
-            n,
-            {
-                col: (cells[i].strip() if i < len(cells) else "")
-                for i, col in enumerate(header)
-                if col
-            },
-        )
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            message = _(
+                "the row has %(cells)d cells but the header has %(columns)d columns; "
+                "remove the extra cells or add their column names"
+            ) % {"cells": len(cells), "columns": len(header)}
+            yield n, RowError(n, _("(whole row)"), message)
+            continue
+        if len(cells) < len(header):
+            message = _(
+                "the row is short: it has %(cells)d cells but the header has %(columns)d "
+                "columns (the first missing one is %(column)s)"
+            ) % {"cells": len(cells), "columns": len(header), "column": header[len(cells)]}
+            yield n, RowError(n, header[len(cells)], message)
+            continue
+        yield n, {col: cells[i].strip() for i, col in columns}
 
 
 def parse_amount(column: str, text: str) -> int:
-    """Yuan with at most two decimals ("1,299.50", "¥68") to integer fen."""
+    """Yuan with at most two decimals ("1,299.50", "¥68") to integer fen.
+
+    The rule for more decimals (unit prices of wholesale goods, 0.165) is to refuse, not to
+    round: a rounded unit price no longer multiplies out to the amount paid, and which
+    rounding the shop used is not ours to guess. The message says so and how to fix it."""
     cleaned = text.replace(",", "").lstrip("¥￥").strip()
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise CellError(column, _("not an amount in yuan: %(value)s") % {"value": text}) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        raise CellError(column, _("amounts take at most two decimals (yuan.fen)"))
+        raise CellError(
+            column,
+            _("not an amount in yuan: %(value)s (write e.g. 68 or 1299.50)") % {"value": text},
+        ) from None
+    if not value.is_finite() or abs(value) >= MAX_YUAN:
+        raise CellError(column, _("not an amount in yuan: %(value)s") % {"value": text})
+    if value != value.quantize(Decimal("0.01")):
+        raise CellError(
+            column,
+            _(
+                "%(value)s has more than two decimals: amounts are yuan with at most two "
+                "decimals (fen). Round it to the fen in the file, or give the line's "
+                "line_amount and a unit_price rounded to the fen"
+            )
+            % {"value": text},
+        )
     return int(value * 100)
 
 
@@ -97,8 +130,14 @@ def parse_int(column: str, text: str) -> int:
     return int(text)
 
 
+@functools.cache
+def is_identity_column(column: str) -> bool:
+    """The identity types the API accepts: the built-in ones and custom ``x_…`` types."""
+    return column in IDENTITY_COLUMNS or bool(CUSTOM_TYPE.match(column))
+
+
 def identities_of(cells: dict[str, str]) -> tuple[list[dict[str, str]], list[str]]:
-    found = [(col, cells[col]) for col in IDENTITY_COLUMNS if cells.get(col)]
+    found = [(col, value) for col, value in cells.items() if value and is_identity_column(col)]
     return [{"type": col, "value": value} for col, value in found], [col for col, _v in found]
 
 
@@ -108,7 +147,7 @@ def customer_item(row: int, cells: dict[str, str]) -> ParsedItem:
         raise CellError(IDENTITY_COLUMNS[0], _("the row has no identifier (phone, unionid …)"))
     raw: dict[str, Any] = {"identities": identities}
     for column, value in cells.items():
-        if not value or (column in IDENTITY_COLUMNS and column not in {"phone", "email"}):
+        if not value or (is_identity_column(column) and column not in {"phone", "email"}):
             continue
         raw[CUSTOMER_RENAMES.get(column, column)] = customer_value(column, value)
     return ParsedItem(row, raw, columns, rows=[row])
@@ -128,16 +167,31 @@ def customer_value(column: str, value: str) -> Any:
     return value
 
 
+Parsed = ParsedItem | RowError
+
+
+def iter_customers(header: list[str], rows: Iterable[list[str]]) -> Iterator[Parsed]:
+    for n, cells in numbered_rows(header, rows):
+        if isinstance(cells, RowError):
+            yield cells
+            continue
+        try:
+            yield customer_item(n, cells)
+        except CellError as exc:
+            yield RowError(n, exc.column, exc.message)
+
+
 def parse_customers(
     header: list[str], rows: Iterable[list[str]]
 ) -> tuple[list[ParsedItem], list[RowError]]:
+    return split(iter_customers(header, rows))
+
+
+def split(parsed: Iterable[Parsed]) -> tuple[list[ParsedItem], list[RowError]]:
     items: list[ParsedItem] = []
     errors: list[RowError] = []
-    for n, cells in numbered_rows(header, rows):
-        try:
-            items.append(customer_item(n, cells))
-        except CellError as exc:
-            errors.append(RowError(n, exc.column, exc.message))
+    for p in parsed:
+        (errors if isinstance(p, RowError) else items).append(p)  # type: ignore[arg-type]
     return items, errors
 
 
@@ -166,15 +220,47 @@ def add_line_and_refund(item: ParsedItem, row: int, cells: dict[str, str]) -> No
     line = order_line(cells)
     refund = order_refund(cells)
     if line is not None:
+        if item.continuation:
+            raise CellError(
+                "order_no",
+                _(
+                    "the lines of order %(order)s must be on consecutive rows; it started "
+                    "on row %(row)d (refund rows may come later)"
+                )
+                % {"order": item.raw["order_no"], "row": item.row},
+            )
+        if len(item.raw["lines"]) >= MAX_ORDER_LINES:
+            raise CellError(
+                "sku",
+                _("order %(order)s has more than %(limit)d lines, the limit per order")
+                % {"order": item.raw["order_no"], "limit": MAX_ORDER_LINES},
+            )
         item.raw["lines"].append(line)
         item.line_rows.append(row)
-    if refund is not None and refund["refund_no"] not in {
-        r["refund_no"] for r in item.raw["refunds"]
-    }:
-        item.raw["refunds"].append(refund)
-        item.refund_rows.append(row)
+    if refund is not None:
+        add_refund(item, row, refund)
     if row not in item.rows:
         item.rows.append(row)
+
+
+def add_refund(item: ParsedItem, row: int, refund: dict[str, Any]) -> None:
+    # Exports often repeat an order's refund on every line row: the same refund again is
+    # one refund; the same number with another amount or time is a contradiction.
+    for n, known in enumerate(item.raw["refunds"]):
+        if known["refund_no"] != refund["refund_no"]:
+            continue
+        if known != refund:
+            raise CellError(
+                "refund_no",
+                _(
+                    "refund %(refund)s appears again with another amount or time (first on "
+                    "row %(row)d); a refund number is unique per order"
+                )
+                % {"refund": refund["refund_no"], "row": item.refund_rows[n]},
+            )
+        return
+    item.raw["refunds"].append(refund)
+    item.refund_rows.append(row)
 
 
 def order_line(cells: dict[str, str]) -> dict[str, Any] | None:
@@ -203,22 +289,41 @@ def order_refund(cells: dict[str, str]) -> dict[str, Any] | None:
     }
 
 
+def iter_orders(header: list[str], rows: Iterable[list[str]]) -> Iterator[Parsed]:
+    """One item per run of consecutive rows with the same (platform, order_no), streamed:
+    the file is never held. Refund rows of an order may come later in the file; they form
+    a further item for the same order, which adds its refunds."""
+    current: ParsedItem | None = None
+    current_key: tuple[str, str] | None = None
+    seen: set[tuple[str, str]] = set()
+    for n, cells in numbered_rows(header, rows):
+        if isinstance(cells, RowError):
+            yield cells
+            continue
+        key = (cells.get("platform", "").lower(), cells.get("order_no", ""))
+        if key != current_key:
+            if current is not None:
+                yield current
+            current, current_key = None, key
+        try:
+            item = current
+            if item is None:
+                item = order_head(n, cells)
+                item.continuation = key in seen
+            add_line_and_refund(item, n, cells)
+        except CellError as exc:
+            yield RowError(n, exc.column, exc.message)
+            continue
+        current = item
+        seen.add(key)
+    if current is not None:
+        yield current
+
+
 def parse_orders(
     header: list[str], rows: Iterable[list[str]]
 ) -> tuple[list[ParsedItem], list[RowError]]:
-    """One item per (platform, order_no); each row may add a line and/or a refund."""
-    by_key: dict[tuple[str, str], ParsedItem] = {}
-    errors: list[RowError] = []
-    for n, cells in numbered_rows(header, rows):
-        key = (cells.get("platform", "").lower(), cells.get("order_no", ""))
-        try:
-            item = by_key.get(key) or order_head(n, cells)
-            add_line_and_refund(item, n, cells)
-        except CellError as exc:
-            errors.append(RowError(n, exc.column, exc.message))
-            continue
-        by_key.setdefault(key, item)
-    return list(by_key.values()), errors
+    return split(iter_orders(header, rows))
 
 
 ORDER_FIELD_COLUMNS = {
@@ -239,6 +344,8 @@ def locate(item: ParsedItem, path: str) -> tuple[int, str]:
     leaf = parts[2] if len(parts) > 2 else head
     if head == "identities" and index is not None and index < len(item.identity_columns):
         return item.row, item.identity_columns[index]
+    if head == "identities" and item.identity_columns:
+        return item.row, item.identity_columns[0]
     if head == "lines" and index is not None and index < len(item.line_rows):
         column = "line_amount" if leaf == "paid_fen" else ORDER_FIELD_COLUMNS.get(leaf, leaf)
         return item.line_rows[index], column

@@ -1,147 +1,118 @@
-"""Importing a CSV job's rows through the shared batch ingestion.
+"""Running a console import job through the shared import path (``engine``).
 
-The whole file is checked before anything is written, so a file with invalid rows writes
-nothing unless the user asked to skip them. Writing then goes in chunks, each its own
-transaction, so progress is visible and SQLite's write lock is never held for minutes.
+Each chunk commits with the job's counts, error report and position, so the job shows
+progress while it runs and a run that dies (a killed worker) can be resumed: the task is
+repeatable, the worker's recovery requeues it, and the next run starts after the last
+committed chunk with the counts it had.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import BaseModel
 
-from siyu.customers.batch import KINDS, BatchKind, FieldError, apply_batch, validate_items
-from siyu.customers.batch_checks import References, load_references, reference_problems
 from siyu.imports.csvfile import CsvFileError, check_header, read_rows
+from siyu.imports.engine import MAX_REPORTED_ERRORS, Tally, check_stream, write_stream
 from siyu.imports.models import ImportJob, ImportStatus
-from siyu.imports.rows import ParsedItem, RowError, locate, parse_customers, parse_orders
+from siyu.imports.rows import RowError
+from siyu.imports.writer import Options
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 500
-SOURCE = "import"
-MAX_REPORTED_ERRORS = 10_000
-Parser = Callable[[list[str], Iterable[list[str]]], tuple[list[ParsedItem], list[RowError]]]
-PARSERS: dict[str, Parser] = {"customers": parse_customers, "orders": parse_orders}
-
-
-@dataclass
-class Outcome:
-    errors: list[RowError] = field(default_factory=list)
-    imported_rows: int = 0
-
-    @property
-    def invalid_rows(self) -> int:
-        return len({e.row for e in self.errors})
-
 
 def run_import_job(job_id: int) -> None:
-    # Claiming with a conditional update makes a re-delivered task a no-op.
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, updated_at=timezone.now()
-    )
+    # A RUNNING job is claimed again only by its own requeued task (the recovery of a dead
+    # worker's task); a finished one never is, so a re-delivered task is a no-op.
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportStatus.PENDING, ImportStatus.RUNNING]
+    ).update(status=ImportStatus.RUNNING, attempts=F("attempts") + 1, updated_at=timezone.now())
     if not claimed:
         return
     job = ImportJob.objects.get(pk=job_id)
     try:
-        outcome = import_job(job)
+        import_job(job)
     except CsvFileError as exc:
-        finish(job, ImportStatus.FAILED, Outcome(), str(exc))
+        finish(job, ImportStatus.FAILED, str(exc))
     except Exception:
         logger.exception("import job %s failed", job_id)
-        finish(job, ImportStatus.FAILED, Outcome(), _("The import stopped on an unexpected error."))
+        finish(job, ImportStatus.FAILED, _("The import stopped on an unexpected error."))
         raise
-    else:
-        rejected = outcome.errors and not job.skip_invalid and not outcome.imported_rows
-        finish(job, ImportStatus.REJECTED if rejected else ImportStatus.DONE, outcome, "")
 
 
-def parse_job(job: ImportJob) -> tuple[list[ParsedItem], list[RowError]]:
+def _rows(job: ImportJob) -> tuple[list[str], Iterator[list[str]]]:
     header = check_header(job.kind, job.content)
     rows = read_rows(job.content)
     next(rows, None)
-    try:
-        return PARSERS[job.kind](header, rows)
-    except csv.Error as exc:  # a malformed quote deep in the file
-        raise CsvFileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+    return header, rows
 
 
-def import_job(job: ImportJob) -> Outcome:
-    items, row_errors = parse_job(job)
-    item_errors = check_items(job.kind, items)
-    outcome = Outcome(errors=row_errors + [e for errs in item_errors.values() for e in errs])
-    if outcome.errors and not job.skip_invalid:
-        return outcome
-    good = [item for n, item in enumerate(items) if n not in item_errors]
-    done_rows = job.total_rows - sum(len(item.rows) for item in good)
-    save_progress(job, done_rows)
-    for start in range(0, len(good), CHUNK):
-        chunk = good[start : start + CHUNK]
-        write_chunk(job.kind, chunk, outcome)
-        done_rows += sum(len(item.rows) for item in chunk)
-        save_progress(job, done_rows)
-    return outcome
+def import_job(job: ImportJob) -> None:
+    header, rows = _rows(job)
+    if not job.resume_position and not job.skip_invalid:
+        checked = check_stream(job.kind, header, rows, lambda n: None)
+        if checked.rejected_rows:
+            job.invalid_rows = checked.rejected_rows
+            job.error_report = report(checked.errors)
+            finish(job, ImportStatus.REJECTED, "")
+            return
+        header, rows = _rows(job)
+    options = Options(update=job.update_existing, actor=job.created_by)
+    write_stream(
+        job.kind,
+        header,
+        rows,
+        options,
+        skip=job.resume_position,
+        on_chunk=lambda delta: save_chunk(job, delta),
+    )
+    finish(job, ImportStatus.DONE, "")
 
 
-def check_items(kind: str, items: list[ParsedItem]) -> dict[int, list[RowError]]:
-    """Every problem of every item, by item index, without writing anything."""
-    spec = KINDS[kind]
-    valid, field_errors = validate_items(spec, [item.raw for item in items])
-    refs = load_references(model for _, model in valid)
-    for index, model in valid:
-        field_errors.extend(reference_field_errors(index, model, refs))
-    found: dict[int, list[RowError]] = {}
-    for error in field_errors:
-        found.setdefault(error.index, []).append(to_row_error(items[error.index], error))
-    return found
+def report(errors: list[RowError]) -> list[dict[str, object]]:
+    ordered = sorted(set(errors), key=lambda e: (e.row, e.column))
+    return [{"row": e.row, "column": e.column, "message": e.message} for e in ordered]
 
 
-def reference_field_errors(index: int, model: BaseModel, refs: References) -> list[FieldError]:
-    return [FieldError(index, path, msg) for path, msg in reference_problems(model, refs)]
-
-
-def to_row_error(item: ParsedItem, error: FieldError) -> RowError:
-    row, column = locate(item, error.field)
-    return RowError(row, column, error.message)
-
-
-def write_chunk(kind: str, chunk: list[ParsedItem], outcome: Outcome) -> None:
-    batch_kind: BatchKind = "customers" if kind == "customers" else "orders"
-    result = apply_batch(batch_kind, [item.raw for item in chunk], partial=True, source=SOURCE)
-    for applied in result.applied:
-        outcome.imported_rows += len(chunk[applied.index].rows)
-    for error in result.errors:
-        if 0 <= error.index < len(chunk):
-            outcome.errors.append(to_row_error(chunk[error.index], error))
-
-
-def save_progress(job: ImportJob, processed: int) -> None:
-    job.processed_rows = min(processed, job.total_rows)
-    ImportJob.objects.filter(pk=job.pk).update(
-        processed_rows=job.processed_rows, updated_at=timezone.now()
+def save_chunk(job: ImportJob, delta: Tally) -> None:
+    """Runs inside the chunk's transaction: the counts and the position commit with the
+    rows they describe, or not at all."""
+    job.created_count += delta.created
+    job.unchanged_count += delta.unchanged
+    job.updated_count += delta.updated
+    job.invalid_rows += delta.rejected_rows
+    job.imported_rows += delta.rows - delta.rejected_rows
+    job.processed_rows = min(job.total_rows, job.processed_rows + delta.rows)
+    job.resume_position += delta.position
+    room = MAX_REPORTED_ERRORS - len(job.error_report)
+    if delta.errors and room > 0:
+        job.error_report = job.error_report + report(delta.errors)[:room]
+    job.save(
+        update_fields=[
+            "created_count",
+            "unchanged_count",
+            "updated_count",
+            "invalid_rows",
+            "imported_rows",
+            "processed_rows",
+            "resume_position",
+            "error_report",
+            "updated_at",
+        ]
     )
 
 
 @transaction.atomic
-def finish(job: ImportJob, status: str, outcome: Outcome, message: str) -> None:
-    errors = sorted(set(outcome.errors), key=lambda e: (e.row, e.column))
+def finish(job: ImportJob, status: str, message: str) -> None:
     job.status = status
     job.message = message[:500]
-    job.error_report = [
-        {"row": e.row, "column": e.column, "message": e.message}
-        for e in errors[:MAX_REPORTED_ERRORS]
-    ]
-    job.invalid_rows = outcome.invalid_rows
-    job.imported_rows = outcome.imported_rows
     if status != ImportStatus.FAILED:
         job.processed_rows = job.total_rows
+    job.error_report = sorted(job.error_report, key=lambda e: (e["row"], str(e["column"])))
     job.content = ""  # personal data is not kept once the job no longer needs it
     job.finished_at = timezone.now()
     job.save()

@@ -16,6 +16,7 @@ def start_import(
     data: bytes,
     *,
     skip_invalid: bool,
+    update_existing: bool = False,
     user: AbstractBaseUser | AnonymousUser | None,
 ) -> ImportJob:
     """Create the job and enqueue its task after commit.
@@ -29,6 +30,7 @@ def start_import(
         kind=ImportKind(kind),
         file_name=file_name[:255],
         skip_invalid=skip_invalid,
+        update_existing=update_existing,
         total_rows=count_data_rows(text),
         content=text,
         created_by=user if isinstance(user, User) else None,

@@ -1,52 +1,71 @@
-"""Importing a whole CSV file at once (`siyu import`): every row is parsed and checked
-before anything is written, with the console import's own parsing, so the command line
-and the web page accept exactly the same files."""
+"""Importing a CSV file from disk (`siyu import`, and the import benchmark): the console
+import's own path (``engine``), reading the file as a stream so any size fits in memory."""
 
 from __future__ import annotations
 
-import csv
-from contextlib import nullcontext
-from typing import Any
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from django.db import transaction
+from django.utils.translation import gettext as _
 
-from siyu.customers.batch import apply_batch
-from siyu.imports.csvfile import CsvFileError, check_header, decode_upload, read_rows
-from siyu.imports.run import CHUNK, PARSERS, check_items, to_row_error
+from siyu.imports.csvfile import CsvFileError, check_header_row, open_csv
+from siyu.imports.engine import ChunkWriter, Tally, check_stream, write_stream
+from siyu.imports.writer import Options
 
 
-def check_file(kind: str, data: bytes) -> tuple[list[Any], list[Any]]:
-    """Parse and validate the whole file before anything is written, with the console
-    import's own parsing so the CLI and the web page accept exactly the same files."""
-    text = decode_upload(data)
-    header = check_header(kind, text)
-    rows = read_rows(text)
+def approximate_rows(path: Path) -> int:
+    """Lines of the file minus its header, for a progress bar (quoted line breaks aside)."""
+    lines = 0
+    with path.open("rb") as raw:
+        while block := raw.read(1 << 20):
+            lines += block.count(b"\n")
+    return max(lines - 1, 0)
+
+
+def _header(kind: str, path: Path) -> list[str]:
+    first = next(open_csv(str(path)), None)
+    if first is None:
+        raise CsvFileError(_("The file is empty."))
+    return check_header_row(kind, first)
+
+
+def _rows(path: Path) -> Iterator[list[str]]:
+    rows = open_csv(str(path))
     next(rows, None)
-    try:
-        items, errors = PARSERS[kind](header, rows)
-    except csv.Error as exc:
-        raise CsvFileError(f"the file is not valid CSV: {exc}") from exc
-    item_errors = check_items(kind, items)
-    errors += [e for found in item_errors.values() for e in found]
-    good = [item for n, item in enumerate(items) if n not in item_errors]
-    return good, sorted(set(errors), key=lambda e: (e.row, e.column))
+    return rows
 
 
-def write_items(
-    kind: str, items: list[Any], *, partial: bool, progress: Any
-) -> tuple[int, list[Any]]:
-    """Write in chunks through the batch verbs. Without ``partial`` the chunks share one
-    transaction, so a failure late in the file still leaves nothing written."""
-    imported = 0
-    errors: list[Any] = []
-    with transaction.atomic(durable=False) if not partial else nullcontext():
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
-            result = apply_batch(kind, [i.raw for i in chunk], partial=partial, source="import")  # type: ignore[arg-type]
-            imported += len(result.applied)
-            errors += [to_row_error(chunk[e.index], e) for e in result.errors if e.index >= 0]
-            if not partial and not result.ok:
-                transaction.set_rollback(True)
-                return 0, errors
-            progress(len(chunk))
-    return imported, errors
+def check_path(kind: str, path: Path, progress: Callable[[int], None]) -> Tally:
+    """Every problem of the file, writing nothing."""
+    return check_stream(kind, _header(kind, path), _rows(path), progress)
+
+
+def import_path(
+    kind: str,
+    path: Path,
+    options: Options,
+    progress: Callable[[int], None],
+    writer: ChunkWriter | None = None,
+) -> Tally:
+    return write_stream(
+        kind,
+        _header(kind, path),
+        _rows(path),
+        options,
+        progress=progress,
+        writer=writer,
+    )
+
+
+def summary(kind: str, tally: Tally) -> str:
+    what = _("customers") if kind == "customers" else _("orders")
+    return _(
+        "%(what)s: %(created)d created, %(unchanged)d unchanged, %(updated)d updated; "
+        "%(rejected)d rows rejected."
+    ) % {
+        "what": what,
+        "created": tally.created,
+        "unchanged": tally.unchanged,
+        "updated": tally.updated,
+        "rejected": tally.rejected_rows,
+    }

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from siyu.console.forms import ImportUploadForm
 from siyu.core.csv_export import csv_response
 from siyu.core.roles import is_hq
+from siyu.customers.batch_schemas import MAX_ORDER_LINES
 from siyu.imports.columns import COLUMNS, REQUIRED_ALL, REQUIRED_ANY, SAMPLES
 from siyu.imports.csvfile import CsvFileError
 from siyu.imports.models import ImportJob
@@ -38,6 +39,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 upload.name or "upload.csv",
                 upload.read(),
                 skip_invalid=form.cleaned_data["skip_invalid"],
+                update_existing=form.cleaned_data["update_existing"],
                 user=request.user,
             )
         except CsvFileError as exc:
@@ -48,6 +50,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "jobs": jobs,
+        "max_lines": MAX_ORDER_LINES,
         "columns": [
             (kind, COLUMNS[kind], REQUIRED_ALL[kind], REQUIRED_ANY[kind]) for kind in COLUMNS
         ],

@@ -67,6 +67,7 @@ def test_orders_are_written_and_reported_per_item(client: Client) -> None:
         "customer_id": order.customer_id,
         "id": order.pk,
         "created": True,
+        "outcome": "created",
     }
     assert order.store is not None
     assert order.store.name == "上海静安店"

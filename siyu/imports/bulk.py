@@ -1,0 +1,260 @@
+"""Writing a chunk of checked items: the common cases in bulk, the rest item by item.
+
+Bulk: people already known or entirely new (``bulk_identities``); profile fields set on
+new profiles at insert and compared on known ones (written only when they differ); new
+orders with their lines and refunds in three bulk inserts; known orders compared with what
+is stored and left alone when identical. Everything else (conflicts, corrections, added
+refunds, rows needing a merge, profile fields this path does not know) goes through the
+verbs in ``writer``, so both paths give the same result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from siyu.customers.acquisition import note_seen_many
+from siyu.customers.batch import order_input
+from siyu.customers.batch_checks import References
+from siyu.customers.batch_schemas import OrderItem, ProfileItem
+from siyu.customers.identity_rules import normalize_value
+from siyu.customers.models import Customer, Order, OrderLine, Refund
+from siyu.customers.orders import Outcome, Stored, check_order, differences, line_key
+from siyu.imports.bulk_identities import resolve_rows
+from siyu.imports.checks import Checked
+from siyu.imports.fast_insert import insert_rows, reserve_ids
+from siyu.imports.writer import Options, Written, inputs, write_each
+
+# Profile fields this path sets itself; an item with any other field (a column added
+# later) goes through ``upsert_customer``, which knows that field's rule.
+FAST_FIELDS = {
+    "display_name",
+    "real_name",
+    "address",
+    "region",
+    "occupation",
+    "gender",
+    "birthday",
+    "interests",
+    "spending_power",
+    "lifecycle_stage",
+    "org_unit",
+    "primary_owner",
+    "phone",
+    "email",
+}
+
+
+def write_chunk(
+    kind: str, checked: list[Checked], refs: References, options: Options, out: Written
+) -> None:
+    if kind == "customers":
+        rest = write_profiles(checked, refs, options, out)
+    else:
+        rest = write_orders(checked, refs, options, out)
+    write_each(kind, rest, refs, options, out)
+
+
+def profile_fields(model: ProfileItem, refs: References) -> dict[str, Any] | None:
+    """The values to set, as ``profiles._apply_fields`` would; None if a field is not ours."""
+    given = model.model_dump(exclude_unset=True, exclude={"identities"})
+    if set(given) - FAST_FIELDS:
+        return None
+    fields: dict[str, Any] = {}
+    for name, value in given.items():
+        if value in (None, "", []) or name == "email":
+            continue
+        if name == "phone":
+            fields["phone_last4"] = normalize_value("phone", str(value))[-4:]
+        elif name == "org_unit":
+            fields["org_unit_id"] = refs.stores[value].pk
+        elif name == "primary_owner":
+            fields["primary_owner_id"] = refs.staff[value].pk
+        else:
+            fields[name] = value
+    return fields
+
+
+def _set(customer: Customer, fields: dict[str, Any]) -> set[str]:
+    changed = {name for name, value in fields.items() if getattr(customer, name) != value}
+    for name in changed:
+        setattr(customer, name, fields[name])
+    pending: set[str] = getattr(customer, "_import_changed", set())
+    customer._import_changed = pending | changed  # type: ignore[attr-defined]
+    return changed
+
+
+def write_profiles(
+    checked: list[Checked], refs: References, options: Options, out: Written
+) -> list[Checked]:
+    fields = [profile_fields(m, refs) for _i, m in checked]  # type: ignore[arg-type]
+    ours = [n for n, f in enumerate(fields) if f is not None]
+    now = timezone.now()
+    values = [fields[n] or {} for n in ours]
+    resolved = resolve_rows([inputs(checked[n][1]) for n in ours], options.source, now, values)  # type: ignore[arg-type]
+    known = {c for c, new in zip(resolved.customer, resolved.new, strict=True) if c and not new}
+    customers = Customer.objects.in_bulk(known)
+    seen_new: dict[int, dict[str, Any]] = {}
+    done: set[int] = set()
+    for pos, n in enumerate(ours):
+        customer_id = resolved.customer[pos]
+        if customer_id is None:
+            continue
+        if resolved.new[pos]:
+            # Created with the fields of all its rows: the first row created it, a later
+            # row of the same new person updated it if it said something new.
+            before = seen_new.get(customer_id)
+            seen_new[customer_id] = {**(before or {}), **values[pos]}
+            outcome = (
+                Outcome.CREATED
+                if before is None
+                else Outcome.UPDATED
+                if seen_new[customer_id] != before
+                else Outcome.UNCHANGED
+            )
+        else:
+            changed = _set(customers[customer_id], values[pos])
+            outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
+        out.count(outcome, checked[n][0])
+        done.add(n)
+    _save_changed(list(customers.values()), now)
+    return [c for n, c in enumerate(checked) if n not in done]
+
+
+def _save_changed(customers: list[Customer], now: Any) -> None:
+    changed = [c for c in customers if getattr(c, "_import_changed", None)]
+    if not changed:
+        return
+    names = sorted({name for c in changed for name in c._import_changed} | {"updated_at"})  # type: ignore[attr-defined]
+    for customer in changed:
+        customer.updated_at = now
+    Customer.objects.bulk_update(changed, names, batch_size=500)
+
+
+def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
+    wanted: dict[str, set[str]] = {}
+    for _i, m in checked:
+        wanted.setdefault(str(m.platform), set()).add(m.order_no)  # type: ignore[attr-defined]
+    q = Q()
+    for platform, numbers in sorted(wanted.items()):
+        q |= Q(platform=platform, order_no__in=sorted(numbers))  # the unique index
+    found = Order.objects.filter(q) if wanted else Order.objects.none()
+    rows = {(o.platform, o.order_no): o for o in found}
+    lines: dict[int, list[Any]] = {o.pk: [] for o in rows.values()}
+    refunds: dict[int, dict[str, Any]] = {o.pk: {} for o in rows.values()}
+    if rows:
+        for ln in OrderLine.objects.filter(order_id__in=lines):
+            lines[ln.order_id].append(line_key(ln))
+        for r in Refund.objects.filter(order_id__in=lines):
+            refunds[r.order_id][r.refund_no] = (r.amount_fen, r.refunded_at)
+    return {k: Stored(o, lines[o.pk], refunds[o.pk]) for k, o in rows.items()}
+
+
+def write_orders(
+    checked: list[Checked], refs: References, options: Options, out: Written
+) -> list[Checked]:
+    models: list[OrderItem] = [m for _i, m in checked]  # type: ignore[misc]
+    stored = _stored_orders(checked)
+    resolved = resolve_rows([inputs(m) for m in models], options.source, timezone.now())
+    rest: list[Checked] = []
+    new: list[tuple[int, int, Any]] = []
+    claimed: set[tuple[str, str]] = set()
+    for n, model in enumerate(models):
+        key = (str(model.platform), model.order_no)
+        customer_id = resolved.customer[n]
+        if customer_id is None or key in claimed:
+            rest.append(checked[n])
+            continue
+        order = order_input(model, refs)
+        known = stored.get(key)
+        if known is None:
+            try:
+                check_order(order)
+            except ValueError:
+                rest.append(checked[n])  # the verb reports it
+                continue
+            claimed.add(key)
+            new.append((n, customer_id, order))
+        elif differences(known, customer_id, order) == ([], False):
+            out.count(Outcome.UNCHANGED, checked[n][0])
+        else:
+            rest.append(checked[n])
+    _insert_orders(new)
+    earliest: dict[int, Any] = {}
+    for _n, customer_id, order in new:
+        if customer_id not in earliest or order.paid_at < earliest[customer_id]:
+            earliest[customer_id] = order.paid_at
+    note_seen_many(earliest)
+    for n, _c, _o in new:
+        out.count(Outcome.CREATED, checked[n][0])
+    return rest
+
+
+def _insert_orders(new: list[tuple[int, int, Any]]) -> None:
+    if not new:
+        return
+    now = timezone.now()
+    order_ids = reserve_ids(Order, len(new))
+    insert_rows(
+        Order,
+        [
+            {
+                "id": order_id,
+                "customer_id": customer_id,
+                "platform": o.platform,
+                "order_no": o.order_no,
+                "store_id": o.store.pk if o.store else None,
+                "total_fen": o.total_fen,
+                "paid_fen": o.paid_fen,
+                "refunded_fen": sum(r.amount_fen for r in o.refunds),
+                "paid_at": o.paid_at,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for order_id, (_n, customer_id, o) in zip(order_ids, new, strict=True)
+        ],
+    )
+    lines = [
+        (order_id, ln)
+        for order_id, (_n, _c, o) in zip(order_ids, new, strict=True)
+        for ln in o.lines
+    ]
+    line_ids = reserve_ids(OrderLine, len(lines))
+    insert_rows(
+        OrderLine,
+        [
+            {
+                "id": line_id,
+                "order_id": order_id,
+                "sku": ln.sku,
+                "product_name": ln.product_name,
+                "category": ln.category,
+                "quantity": ln.quantity,
+                "unit_price_fen": ln.unit_price_fen,
+                "paid_fen": ln.paid_fen,
+            }
+            for line_id, (order_id, ln) in zip(line_ids, lines, strict=True)
+        ],
+    )
+    refunds = [
+        (order_id, r)
+        for order_id, (_n, _c, o) in zip(order_ids, new, strict=True)
+        for r in o.refunds
+    ]
+    refund_ids = reserve_ids(Refund, len(refunds))
+    insert_rows(
+        Refund,
+        [
+            {
+                "id": refund_id,
+                "order_id": order_id,
+                "refund_no": r.refund_no,
+                "amount_fen": r.amount_fen,
+                "refunded_at": r.refunded_at,
+                "created_at": now,
+            }
+            for refund_id, (order_id, r) in zip(refund_ids, refunds, strict=True)
+        ],
+    )

@@ -1,0 +1,248 @@
+"""Resolving a chunk's identifiers to profiles in a few queries instead of a transaction
+per row, for the two cases that make up nearly every import:
+
+* **known**: every identifier of the row is stored, linked, on one live profile, and each
+  pair is linked (what ``resolve._settled_customer`` checks one row at a time);
+* **new**: no identifier of the row is stored. The chunk's new rows are grouped with the
+  vectorised resolution of first loads (``resolve_batch.build_graph`` / ``plan``), and each
+  group becomes a profile with its identifiers and links in bulk inserts.
+
+Anything else (a row joining a known profile with a new identifier, shared identifiers, a
+merge) is left to ``resolve_identities`` row by row: the rule is order-independent, so
+doing the easy rows first and the rest after gives the same profiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from siyu.core.pii import encrypt_pii
+from siyu.customers.identity_rules import IdentityInput, StoredKey, stored_key
+from siyu.customers.models import Customer, CustomerStatus, Identity, IdentityLink, IdentityStatus
+from siyu.customers.resolve_batch import build_graph, plan
+from siyu.imports.fast_insert import insert_rows, reserve_ids
+
+Key = tuple[str, str, str]
+
+
+def key_of(k: StoredKey) -> Key:
+    return (k.type, k.namespace, k.value)
+
+
+@dataclass
+class Resolution:
+    """Per row: a profile id, or None for rows left to the verbs."""
+
+    customer: list[int | None]
+    new: list[bool]  # the row's profile was created here
+    # For new profiles: the rows of each, in file order (first row creates it).
+    groups: dict[int, list[int]] = field(default_factory=dict)
+
+
+def row_keys(identities: Sequence[IdentityInput]) -> list[StoredKey]:
+    seen: dict[Key, StoredKey] = {}
+    for item in identities:
+        k = stored_key(item)
+        if k is not None:
+            seen.setdefault(key_of(k), k)
+    return list(seen.values())
+
+
+def _stored(keys: list[StoredKey]) -> dict[Key, tuple[int, int | None, str]]:
+    # One IN list per (type, namespace), so the lookup walks the (type, namespace, value)
+    # unique index instead of scanning the table.
+    by_kind: dict[tuple[str, str], set[str]] = {}
+    for k in keys:
+        by_kind.setdefault((k.type, k.namespace), set()).add(k.value)
+    q = Q()
+    for (t, ns), values in sorted(by_kind.items()):
+        q |= Q(type=t, namespace=ns, value__in=sorted(values))
+    if not by_kind:
+        return {}
+    rows = Identity.objects.filter(q).values_list(
+        "type", "namespace", "value", "pk", "customer_id", "status"
+    )
+    return {(t, ns, v): (pk, c, st) for t, ns, v, pk, c, st in rows}
+
+
+def _known_customer(
+    keys: list[StoredKey], stored: dict[Key, tuple[int, int | None, str]]
+) -> int | None:
+    found = [stored.get(key_of(k)) for k in keys]
+    if not found or any(f is None for f in found):
+        return None
+    owners = {f[1] for f in found if f is not None}
+    if len(owners) != 1 or any(f[2] != IdentityStatus.LINKED for f in found if f is not None):
+        return None
+    return owners.pop()
+
+
+def resolve_rows(
+    rows: list[list[IdentityInput]],
+    source: str,
+    at: datetime,
+    fields: Sequence[dict[str, Any]] | None = None,
+) -> Resolution:
+    """``fields`` (per row) are set on the profiles created here, in row order."""
+    keys = [row_keys(r) for r in rows]
+    stored = _stored([k for ks in keys for k in ks])
+    result = Resolution([None] * len(rows), [False] * len(rows))
+    candidates = {i: _known_customer(ks, stored) for i, ks in enumerate(keys)}
+    _confirm_known(candidates, keys, stored)
+    for i, customer in candidates.items():
+        result.customer[i] = customer
+    fresh = [i for i, ks in enumerate(keys) if ks and not any(key_of(k) in stored for k in ks)]
+    busy = {key_of(k) for i, ks in enumerate(keys) if i not in fresh for k in ks}
+    _create_new(result, fresh, keys, busy, New(source, at, fields))
+    return result
+
+
+@dataclass(frozen=True)
+class New:
+    source: str
+    at: datetime
+    fields: Sequence[dict[str, Any]] | None
+
+
+def _confirm_known(
+    candidates: dict[int, int | None],
+    keys: list[list[StoredKey]],
+    stored: dict[Key, tuple[int, int | None, str]],
+) -> None:
+    """Keep only candidates whose profile is live and whose identifiers are all linked."""
+    owners = {c for c in candidates.values() if c is not None}
+    live = set(
+        Customer.objects.filter(pk__in=owners, status=CustomerStatus.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    ids: set[int] = set()
+    for i, customer in candidates.items():
+        if customer is None or customer not in live:
+            candidates[i] = None
+            continue
+        pks = sorted(stored[key_of(k)][0] for k in keys[i])
+        pairs[i] = list(combinations(pks, 2))
+        if pairs[i]:
+            ids.update(pks)
+    if not ids:
+        return
+    # One IN list, on the leading column of the (a, b) unique index: two IN lists make
+    # SQLite's planner scan.
+    found = IdentityLink.objects.filter(a_id__in=sorted(ids)).values_list("a_id", "b_id")
+    linked = {(x, y) for x, y in found if y in ids}
+    for i, wanted in pairs.items():
+        if any(p not in linked and p[::-1] not in linked for p in wanted):
+            candidates[i] = None
+
+
+def _create_new(
+    result: Resolution,
+    fresh: list[int],
+    keys: list[list[StoredKey]],
+    busy: set[Key],
+    new: New,
+) -> None:
+    if not fresh:
+        return
+    graph = build_graph([[IdentityInput(k.type, k.plaintext or k.value, k.namespace)
+                          for k in keys[i]] for i in fresh])  # fmt: skip
+    p = plan(graph)
+    node = {(k.type, k.namespace, k.value): n for n, k in enumerate(graph.keys)}
+    # A group that touches a shared identifier, or a key also used by a row that is not
+    # new, is left to the verbs in full.
+    refused = {int(p.profile_of[node[key]]) for key in busy if key in node}
+    refused |= {int(g) for g, s in zip(p.profile_of, p.shared, strict=True) if s}
+    rows_of: dict[int, list[int]] = {}
+    for i in fresh:
+        groups = {int(p.profile_of[node[key_of(k)]]) for k in keys[i] if key_of(k) in node}
+        if len(groups) == 1 and not groups & refused and -1 not in groups:
+            rows_of.setdefault(groups.pop(), []).append(i)
+    if not rows_of:
+        return
+    try:
+        with transaction.atomic():
+            _insert(result, rows_of, graph.keys, p.profile_of, graph.a, graph.b, new)
+    except IntegrityError:
+        # A concurrent writer stored one of these identifiers first: the verbs take over.
+        return
+
+
+def _merged(rows: list[int], fields: Sequence[dict[str, Any]] | None) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for i in rows:
+        merged.update(fields[i] if fields else {})
+    return merged
+
+
+def _insert(
+    result: Resolution,
+    rows_of: dict[int, list[int]],
+    graph_keys: list[StoredKey],
+    profile_of: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    new: New,
+) -> None:
+    source, at = new.source, new.at
+    groups = sorted(rows_of)
+    customer_ids = reserve_ids(Customer, len(groups))
+    customer_of = dict(zip(groups, customer_ids, strict=True))
+    insert_rows(
+        Customer,
+        [
+            {"id": customer_of[g], "created_at": at, "updated_at": at, "first_seen_at": at,
+             **_merged(rows_of[g], new.fields)}
+            for g in groups
+        ],
+    )  # fmt: skip
+    nodes = [n for n, g in enumerate(profile_of) if int(g) in customer_of]
+    identity_ids = reserve_ids(Identity, len(nodes))
+    pk_of = dict(zip(nodes, identity_ids, strict=True))
+    insert_rows(
+        Identity,
+        [
+            {
+                "id": pk_of[n],
+                "customer_id": customer_of[int(profile_of[n])],
+                "type": graph_keys[n].type,
+                "namespace": graph_keys[n].namespace,
+                "value": graph_keys[n].value,
+                "value_encrypted": encrypt_pii(graph_keys[n].plaintext)
+                if graph_keys[n].plaintext
+                else "",
+                "last4": graph_keys[n].last4,
+                "status": IdentityStatus.LINKED,
+                "source": source,
+                "created_at": at,
+            }
+            for n in nodes
+        ],
+    )
+    pairs = [
+        (pk_of[int(x)], pk_of[int(y)])
+        for x, y in zip(a, b, strict=True)
+        if int(x) in pk_of and int(y) in pk_of
+    ]
+    link_ids = reserve_ids(IdentityLink, len(pairs))
+    insert_rows(
+        IdentityLink,
+        [
+            {"id": i, "a_id": x, "b_id": y, "source": source, "created_at": at}
+            for i, (x, y) in zip(link_ids, pairs, strict=True)
+        ],
+    )
+    for g, rows in rows_of.items():
+        result.groups[customer_of[g]] = rows
+        for i in rows:
+            result.customer[i] = customer_of[g]
+            result.new[i] = True

@@ -1,0 +1,170 @@
+"""The one import path, shared by `siyu import`, the console's import jobs and the benchmark.
+
+Rows are streamed (the file is never held as a whole) and written in chunks, each chunk one
+transaction, so SQLite's single write lock is held for a fraction of a second at a time and
+WeCom callbacks keep being answered. Each chunk commits together with its counts and the
+position it reached (``on_chunk``), which makes an interrupted import resumable: writing a
+chunk again finds its rows unchanged, and resuming starts after the last committed chunk.
+
+Without ``skip_invalid`` a first pass checks every row and nothing is written if one is
+invalid. Conflicts (an order stored with other content) can only be seen against the
+database: they are reported per row and never block the other rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from siyu.customers.batch_checks import References
+from siyu.customers.retry import retry_on_conflict
+from siyu.imports.checks import Checked, check_chunk
+from siyu.imports.rows import Parsed, ParsedItem, RowError, iter_customers, iter_orders
+from siyu.imports.writer import Options, Written, write_each
+
+MAX_REPORTED_ERRORS = 10_000
+PARSERS: dict[str, Callable[[list[str], Iterable[list[str]]], Iterator[Parsed]]] = {
+    "customers": iter_customers,
+    "orders": iter_orders,
+}
+ChunkWriter = Callable[[str, list[Checked], References, Options, Written], None]
+
+
+@dataclass
+class Tally:
+    """What an import did, in items (customers or orders) and rows with problems."""
+
+    created: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    rejected_rows: int = 0
+    position: int = 0  # entries of the parsed stream consumed (items and row errors)
+    rows: int = 0  # spreadsheet rows consumed
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, written: Written, errors: list[RowError], entries: int, rows: int) -> None:
+        self.created += written.created
+        self.unchanged += written.unchanged
+        self.updated += written.updated
+        self.rejected_rows += len({e.row for e in errors})
+        self.position += entries
+        self.rows += rows
+        room = MAX_REPORTED_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(errors[:room])
+
+    def merge(self, other: Tally) -> None:
+        self.created += other.created
+        self.unchanged += other.unchanged
+        self.updated += other.updated
+        self.rejected_rows += other.rejected_rows
+        self.position += other.position
+        self.rows += other.rows
+        self.errors.extend(other.errors[: max(0, MAX_REPORTED_ERRORS - len(self.errors))])
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class Chunk:
+    items: list[ParsedItem] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    entries: int = 0
+    rows: int = 0
+
+
+def chunks(parsed: Iterable[Parsed], skip: int = 0) -> Iterator[Chunk]:
+    """Consecutive entries of the stream, about ``SIYU_IMPORT_CHUNK_ROWS`` rows each, after
+    the first ``skip`` entries (those an interrupted run already committed)."""
+    size = settings.SIYU_IMPORT_CHUNK_ROWS
+    chunk = Chunk()
+    for n, entry in enumerate(parsed):
+        if n < skip:
+            continue
+        chunk.entries += 1
+        if isinstance(entry, RowError):
+            chunk.errors.append(entry)
+            chunk.rows += 1
+        else:
+            chunk.items.append(entry)
+            chunk.rows += len(entry.rows)
+        if chunk.rows >= size:
+            yield chunk
+            chunk = Chunk()
+    if chunk.entries:
+        yield chunk
+
+
+def check_stream(
+    kind: str, header: list[str], rows: Iterable[list[str]], progress: Callable[[int], None]
+) -> Tally:
+    """Every problem of the file, writing nothing."""
+    tally = Tally()
+    for chunk in chunks(PARSERS[kind](header, rows)):
+        _good, errors, _refs = check_chunk(kind, chunk.items)
+        tally.add(Written(), chunk.errors + errors, chunk.entries, chunk.rows)
+        progress(chunk.rows)
+    return tally
+
+
+def write_stream(
+    kind: str,
+    header: list[str],
+    rows: Iterable[list[str]],
+    options: Options,
+    *,
+    skip: int = 0,
+    on_chunk: Callable[[Tally], None] = lambda delta: None,
+    progress: Callable[[int], None] = lambda rows: None,
+    writer: ChunkWriter | None = None,
+) -> Tally:
+    """Write the file chunk by chunk; ``on_chunk`` runs inside each chunk's transaction."""
+    from siyu.imports.bulk import write_chunk
+
+    write = writer or write_chunk
+    tally = Tally(position=skip)
+    for chunk in chunks(PARSERS[kind](header, rows), skip):
+        good, errors, refs = check_chunk(kind, chunk.items)
+
+        def attempt(
+            chunk: Chunk = chunk,
+            good: list[Checked] = good,
+            errors: list[RowError] = errors,
+            refs: References = refs,
+        ) -> Tally:
+            delta = Tally()
+            with transaction.atomic():
+                written = Written()
+                write(kind, good, refs, options, written)
+                found = chunk.errors + errors + written.errors
+                delta.add(written, found, chunk.entries, chunk.rows)
+                on_chunk(delta)
+            return delta
+
+        # A chunk is idempotent, so a lock timeout or deadlock against another writer
+        # (SQLite's one write lock, PostgreSQL's row locks) just runs it again.
+        tally.merge(retry_on_conflict(attempt))
+        progress(chunk.rows)
+    if tally.created or tally.updated:
+        refresh_segments()
+    return tally
+
+
+def refresh_segments() -> None:
+    """Bulk inserts fire no save signals: once the file is in, one sweep brings segment
+    membership up to date (rather than one refresh task per imported customer)."""
+    from siyu.segments.tasks import refresh_all_segments
+
+    transaction.on_commit(refresh_all_segments.enqueue)
+
+
+def per_item_writer(
+    kind: str, checked: list[Checked], refs: References, options: Options, out: Written
+) -> None:
+    """Every item through the verbs: the baseline the bulk path is measured against."""
+    write_each(kind, checked, refs, options, out)
