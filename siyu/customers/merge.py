@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from siyu.core.audit import record_audit
 from siyu.core.pii import decrypt_pii, encrypt_pii
+from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.models import (
+    ChangeKind,
     Consent,
     Customer,
     CustomerFollow,
@@ -185,6 +187,7 @@ def merge_customers(
             actor=_user(actor),
             created_at=now,
         )
+        _append_merge_changes(survivor, merged, record, undone=False)
         record_audit(
             actor,
             "customer.merge",
@@ -195,6 +198,16 @@ def merge_customers(
             record=record.pk,
         )
         return record
+
+
+def _append_merge_changes(
+    survivor: Customer, merged: Customer, record: MergeRecord, *, undone: bool
+) -> None:
+    # Both profiles changed: the survivor gained (or gave back) rows, the merged one left.
+    data = {"survivor": survivor.pk, "merged": merged.pk, "undone": undone}
+    append_changes(
+        NewChange(pk, ChangeKind.MERGE, ref=record.pk, data=data) for pk in (survivor.pk, merged.pk)
+    )
 
 
 def _user(actor: Actor) -> User | None:
@@ -255,6 +268,7 @@ def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
         record.undone_at = timezone.now()
         record.undone_by = _user(actor)
         record.save(update_fields=["undone_at", "undone_by"])
+        _append_merge_changes(survivor, merged, record, undone=True)
         record_audit(
             actor, "customer.unmerge", "customer", merged.pk, survivor=survivor.pk, record=record.pk
         )

@@ -9,7 +9,8 @@ from datetime import datetime
 from django.db import transaction
 
 from siyu.core.models import OrgUnit
-from siyu.customers.models import Customer, Order, OrderLine, Platform, Refund
+from siyu.customers.changes import append_change
+from siyu.customers.models import ChangeKind, Customer, Order, OrderLine, Platform, Refund
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def import_order(customer: Customer, order: OrderInput) -> tuple[Order, bool]:
             )
             for ln in order.lines
         )
+        append_change(row.customer_id, ChangeKind.ORDER, ref=row.pk)
     _add_refunds(row, order.refunds)
     return row, created
 
@@ -104,3 +106,4 @@ def _add_refunds(row: Order, refunds: tuple[RefundInput, ...]) -> None:
     )
     row.refunded_fen = total
     row.save(update_fields=["refunded_fen", "updated_at"])
+    append_change(row.customer_id, ChangeKind.REFUND, ref=row.pk, data={"refunded_fen": total})

@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import connected_components
 
 from siyu.core.pii import encrypt_pii
 from siyu.customers.identity_rules import RULES, IdentityInput, StoredKey, rule_for, stored_key
-from siyu.customers.models import Customer, Identity, IdentityLink
+from siyu.customers.models import ChangeKind, Customer, CustomerChange, Identity, IdentityLink
 
 
 @dataclass
@@ -180,8 +180,16 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
         link_rows,
         chunk,
     )
+    _append_new_profiles(customer_ids, at_db, chunk)
     _refresh_statistics()
     return profiles
+
+
+def _append_new_profiles(customer_ids: np.ndarray, at_db: object, chunk: int) -> None:
+    # The change feed hears of every new profile, like resolve_identities' (same transaction).
+    rows = ((int(cid), str(ChangeKind.IDENTITY), None, "{}", at_db) for cid in customer_ids)
+    cols = ["customer_id", "kind", "ref", "data", "created_at"]
+    _copy(CustomerChange._meta.db_table, cols, rows, chunk)
 
 
 def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:

@@ -8,5 +8,8 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self) -> None:
-        # Receivers that enqueue a per-customer membership refresh after a change commits.
-        from siyu.segments import signals  # noqa: F401
+        from siyu.segments.feed import POLL_SECONDS
+        from siyu.worker.pollers import POLLERS
+
+        # Membership follows the change feed: every worker polls it, one holds the lease.
+        POLLERS.setdefault("segments_feed", ("siyu.segments.feed.poll_changes", POLL_SECONDS))
