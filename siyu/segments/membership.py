@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from siyu.customers.events import record_new_events
 from siyu.customers.models import Customer, CustomerStatus, Event
+from siyu.customers.retry import pause_for_other_writers
 from siyu.segments.compiler import compile_leaf, matching_customers
 from siyu.segments.models import Membership, Segment
 from siyu.segments.rules import Node, leaves, parse_rule
@@ -92,6 +93,8 @@ def refresh_segment(
         todo = sorted(should ^ current)
     entered = exited = 0
     for start in range(0, len(todo), CHUNK):
+        if start:
+            pause_for_other_writers()
         chunk_entered, chunk_exited = _refresh_chunk(segment_id, todo[start : start + CHUNK], now)
         entered, exited = entered + chunk_entered, exited + chunk_exited
     if customer_ids is None:
