@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from siyu.customers.bulk import insert_all
 from siyu.customers.changes import NewChange, append_change, append_changes
 from siyu.customers.models import ChangeKind, Customer, Event
 
@@ -51,7 +52,7 @@ def record_new_events(events: Sequence[Event]) -> list[Event]:
     if any(not e.idempotency_key for e in events):
         raise ValueError("an event needs an idempotency key")
     now = timezone.now()
-    created = Event.objects.bulk_create(events, batch_size=1000)
+    created = insert_all(Event, events)
     append_changes(
         (
             NewChange(e.customer_id, ChangeKind.EVENT, ref=e.pk, data={"type": e.type})

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
+from siyu.customers.bulk import insert_all
 from siyu.customers.events import record_new_events
 from siyu.customers.models import Customer, CustomerStatus, Event
 from siyu.customers.retry import pause_for_other_writers
@@ -166,12 +167,12 @@ def _stint_event(
 def _enter(
     segment: Segment, ids: list[int], reasons: dict[int, dict[str, Any]], now: datetime
 ) -> None:
-    stints = Membership.objects.bulk_create(
+    stints = insert_all(
+        Membership,
         [
             Membership(segment=segment, customer_id=cid, joined_at=now, reason=reasons.get(cid, {}))
             for cid in ids
         ],
-        batch_size=1000,
     )
     record_new_events(
         [_stint_event(segment, stint, ENTERED, stint.reason, now) for stint in stints]

@@ -8,12 +8,13 @@ from datetime import timedelta
 from siyu.customers.autotag import recompute_rule_tag
 from siyu.customers.batch import apply_batch
 from siyu.customers.changes import read_changes
+from siyu.customers.events import record_event
 from siyu.customers.merge import merge_customers, unmerge
 from siyu.customers.models import CustomerChange, FeedCursor, TagKind
 from siyu.customers.tagging import add_tag, ensure_tag, remove_tag
 from siyu.demo.brand import Brand
 from siyu.segments.define import create_segment
-from siyu.segments.feed import CONSUMER, customers_to_refresh, poll_changes
+from siyu.segments.feed import CONSUMER, poll_changes, relevant
 from siyu.segments.membership import refresh_segment
 from siyu.segments.models import Membership, Segment
 from siyu.segments.tests.factories import NOW, buy, make_customer
@@ -107,7 +108,7 @@ def test_entry_and_exit_events_of_segments_refresh_nobody() -> None:
 
     own = Change(1, 0, 7, "event", 1, NOW, {"type": "segment_entered"})
     other = Change(2, 0, 8, "event", 2, NOW, {"type": "view"})
-    assert customers_to_refresh([own, other]) == {8}
+    assert relevant([own, other]) == [other]
 
 
 def test_a_refresh_appends_entry_events_to_the_feed(brand: Brand) -> None:
@@ -117,3 +118,19 @@ def test_a_refresh_appends_entry_events_to_the_feed(brand: Brand) -> None:
     refresh_segment(segment.pk, now=NOW)
     new = [c for c in read_changes((0, 0)) if c.customer_id == zhang.pk and c.id > before]
     assert [(c.kind, c.data.get("type")) for c in new] == [("event", "segment_entered")]
+
+
+def test_a_change_the_rule_does_not_depend_on_refreshes_nobody(brand: Brand) -> None:
+    """A view event cannot change a tag rule's answer, so the consumer skips that segment
+    (the customer who already matched waits for the sweep or a tag change)."""
+    vip = ensure_tag("兴趣", "手冲")
+    zhang = make_customer("张敏")
+    add_tag(zhang, vip)
+    _drain()
+    segment = create_segment("有标签", {"kind": "tags", "mode": "any", "tag_ids": [vip.pk]})
+    record_event(zhang, type="view", occurred_at=NOW, idempotency_key="v1")
+    _drain()
+    assert not _member(segment, zhang.pk)
+    add_tag(zhang, ensure_tag("兴趣", "拿铁"))
+    _drain()
+    assert _member(segment, zhang.pk)
