@@ -109,8 +109,7 @@ def recompute_rule_tag(tag: Tag, now: datetime | None = None) -> tuple[int, int]
         + [
             NewChange(pk, ChangeKind.TAG, ref=tag.pk, data={"added": False})
             for pk in sorted(to_remove)
-        ],
-        at=now,
+        ]
     )
     return len(to_add), len(to_remove)
 

@@ -107,7 +107,8 @@ def append_change(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Record one change; call it inside the transaction of the write it describes."""
+    """Record one change; call it inside the transaction of the write it describes.
+    ``at`` is when it was written (retention counts from it): now, except in tests."""
     CustomerChange.objects.create(
         customer_id=customer_id,
         kind=kind,

@@ -103,7 +103,7 @@ def _new_person(key: StoredKey, source: str, at: datetime) -> Customer | None:
             customer = Customer.objects.create(created_at=at)
             identity = _identity(key, source, at, customer=customer)
             identity.save(force_insert=True)
-            append_change(customer.pk, ChangeKind.IDENTITY, ref=identity.pk, at=at)
+            append_change(customer.pk, ChangeKind.IDENTITY, ref=identity.pk)
     except IntegrityError:
         return None
     return customer
@@ -300,7 +300,7 @@ def _apply_components(
         stale = [r.pk for r in moving if r.customer_id != survivor.pk]
         if stale:
             Identity.objects.filter(pk__in=stale).update(customer=survivor)
-            append_change(survivor.pk, ChangeKind.IDENTITY, data={"gained": len(stale)}, at=at)
+            append_change(survivor.pk, ChangeKind.IDENTITY, data={"gained": len(stale)})
         for r in component:
             owner[r.pk] = customers[r.customer_id] if r.customer_id in apart else survivor
         _flag_cap_overflow(survivor, moving, at)

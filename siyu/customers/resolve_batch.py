@@ -15,6 +15,7 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection, transaction
+from django.utils import timezone
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -180,14 +181,16 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
         link_rows,
         chunk,
     )
-    _append_new_profiles(customer_ids, at_db, chunk)
+    _append_new_profiles(customer_ids, chunk)
     _refresh_statistics()
     return profiles
 
 
-def _append_new_profiles(customer_ids: np.ndarray, at_db: object, chunk: int) -> None:
-    # The change feed hears of every new profile, like resolve_identities' (same transaction).
-    rows = ((int(cid), str(ChangeKind.IDENTITY), None, "{}", at_db) for cid in customer_ids)
+def _append_new_profiles(customer_ids: np.ndarray, chunk: int) -> None:
+    # The change feed hears of every new profile, like resolve_identities' (same
+    # transaction), stamped with the write time: retention counts from it, not from ``at``.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ((int(cid), str(ChangeKind.IDENTITY), None, "{}", now) for cid in customer_ids)
     cols = ["customer_id", "kind", "ref", "data", "created_at"]
     _copy(CustomerChange._meta.db_table, cols, rows, chunk)
 

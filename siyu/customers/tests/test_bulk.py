@@ -20,7 +20,7 @@ def test_rows_get_their_ids_and_round_trip() -> None:
             customer=c,
             type="view",
             occurred_at=at,
-            properties={"名字": "拿铁", "n": i, "quote": "it's \"x\"\t\\"},
+            properties={"名字": "拿铁", "n": i, "quote": 'it\'s "x"\t\\'},
             idempotency_key=f"bulk-{i}",
         )
         for i in range(3)

@@ -123,11 +123,14 @@ def test_a_rolled_back_write_leaves_no_change() -> None:
 @pytest.mark.django_db
 def test_bulk_resolution_appends_a_change_per_new_profile() -> None:
     observations = [[IdentityInput("wechat_unionid", f"bulk-{i}")] for i in range(3)]
-    persist(plan(build_graph(observations)), source="bulk", at=datetime(2026, 1, 1, tzinfo=UTC))
+    history = datetime(2020, 1, 1, tzinfo=UTC)  # a brand's old data: not the write time
+    persist(plan(build_graph(observations)), source="bulk", at=history)
     customers = set(Customer.objects.values_list("pk", flat=True))
     changed = set(CustomerChange.objects.values_list("customer_id", flat=True))
     assert len(customers) == 3
     assert changed == customers
+    # Retention counts from when the change was written, or pruning would drop it unread.
+    assert prune_changes() == 0
 
 
 @pytest.mark.django_db
