@@ -16,7 +16,7 @@ from siyu.segments.models import Segment
 from siyu.segments.rules import parse_rule
 
 CONSUMER = "segments"
-BATCH = 1000
+BATCH = 2000  # changes per poll; about half are our own entry events
 POLL_SECONDS = 0.5
 
 

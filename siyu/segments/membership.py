@@ -20,19 +20,17 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from siyu.customers.bulk import insert_all
-from siyu.customers.events import record_new_events
-from siyu.customers.models import Customer, CustomerStatus, Event
+from siyu.customers.models import Customer, CustomerStatus
 from siyu.customers.retry import pause_for_other_writers
 from siyu.segments.compiler import compile_leaf, matching_customers
 from siyu.segments.models import Membership, Segment
 from siyu.segments.rules import Node, leaves, parse_rule
+from siyu.segments.stint_events import ENTERED, EXITED, record_stint_events
 
-ENTERED = "segment_entered"
-EXITED = "segment_exited"
 SEGMENT_EVENT_TYPES = frozenset({ENTERED, EXITED})
 EXPLAIN_CHUNK = 500
 # Customers decided per write transaction of a refresh.
-CHUNK = 1000
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -137,33 +135,6 @@ def _recount(segment_id: int, now: datetime) -> int:
     return segment.member_count
 
 
-def _event_properties(
-    segment: Segment, stint: Membership, reason: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "segment_id": segment.pk,
-        "segment_name": segment.name,
-        "membership_id": stint.pk,
-        "conditions": reason.get("conditions", []),
-    }
-
-
-def _stint_event(
-    segment: Segment, stint: Membership, kind: str, reason: dict[str, Any], now: datetime
-) -> Event:
-    # The key names the stint, created in this transaction: it cannot exist yet, so the
-    # events go in bulk (and replaying a refresh cannot append an entry twice).
-    suffix = "entered" if kind == ENTERED else "exited"
-    return Event(
-        customer_id=stint.customer_id,
-        type=kind,
-        occurred_at=now,
-        properties=_event_properties(segment, stint, reason),
-        source="segments",
-        idempotency_key=f"segment:{segment.pk}:{stint.customer_id}:{stint.pk}:{suffix}",
-    )
-
-
 def _enter(
     segment: Segment, ids: list[int], reasons: dict[int, dict[str, Any]], now: datetime
 ) -> None:
@@ -174,9 +145,7 @@ def _enter(
             for cid in ids
         ],
     )
-    record_new_events(
-        [_stint_event(segment, stint, ENTERED, stint.reason, now) for stint in stints]
-    )
+    record_stint_events(segment, stints, ENTERED, now)
 
 
 def _leave(
@@ -187,9 +156,7 @@ def _leave(
         stint.left_at = now
         stint.exit_reason = reasons.get(stint.customer_id, {"active": False, "conditions": []})
     Membership.objects.bulk_update(stints, ["left_at", "exit_reason"], batch_size=1000)
-    record_new_events(
-        [_stint_event(segment, stint, EXITED, stint.exit_reason, now) for stint in stints]
-    )
+    record_stint_events(segment, stints, EXITED, now)
 
 
 def refresh_customers(

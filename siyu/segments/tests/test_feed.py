@@ -7,10 +7,9 @@ from datetime import timedelta
 
 from siyu.customers.autotag import recompute_rule_tag
 from siyu.customers.batch import apply_batch
-from siyu.customers.changes import read_changes
 from siyu.customers.events import record_event
 from siyu.customers.merge import merge_customers, unmerge
-from siyu.customers.models import CustomerChange, FeedCursor, TagKind
+from siyu.customers.models import CustomerChange, Event, FeedCursor, TagKind
 from siyu.customers.tagging import add_tag, ensure_tag, remove_tag
 from siyu.demo.brand import Brand
 from siyu.segments.define import create_segment
@@ -47,9 +46,8 @@ def test_a_tag_change_moves_the_customer_in_and_out_on_the_next_poll(brand: Bran
     assert not _member(segment, zhang.pk)
     segment.refresh_from_db()
     assert segment.member_count == 0
-    cursor = FeedCursor.objects.get(consumer=CONSUMER)
-    assert cursor.position_id == CustomerChange.objects.order_by("-pk").first().pk  # type: ignore[union-attr]
-    assert cursor.leased_by == ""
+    assert poll_changes() == 0  # everything handled once
+    assert FeedCursor.objects.get(consumer=CONSUMER).leased_by == ""
 
 
 def test_bulk_writes_reach_segments_through_the_feed(brand: Brand) -> None:
@@ -116,8 +114,25 @@ def test_a_refresh_appends_entry_events_to_the_feed(brand: Brand) -> None:
     segment = create_segment("女性", {"kind": "profile", "field": "gender", "values": ["female"]})
     before = CustomerChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     refresh_segment(segment.pk, now=NOW)
-    new = [c for c in read_changes((0, 0)) if c.customer_id == zhang.pk and c.id > before]
-    assert [(c.kind, c.data.get("type")) for c in new] == [("event", "segment_entered")]
+    new = list(CustomerChange.objects.filter(customer_id=zhang.pk, pk__gt=before))
+    assert [(c.kind, c.data) for c in new] == [("event", {"type": "segment_entered"})]
+    # Both ways of writing entry events (one SQL statement on PostgreSQL) write the same.
+    stint = Membership.objects.get(segment=segment, customer=zhang)
+    assert new[0].ref is not None
+    entered = Event.objects.get(pk=new[0].ref)
+    assert (entered.customer_id, entered.type, entered.source) == (
+        zhang.pk,
+        "segment_entered",
+        "segments",
+    )
+    assert entered.properties == {
+        "segment_id": segment.pk,
+        "segment_name": "女性",
+        "membership_id": stint.pk,
+        "conditions": stint.reason["conditions"],
+    }
+    assert entered.idempotency_key == f"segment:{segment.pk}:{zhang.pk}:{stint.pk}:entered"
+    assert entered.occurred_at == NOW
 
 
 def test_a_change_the_rule_does_not_depend_on_refreshes_nobody(brand: Brand) -> None:
