@@ -7,7 +7,7 @@ when someone reached the cap — and again at the start of a day, when everyone 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count
@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from siyu.channels.models import ChannelCode, CodeStatus, Touch
 from siyu.channels.seams import ContactWayGateway, ContactWaySpec
+from siyu.core.clock import day_of
 
 
 def local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     """The brand's calendar day containing ``now`` (caps reset at local midnight)."""
-    local = timezone.localtime(now)
-    start = timezone.make_aware(datetime.combine(local.date(), time.min), local.tzinfo)
-    return start, start + timedelta(days=1)
+    day = day_of(now)
+    return day.start, day.end
 
 
 def adds_today(code: ChannelCode, now: datetime) -> dict[int, int]:

@@ -74,3 +74,17 @@ class AuditLog(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["target_type", "target_id"])]
+
+
+class CounterWindow(models.Model):
+    """How much of a limit one key used in one window (see siyu/core/counters.py)."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="counter_window_unique")
+        ]

@@ -22,3 +22,8 @@ class CustomersConfig(AppConfig):
             # Flags travel with the profile, each with its own detail for the reviewer.
             CustomerRows(m.ReviewFlag),
         )
+
+        from siyu.worker.schedule import SCHEDULE
+
+        # The change feed is kept for a week (siyu/customers/changes.py, "Retention").
+        SCHEDULE.setdefault("prune_customer_changes", ("siyu.customers.tasks.prune_changes", 86400))

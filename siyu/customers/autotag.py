@@ -18,7 +18,16 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from siyu.customers.models import Customer, CustomerStatus, CustomerTag, Tag, TagKind, TagSource
+from siyu.customers.changes import NewChange, append_changes
+from siyu.customers.models import (
+    ChangeKind,
+    Customer,
+    CustomerStatus,
+    CustomerTag,
+    Tag,
+    TagKind,
+    TagSource,
+)
 
 OPS = {">=": "gte", ">": "gt", "<=": "lte", "<": "lt", "=": "exact"}
 METRICS = {"order_count", "paid_fen_total", "days_since_last_order", "event_count", "channel"}
@@ -95,6 +104,13 @@ def recompute_rule_tag(tag: Tag, now: datetime | None = None) -> tuple[int, int]
         batch_size=5000,
     )
     CustomerTag.objects.filter(tag=tag, source=TagSource.RULE, customer_id__in=to_remove).delete()
+    append_changes(
+        [NewChange(pk, ChangeKind.TAG, ref=tag.pk, data={"added": True}) for pk in sorted(to_add)]
+        + [
+            NewChange(pk, ChangeKind.TAG, ref=tag.pk, data={"added": False})
+            for pk in sorted(to_remove)
+        ]
+    )
     return len(to_add), len(to_remove)
 
 

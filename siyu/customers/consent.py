@@ -1,12 +1,23 @@
-"""Consent per purpose. Append-only: a withdrawal is a new record, never a deletion."""
+"""Consent per purpose. Append-only: a withdrawal is a new record, never a deletion.
+
+The current state of a purpose is its latest record (by ``occurred_at``, then id), read
+with the ``consent_cur`` index: one row per question, however long the history.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from siyu.customers.models import Consent, ConsentPurpose, Customer
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from siyu.customers.changes import append_change
+from siyu.customers.models import ChangeKind, Consent, ConsentPurpose, Customer
 
 
+@transaction.atomic(savepoint=False)
 def record_consent(
     customer: Customer,
     *,
@@ -20,7 +31,7 @@ def record_consent(
         raise ValueError(f"purpose must be one of {', '.join(ConsentPurpose.values)}")
     if not policy_version:
         raise ValueError("policy_version is required: consent is given to a specific text")
-    return Consent.objects.create(
+    consent = Consent.objects.create(
         customer=customer,
         purpose=purpose,
         granted=granted,
@@ -28,16 +39,44 @@ def record_consent(
         source=source,
         occurred_at=at,
     )
+    data = {"purpose": purpose, "granted": granted}
+    append_change(customer.pk, ChangeKind.CONSENT, ref=consent.pk, data=data)
+    return consent
+
+
+def latest_consent(customer_id: Any, purpose: str) -> QuerySet[Consent]:
+    """The current decision for one purpose, as a one-row queryset (usable as a subquery
+    with ``OuterRef``)."""
+    return Consent.objects.filter(customer_id=customer_id, purpose=purpose).order_by(
+        "-occurred_at", "-pk"
+    )[:1]
+
+
+def consent_is(purpose: str, granted: bool, customer_ref: str = "pk") -> Q:
+    """For a queryset of customers (``customer_ref`` names their id): the current decision
+    for ``purpose`` is ``granted``. No decision at all matches neither."""
+    latest = latest_consent(OuterRef(OuterRef(customer_ref)), purpose).values("pk")
+    return Q(Exists(Consent.objects.filter(pk=Subquery(latest), granted=granted)))
 
 
 def current_consents(customer: Customer) -> dict[str, Consent]:
-    """The latest decision per purpose."""
+    """The latest decision per purpose: one indexed row per purpose."""
     latest: dict[str, Consent] = {}
-    for c in Consent.objects.filter(customer=customer).order_by("occurred_at", "pk"):
-        latest[c.purpose] = c
+    for purpose in ConsentPurpose.values:
+        row = latest_consent(customer.pk, purpose).first()
+        if row is not None:
+            latest[purpose] = row
     return latest
 
 
 def has_consent(customer: Customer, purpose: str) -> bool:
-    current = current_consents(customer).get(purpose)
-    return bool(current and current.granted)
+    granted = latest_consent(customer.pk, purpose).values_list("granted", flat=True).first()
+    return bool(granted)
+
+
+def consenting(customer_ids: Iterable[int], purpose: str) -> set[int]:
+    """Of these customers, those whose current decision for ``purpose`` is a grant (one
+    query, for a send to many)."""
+    ids = list(customer_ids)
+    found = Customer.objects.filter(pk__in=ids).filter(consent_is(purpose, granted=True))
+    return set(found.values_list("pk", flat=True))

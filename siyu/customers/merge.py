@@ -19,8 +19,16 @@ from django.utils.translation import gettext as _
 from siyu.core.audit import record_audit
 from siyu.core.pii import decrypt_pii, encrypt_pii
 from siyu.customers.acquisition import earliest
+from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.merge_hooks import merge_rows, state_of, unmerge_rows
-from siyu.customers.models import Customer, CustomerStatus, Identity, IdentityLink, MergeRecord
+from siyu.customers.models import (
+    ChangeKind,
+    Customer,
+    CustomerStatus,
+    Identity,
+    IdentityLink,
+    MergeRecord,
+)
 
 # Profile fields the survivor takes from the merged profile when its own are empty.
 FILLABLE = (
@@ -104,6 +112,7 @@ def merge_customers(
             actor=_user(actor),
             created_at=now,
         )
+        _append_merge_changes(survivor, merged, record, undone=False)
         record_audit(
             actor,
             "customer.merge",
@@ -114,6 +123,16 @@ def merge_customers(
             record=record.pk,
         )
         return record
+
+
+def _append_merge_changes(
+    survivor: Customer, merged: Customer, record: MergeRecord, *, undone: bool
+) -> None:
+    # Both profiles changed: the survivor gained (or gave back) rows, the merged one left.
+    data = {"survivor": survivor.pk, "merged": merged.pk, "undone": undone}
+    append_changes(
+        NewChange(pk, ChangeKind.MERGE, ref=record.pk, data=data) for pk in (survivor.pk, merged.pk)
+    )
 
 
 def _user(actor: Actor) -> User | None:
@@ -159,6 +178,7 @@ def unmerge(record: MergeRecord, *, actor: Actor = None) -> Customer:
         record.undone_at = timezone.now()
         record.undone_by = _user(actor)
         record.save(update_fields=["undone_at", "undone_by"])
+        _append_merge_changes(survivor, merged, record, undone=True)
         record_audit(
             actor, "customer.unmerge", "customer", merged.pk, survivor=survivor.pk, record=record.pk
         )

@@ -26,7 +26,8 @@ from django.db import transaction
 from siyu.core.audit import record_audit
 from siyu.core.models import OrgUnit
 from siyu.customers.acquisition import note_seen
-from siyu.customers.models import Customer, Order, OrderLine, Platform, Refund
+from siyu.customers.changes import append_change
+from siyu.customers.models import ChangeKind, Customer, Order, OrderLine, Platform, Refund
 
 
 @dataclass(frozen=True)
@@ -279,3 +280,4 @@ def _add_refunds(row: Order, refunds: tuple[RefundInput, ...]) -> None:
     )
     row.refunded_fen = total
     row.save(update_fields=["refunded_fen", "updated_at"])
+    append_change(row.customer_id, ChangeKind.REFUND, ref=row.pk, data={"refunded_fen": total})

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from siyu.core.models import OrgUnit, Staff
+from siyu.customers.changes import append_change
 from siyu.customers.identity_rules import IdentityInput, normalize_value
-from siyu.customers.models import Customer, Gender, LifecycleStage, SpendingPower
+from siyu.customers.models import ChangeKind, Customer, Gender, LifecycleStage, SpendingPower
 from siyu.customers.resolve import resolve_identities
 
 PLAIN_FIELDS = {"display_name", "real_name", "address", "region", "occupation"}
@@ -72,11 +73,13 @@ def upsert_customer(
     changed = _apply_fields(customer, fields)
     if changed:
         customer.save()
+        # Field names only: values may be personal data, and consumers read the profile.
+        append_change(customer.pk, ChangeKind.PROFILE, data={"fields": changed})
     return customer
 
 
-def _apply_fields(customer: Customer, fields: dict[str, Any]) -> bool:
-    changed = False
+def _apply_fields(customer: Customer, fields: dict[str, Any]) -> list[str]:
+    changed: list[str] = []
     for name, value in fields.items():
         if value in (None, "", []) or name == "email":
             continue
@@ -84,5 +87,5 @@ def _apply_fields(customer: Customer, fields: dict[str, Any]) -> bool:
             name, value = "phone_last4", normalize_value("phone", str(value))[-4:]
         if getattr(customer, name) != value:
             setattr(customer, name, value)
-            changed = True
+            changed.append(name)
     return changed

@@ -29,10 +29,12 @@ from django.utils import timezone
 
 from siyu.core.pii import encrypt_pii
 from siyu.customers.acquisition import note_seen
+from siyu.customers.changes import append_change
 from siyu.customers.identity_rules import IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.merge import merge_customers
 from siyu.customers.merge_hooks import MergeRefused
 from siyu.customers.models import (
+    ChangeKind,
     Customer,
     CustomerStatus,
     Identity,
@@ -101,7 +103,9 @@ def _new_person(key: StoredKey, source: str, at: datetime) -> Customer | None:
     try:
         with transaction.atomic():
             customer = Customer.objects.create(created_at=at)
-            _identity(key, source, at, customer=customer).save(force_insert=True)
+            identity = _identity(key, source, at, customer=customer)
+            identity.save(force_insert=True)
+            append_change(customer.pk, ChangeKind.IDENTITY, ref=identity.pk)
     except IntegrityError:
         return None
     return customer
@@ -216,6 +220,8 @@ def _mark_shared(
         overflow = _overflowing_type(row, [kinds[n] for n in neighbours[pk]])
         if overflow is None:
             continue
+        if row.customer_id is not None:
+            append_change(row.customer_id, ChangeKind.IDENTITY, ref=row.pk, data={"shared": True})
         row.status = IdentityStatus.SHARED
         row.customer_id = None
         row.save(update_fields=["status", "customer"])
@@ -292,6 +298,7 @@ def _apply_components(
         stale = [r.pk for r in moving if r.customer_id != survivor.pk]
         if stale:
             Identity.objects.filter(pk__in=stale).update(customer=survivor)
+            append_change(survivor.pk, ChangeKind.IDENTITY, data={"gained": len(stale)})
         for r in component:
             owner[r.pk] = customers[r.customer_id] if r.customer_id in apart else survivor
         _flag_cap_overflow(survivor, moving, at)

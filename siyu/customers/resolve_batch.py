@@ -15,12 +15,13 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection, transaction
+from django.utils import timezone
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from siyu.core.pii import encrypt_pii
 from siyu.customers.identity_rules import RULES, IdentityInput, StoredKey, rule_for, stored_key
-from siyu.customers.models import Customer, Identity, IdentityLink
+from siyu.customers.models import ChangeKind, Customer, CustomerChange, Identity, IdentityLink
 
 
 @dataclass
@@ -180,8 +181,18 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
         link_rows,
         chunk,
     )
+    _append_new_profiles(customer_ids, chunk)
     _refresh_statistics()
     return profiles
+
+
+def _append_new_profiles(customer_ids: np.ndarray, chunk: int) -> None:
+    # The change feed hears of every new profile, like resolve_identities' (same
+    # transaction), stamped with the write time: retention counts from it, not from ``at``.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = ((int(cid), str(ChangeKind.IDENTITY), None, "{}", now) for cid in customer_ids)
+    cols = ["customer_id", "kind", "ref", "data", "created_at"]
+    _copy(CustomerChange._meta.db_table, cols, rows, chunk)
 
 
 def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:

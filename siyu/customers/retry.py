@@ -29,3 +29,16 @@ def retry_on_conflict(work: Callable[[], T], attempts: int = 10) -> T:
             log.info("retrying after %s (attempt %d)", code or exc, attempt + 1)
             time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))  # noqa: S311 - jitter
     raise AssertionError("unreachable")
+
+
+# SQLite's busy handler sleeps up to 100 ms between tries, so a writer that commits and
+# begins again at once can keep every other writer (a WeCom callback being stored) waiting
+# for as long as its chunks last. Between the chunks of a long write it steps aside for
+# longer than one such sleep.
+SQLITE_STEP_ASIDE_SECONDS = 0.12
+
+
+def pause_for_other_writers() -> None:
+    """Call between the chunk transactions of a long write."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        time.sleep(SQLITE_STEP_ASIDE_SECONDS)

@@ -8,7 +8,16 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from siyu.customers.models import Customer, CustomerTag, Tag, TagGroup, TagKind, TagSource
+from siyu.customers.changes import append_change
+from siyu.customers.models import (
+    ChangeKind,
+    Customer,
+    CustomerTag,
+    Tag,
+    TagGroup,
+    TagKind,
+    TagSource,
+)
 
 
 @transaction.atomic
@@ -27,6 +36,7 @@ def ensure_tag(
     return tag
 
 
+@transaction.atomic(savepoint=False)
 def add_tag(
     customer: Customer,
     tag: Tag,
@@ -41,11 +51,16 @@ def add_tag(
         tag=tag,
         defaults={"source": source, "created_by": user, "created_at": timezone.now()},
     )
+    if created:
+        append_change(customer.pk, ChangeKind.TAG, ref=tag.pk, data={"added": True})
     return created
 
 
+@transaction.atomic(savepoint=False)
 def remove_tag(
     customer: Customer, tag: Tag, *, actor: AbstractBaseUser | AnonymousUser | None = None
 ) -> bool:
     deleted, _ = CustomerTag.objects.filter(customer=customer, tag=tag).delete()
+    if deleted:
+        append_change(customer.pk, ChangeKind.TAG, ref=tag.pk, data={"added": False})
     return deleted > 0

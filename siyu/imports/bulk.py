@@ -19,8 +19,9 @@ from siyu.customers.acquisition import note_seen_many
 from siyu.customers.batch import order_input
 from siyu.customers.batch_checks import References
 from siyu.customers.batch_schemas import OrderItem, ProfileItem
+from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.identity_rules import normalize_value
-from siyu.customers.models import Customer, Order, OrderLine, Refund
+from siyu.customers.models import ChangeKind, Customer, Order, OrderLine, Refund
 from siyu.customers.orders import Outcome, Stored, check_order, differences, line_key
 from siyu.imports.bulk_identities import resolve_rows
 from siyu.imports.checks import Checked
@@ -131,6 +132,10 @@ def _save_changed(customers: list[Customer], now: Any) -> None:
     for customer in changed:
         customer.updated_at = now
     Customer.objects.bulk_update(changed, names, batch_size=500)
+    append_changes(
+        NewChange(c.pk, ChangeKind.PROFILE, data={"fields": sorted(c._import_changed)})  # type: ignore[attr-defined]
+        for c in changed
+    )
 
 
 def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
@@ -221,6 +226,10 @@ def _insert_orders(new: list[tuple[int, int, Any]]) -> None:
         for order_id, (_n, _c, o) in zip(order_ids, new, strict=True)
         for ln in o.lines
     ]
+    append_changes(
+        NewChange(customer_id, ChangeKind.ORDER, ref=order_id)
+        for order_id, (_n, customer_id, _o) in zip(order_ids, new, strict=True)
+    )
     line_ids = reserve_ids(OrderLine, len(lines))
     insert_rows(
         OrderLine,

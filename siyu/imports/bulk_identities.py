@@ -25,8 +25,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from siyu.core.pii import encrypt_pii
+from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.identity_rules import IdentityInput, StoredKey, stored_key
-from siyu.customers.models import Customer, CustomerStatus, Identity, IdentityLink, IdentityStatus
+from siyu.customers.models import (
+    ChangeKind,
+    Customer,
+    CustomerStatus,
+    Identity,
+    IdentityLink,
+    IdentityStatus,
+)
 from siyu.customers.resolve_batch import build_graph, plan
 from siyu.imports.fast_insert import insert_rows, reserve_ids
 
@@ -241,6 +249,8 @@ def _insert(
             for i, (x, y) in zip(link_ids, pairs, strict=True)
         ],
     )
+    # New people enter the change feed like any profile the verbs create.
+    append_changes((NewChange(cid, ChangeKind.IDENTITY) for cid in customer_ids), at=at)
     for g, rows in rows_of.items():
         result.groups[customer_of[g]] = rows
         for i in rows:

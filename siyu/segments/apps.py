@@ -8,11 +8,9 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self) -> None:
-        # Receivers that enqueue a per-customer membership refresh after a change commits.
         from django.db.models import Q
 
         from siyu.customers.merge_hooks import CustomerRows, register_customer_rows
-        from siyu.segments import signals  # noqa: F401
         from siyu.segments.models import Membership, SnapshotMember
 
         register_customer_rows(
@@ -21,3 +19,9 @@ class SegmentsConfig(AppConfig):
             # A snapshot lists the person once.
             CustomerRows(SnapshotMember, key=("snapshot",)),
         )
+
+        from siyu.segments.feed import POLL_SECONDS
+        from siyu.worker.pollers import POLLERS
+
+        # Membership follows the change feed: every worker polls it, one holds the lease.
+        POLLERS.setdefault("segments_feed", ("siyu.segments.feed.poll_changes", POLL_SECONDS))

@@ -36,8 +36,8 @@ from django.db.models.lookups import (
 )
 
 from siyu.core.models import OrgUnit
+from siyu.customers.consent import consent_is
 from siyu.customers.models import (
-    Consent,
     Customer,
     CustomerStatus,
     CustomerTag,
@@ -229,12 +229,7 @@ def _org_unit(leaf: OrgUnitCond, now: datetime) -> Q:
 
 
 def _consent(leaf: ConsentCond, now: datetime) -> Q:
-    latest = (
-        Consent.objects.filter(customer_id=OuterRef(OuterRef("pk")), purpose=leaf.purpose)
-        .order_by("-occurred_at", "-pk")
-        .values("pk")[:1]
-    )
-    return Q(Exists(Consent.objects.filter(pk=Subquery(latest), granted=leaf.granted)))
+    return consent_is(leaf.purpose, leaf.granted)
 
 
 _LEAVES: dict[type[Any], Callable[[Any, datetime], Q]] = {

@@ -2,9 +2,9 @@
 and close stints, and append ``segment_entered`` / ``segment_exited`` events that journeys
 trigger on.
 
-A refresh holds the segment's row lock for its whole transaction, so a full refresh and a
-per-customer refresh of the same segment never interleave; the partial unique index on
-open stints is the last line of defence. Events carry an idempotency key made of segment,
+A refresh writes in chunks; each chunk holds the segment's row lock for its transaction,
+so chunks of a full refresh and per-customer refreshes of the same segment never
+interleave; the partial unique index on open stints is the last line of defence. Events carry an idempotency key made of segment,
 customer and stint, so replaying a refresh cannot append an entry twice.
 """
 
@@ -19,16 +19,18 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
-from siyu.customers.events import record_event
+from siyu.customers.bulk import insert_all
 from siyu.customers.models import Customer, CustomerStatus
+from siyu.customers.retry import pause_for_other_writers
 from siyu.segments.compiler import compile_leaf, matching_customers
 from siyu.segments.models import Membership, Segment
 from siyu.segments.rules import Node, leaves, parse_rule
+from siyu.segments.stint_events import ENTERED, EXITED, record_stint_events
 
-ENTERED = "segment_entered"
-EXITED = "segment_exited"
 SEGMENT_EVENT_TYPES = frozenset({ENTERED, EXITED})
 EXPLAIN_CHUNK = 500
+# Customers decided per write transaction of a refresh.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -65,67 +67,85 @@ def explain(tree: Node, customer_ids: Iterable[int], now: datetime) -> dict[int,
     return reasons
 
 
-@transaction.atomic
 def refresh_segment(
-    segment_id: int, *, now: datetime | None = None, customer_ids: list[int] | None = None
+    segment_id: int, *, now: datetime | None = None, customer_ids: Iterable[int] | None = None
 ) -> RefreshResult:
-    """Bring membership up to date: for every customer, or only for ``customer_ids``."""
+    """Bring membership up to date: for every customer, or only for ``customer_ids``.
+
+    Written in chunks of ``CHUNK`` customers, one short transaction each (a first fill of
+    500k members would otherwise hold SQLite's only write lock for minutes). Who differs
+    is read first without locks; each chunk then re-decides its customers under the
+    segment's row lock, so a per-customer refresh running in between is never undone."""
     now = now or timezone.now()
-    segment = Segment.objects.select_for_update().get(pk=segment_id)
+    segment = Segment.objects.get(pk=segment_id)
     if not segment.is_active:
         return RefreshResult(0, 0, segment.member_count)
-    tree = parse_rule(segment.rule)
-    matching = matching_customers(tree, now)
-    open_stints = Membership.objects.filter(segment=segment, left_at__isnull=True)
     if customer_ids is not None:
-        matching = matching.filter(pk__in=customer_ids)
-        open_stints = open_stints.filter(customer_id__in=customer_ids)
-    should = set(matching.values_list("pk", flat=True))
+        todo = sorted(set(customer_ids))
+    else:
+        should = set(matching_customers(parse_rule(segment.rule), now).values_list("pk", flat=True))
+        current = set(
+            Membership.objects.filter(segment=segment, left_at__isnull=True).values_list(
+                "customer_id", flat=True
+            )
+        )
+        todo = sorted(should ^ current)
+    entered = exited = 0
+    for start in range(0, len(todo), CHUNK):
+        if start:
+            pause_for_other_writers()
+        chunk_entered, chunk_exited = _refresh_chunk(segment_id, todo[start : start + CHUNK], now)
+        entered, exited = entered + chunk_entered, exited + chunk_exited
+    if customer_ids is None:
+        return RefreshResult(entered, exited, _recount(segment_id, now))
+    segment.refresh_from_db(fields=["member_count"])
+    return RefreshResult(entered, exited, segment.member_count)
+
+
+@transaction.atomic
+def _refresh_chunk(segment_id: int, ids: list[int], now: datetime) -> tuple[int, int]:
+    segment = Segment.objects.select_for_update().get(pk=segment_id)
+    if not segment.is_active:
+        return 0, 0
+    tree = parse_rule(segment.rule)
+    should = set(matching_customers(tree, now).filter(pk__in=ids).values_list("pk", flat=True))
+    open_stints = Membership.objects.filter(
+        segment=segment, left_at__isnull=True, customer_id__in=ids
+    )
     current = dict(open_stints.values_list("customer_id", "pk"))
     entering = sorted(should - current.keys())
     leaving = sorted(current.keys() - should)
     reasons = explain(tree, entering + leaving, now)
     _enter(segment, entering, reasons, now)
     _leave(segment, {cid: current[cid] for cid in leaving}, reasons, now)
-    if customer_ids is None:
-        segment.member_count = len(should)
-    else:
-        segment.member_count = max(0, segment.member_count + len(entering) - len(leaving))
+    members = max(0, segment.member_count + len(entering) - len(leaving))
+    Segment.objects.filter(pk=segment_id).update(
+        member_count=members, refreshed_at=now, updated_at=timezone.now()
+    )
+    return len(entering), len(leaving)
+
+
+@transaction.atomic
+def _recount(segment_id: int, now: datetime) -> int:
+    segment = Segment.objects.select_for_update().get(pk=segment_id)
+    open_stints = Membership.objects.filter(segment=segment, left_at__isnull=True)
+    segment.member_count = open_stints.count()
     segment.refreshed_at = now
     segment.save(update_fields=["member_count", "refreshed_at", "updated_at"])
-    return RefreshResult(len(entering), len(leaving), segment.member_count)
-
-
-def _event_properties(
-    segment: Segment, stint: Membership, reason: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "segment_id": segment.pk,
-        "segment_name": segment.name,
-        "membership_id": stint.pk,
-        "conditions": reason.get("conditions", []),
-    }
+    return segment.member_count
 
 
 def _enter(
     segment: Segment, ids: list[int], reasons: dict[int, dict[str, Any]], now: datetime
 ) -> None:
-    stints = Membership.objects.bulk_create(
+    stints = insert_all(
+        Membership,
         [
             Membership(segment=segment, customer_id=cid, joined_at=now, reason=reasons.get(cid, {}))
             for cid in ids
         ],
-        batch_size=1000,
     )
-    for stint in stints:
-        record_event(
-            Customer(pk=stint.customer_id),
-            type=ENTERED,
-            occurred_at=now,
-            properties=_event_properties(segment, stint, stint.reason),
-            source="segments",
-            idempotency_key=f"segment:{segment.pk}:{stint.customer_id}:{stint.pk}:entered",
-        )
+    record_stint_events(segment, stints, ENTERED, now)
 
 
 def _leave(
@@ -136,20 +156,21 @@ def _leave(
         stint.left_at = now
         stint.exit_reason = reasons.get(stint.customer_id, {"active": False, "conditions": []})
     Membership.objects.bulk_update(stints, ["left_at", "exit_reason"], batch_size=1000)
-    for stint in stints:
-        record_event(
-            Customer(pk=stint.customer_id),
-            type=EXITED,
-            occurred_at=now,
-            properties=_event_properties(segment, stint, stint.exit_reason),
-            source="segments",
-            idempotency_key=f"segment:{segment.pk}:{stint.customer_id}:{stint.pk}:exited",
-        )
+    record_stint_events(segment, stints, EXITED, now)
+
+
+def refresh_customers(
+    customer_ids: Iterable[int], *, now: datetime | None = None
+) -> dict[int, RefreshResult]:
+    """Re-evaluate these customers against every active segment (after changes to them)."""
+    ids = sorted(set(customer_ids))
+    results: dict[int, RefreshResult] = {}
+    if not ids:
+        return results
+    for segment_id in Segment.objects.filter(is_active=True).values_list("pk", flat=True):
+        results[segment_id] = refresh_segment(segment_id, now=now, customer_ids=ids)
+    return results
 
 
 def refresh_customer(customer_id: int, *, now: datetime | None = None) -> dict[int, RefreshResult]:
-    """Re-evaluate one customer against every active segment (after a change to them)."""
-    results: dict[int, RefreshResult] = {}
-    for segment_id in Segment.objects.filter(is_active=True).values_list("pk", flat=True):
-        results[segment_id] = refresh_segment(segment_id, now=now, customer_ids=[customer_id])
-    return results
+    return refresh_customers([customer_id], now=now)

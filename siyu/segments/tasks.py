@@ -20,7 +20,8 @@ def refresh_segment(segment_id: int) -> dict[str, int]:
 @repeatable
 @task()
 def refresh_segments_for_customer(customer_id: int) -> dict[str, int]:
-    """Membership of one customer after a change to them, within seconds of the change."""
+    """Membership of one customer now (the change feed does this after every change;
+    kept for callers that want one customer re-evaluated at once)."""
     results = refresh_customer(customer_id)
     return {
         "entered": sum(r.entered for r in results.values()),

@@ -5,6 +5,10 @@ already: polling it spares every request a task row. Each worker runs one thread
 poller. A poller returns how many items it handled; it is called again at once while it
 finds work and after its interval when it finds none. Several workers may poll the same
 table: pollers claim their rows themselves (row locks, SKIP LOCKED where the database has it).
+
+Consumers of the customer change feed (siyu/customers/changes.py) are pollers too: each
+reads the feed after its stored cursor, and a lease on the cursor lets one worker at a
+time handle a consumer (segments first: ``segments_feed``).
 """
 
 from __future__ import annotations

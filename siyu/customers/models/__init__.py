@@ -1,4 +1,5 @@
 from siyu.customers.models.activity import Consent, ConsentPurpose, Event
+from siyu.customers.models.changes import ChangeKind, CustomerChange, FeedCursor
 from siyu.customers.models.identity import (
     Identity,
     IdentityLink,
@@ -19,13 +20,16 @@ from siyu.customers.models.profile import (
 from siyu.customers.models.tags import CustomerTag, Tag, TagGroup, TagKind, TagSource
 
 __all__ = [
+    "ChangeKind",
     "Consent",
     "ConsentPurpose",
     "Customer",
+    "CustomerChange",
     "CustomerFollow",
     "CustomerStatus",
     "CustomerTag",
     "Event",
+    "FeedCursor",
     "Gender",
     "Identity",
     "IdentityLink",

@@ -17,8 +17,6 @@ from siyu.segments.models import Membership, Segment
 from siyu.segments.snapshot import take_snapshot
 from siyu.segments.tests.factories import NOW, buy, make_customer
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
 
 def loyal_rule(tag_id: int) -> dict[str, Any]:
     return {
@@ -87,28 +85,6 @@ def test_a_new_rule_moves_people_out_with_a_reason(brand: Brand) -> None:
     assert refresh_segment(segment.pk, now=NOW).exited == 1
     stint = Membership.objects.get(customer=zhang)
     assert stint.exit_reason["conditions"][0]["condition"]["kind"] == "tags"
-
-
-def test_a_change_to_a_customer_refreshes_them_after_commit(
-    brand: Brand, settings: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    settings.TASKS = IMMEDIATE
-    with django_capture_on_commit_callbacks(execute=True):
-        vip = ensure_tag("兴趣", "手冲")
-        zhang = make_customer("张敏")
-        segment = create_segment("有标签", {"kind": "tags", "mode": "any", "tag_ids": [vip.pk]})
-    assert not Membership.objects.filter(customer=zhang).exists()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        add_tag(zhang, vip)
-        add_tag(zhang, ensure_tag("兴趣", "拿铁"))
-    # Two tag writes in one transaction: one flush, one refresh of this customer.
-    assert len(callbacks) == 1
-    assert Membership.objects.filter(segment=segment, customer=zhang, left_at=None).exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        remove_tag(zhang, vip)
-    assert not Membership.objects.filter(segment=segment, customer=zhang, left_at=None).exists()
-    segment.refresh_from_db()
-    assert segment.member_count == 0
 
 
 def test_a_snapshot_keeps_its_members_when_the_segment_changes(brand: Brand) -> None:
