@@ -4,6 +4,7 @@ reasons read as words."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,11 +33,11 @@ def _fast_passwords(settings: Any) -> None:
 def _buyers() -> None:
     now = timezone.now()
     often = make_customer("常客")
-    buy(often, now - timezone.timedelta(days=3), 1000)
-    buy(often, now - timezone.timedelta(days=5), 1000)
+    buy(often, now - timedelta(days=3), 1000)
+    buy(often, now - timedelta(days=5), 1000)
     big = make_customer("大客")
-    buy(big, now - timezone.timedelta(days=200), 60000)
-    buy(make_customer("路人"), now - timezone.timedelta(days=3), 1000)
+    buy(big, now - timedelta(days=200), 60000)
+    buy(make_customer("路人"), now - timedelta(days=3), 1000)
 
 
 BUILDER_POST = {
