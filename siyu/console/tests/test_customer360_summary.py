@@ -61,7 +61,7 @@ def test_summary_states_spend_rhythm_layer_and_owner(client: Client, brand: Bran
     assert "重要价值" in body
     # One buyer cannot fit a population model: said in words, not left blank.
     assert summary.p_alive is None
-    assert "数据不足" in body
+    assert "数据不足：购买客户少于 30 位" in body
 
 
 def test_predicted_value_and_p_alive_come_from_the_fitted_model(
