@@ -4,17 +4,15 @@ watch the live count, save, see the members; at 390 px nothing scrolls sideways.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from siyu.console.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
 from siyu.demo.brand import DEMO_PASSWORD, Brand
 from siyu.segments.membership import refresh_segment
 from siyu.segments.models import Segment
-from siyu.segments.tests.factories import buy, make_customer
+from siyu.segments.tests.test_builder_pages import buyers
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,16 +22,6 @@ pytestmark = [
 ]
 
 NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
-
-
-def seed() -> None:
-    now = timezone.now()
-    often = make_customer("常客")
-    buy(often, now - timedelta(days=3), 1000)
-    buy(often, now - timedelta(days=5), 1000)
-    big = make_customer("大客")
-    buy(big, now - timedelta(days=200), 60000)
-    buy(make_customer("路人"), now - timedelta(days=3), 1000)
 
 
 def build_rule(page: Any) -> None:
@@ -56,7 +44,7 @@ def build_rule(page: Any) -> None:
 
 def test_build_count_save_and_see_members(live_server: Any, brand: Brand) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    seed()
+    buyers()
     ARTIFACTS.mkdir(exist_ok=True)
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     errors: list[str] = []

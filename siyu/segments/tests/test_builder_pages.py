@@ -30,7 +30,8 @@ def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _buyers() -> None:
+def buyers() -> None:
+    """常客 ordered twice in the last week, 大客 spent ¥600 long ago, 路人 neither."""
     now = timezone.now()
     often = make_customer("常客")
     buy(often, now - timedelta(days=3), 1000)
@@ -69,7 +70,7 @@ def test_a_saved_rule_opens_in_the_builder_with_money_in_yuan(client: Client, br
 
 
 def test_live_count_and_save_take_builder_fields(client: Client, brand: Brand) -> None:
-    _buyers()
+    buyers()
     login(client, brand.lin_yue)
     response = client.post("/segments/count/", BUILDER_POST)
     assert response.context["count"] == 2
@@ -103,7 +104,7 @@ def test_switching_to_json_and_back_keeps_the_rule(client: Client, brand: Brand)
 
 
 def test_members_reasons_read_as_words(client: Client, brand: Brand) -> None:
-    _buyers()
+    buyers()
     segment = create_segment("常客或大客", RULE)
     refresh_segment(segment.pk)
     body = login(client, brand.lin_yue).get(f"/segments/{segment.pk}/").content.decode()
