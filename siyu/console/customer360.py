@@ -12,7 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from siyu.console.event_labels import event_label
+from siyu.channels.models import ChannelCode
+from siyu.console.event_labels import Names, describe_event, event_title
+from siyu.core.models import Staff
 from siyu.core.pii import decrypt_pii, mask_email, mask_name, mask_text
 from siyu.customers.identity_rules import RULES
 from siyu.customers.models import (
@@ -176,18 +178,57 @@ def timeline(customer: Customer) -> list[TimelineEntry]:
     return entries[:TIMELINE_LIMIT]
 
 
+WELCOME_WINDOW = dt.timedelta(hours=24)
+
+
 def event_entries(customer: Customer) -> list[TimelineEntry]:
-    events = Event.objects.filter(customer=customer).order_by("-occurred_at")[:TIMELINE_LIMIT]
-    return [
-        TimelineEntry(
-            e.occurred_at, "event", event_label(e.type), describe_properties(e.properties)
+    """The customer's latest events in words; staff and channel names come from two
+    lookups for the whole page, never one per event."""
+    events = list(Event.objects.filter(customer=customer).order_by("-occurred_at")[:TIMELINE_LIMIT])
+    names = _names(events)
+    welcomes = [e.occurred_at for e in events if e.type == "welcome_message_sent"]
+    entries = []
+    for e in events:
+        parts = describe_event(e.type, e.properties, names)
+        if e.type == "wecom_contact_added" and _welcomed(e.occurred_at, welcomes):
+            parts.append(_("welcome message sent"))
+        entries.append(
+            TimelineEntry(
+                e.occurred_at, "event", event_title(e.type, e.properties), " · ".join(parts)
+            )
         )
-        for e in events
-    ]
+    return entries
 
 
-def describe_properties(properties: dict[str, Any]) -> str:
-    return " · ".join(f"{k}: {v}" for k, v in list(properties.items())[:6])
+def _welcomed(added_at: dt.datetime, welcomes: list[dt.datetime]) -> bool:
+    return any(added_at <= w <= added_at + WELCOME_WINDOW for w in welcomes)
+
+
+def _names(events: list[Event]) -> Names:
+    userids: set[str] = set()
+    states: set[str] = set()
+    for e in events:
+        props = e.properties if isinstance(e.properties, dict) else {}
+        userids.update(
+            str(props[k]) for k in ("user_id", "from_user_id", "to_user_id") if props.get(k)
+        )
+        if props.get("state"):
+            states.add(str(props["state"]))
+    staff = (
+        dict(
+            Staff.objects.filter(wecom_userid__in=userids).values_list(
+                "wecom_userid", "display_name"
+            )
+        )
+        if userids
+        else {}
+    )
+    channels = (
+        dict(ChannelCode.objects.filter(state__in=states).values_list("state", "channel__name"))
+        if states
+        else {}
+    )
+    return Names(staff={str(k): v for k, v in staff.items()}, channels=channels)
 
 
 def yuan(fen: int) -> str:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.segment_list, name="list"),
     path("new/", views.segment_edit, name="new"),
     path("count/", views.segment_count, name="count"),
+    path("convert/", views.segment_convert, name="convert"),
     path("<int:pk>/", views.segment_detail, name="detail"),
     path("<int:pk>/edit/", views.segment_edit, name="edit"),
     path("<int:pk>/refresh/", views.segment_refresh, name="refresh"),

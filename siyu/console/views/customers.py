@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from siyu.console import customer360 as c360
+from siyu.console.customer_summary import customer_summary
 from siyu.console.forms import AddTagForm, CustomerFilterForm
 from siyu.console.queries import CustomerFilter, customer_page, owner_choices, tag_choices
 from siyu.core.audit import record_audit
@@ -81,6 +82,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current_consents": current_consents,
         "consent_history": consent_history,
         "timeline": c360.timeline(customer),
+        "summary": customer_summary(customer),
         **tag_context(customer),
     }
     return render(request, "console/customers/detail.html", context)
