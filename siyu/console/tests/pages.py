@@ -43,7 +43,9 @@ ACTIONS = {
     "segments:export",
     "segments:layering_csv",
 }
-EXTRA_PATHS = ["/api/docs"]  # outside the console's URL conf, linked from it for admins
+# Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
+# (a developer's page): its language is not checked, its errors and width are.
+EXTRA_PATHS = ["/api/docs"]
 
 IMPORT_CSV = (
     "phone,display_name,gender,store,owner\n"

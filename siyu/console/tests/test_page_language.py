@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import resolve
 
 from siyu.console.tests.factories import login
-from siyu.console.tests.pages import Demo, console_pages, seed_demo
+from siyu.console.tests.pages import EXTRA_PATHS, Demo, console_pages, seed_demo
 from siyu.console.tests.untranslated import (
     brand_data,
     cjk_runs,
@@ -46,7 +46,9 @@ def untranslated(demo: Demo, language: str) -> dict[str, list[str]]:
                 continue
             text = without_data(visible_text(response.content.decode()), data)
             words = english_words(text) if language == "zh-hans" else cjk_runs(text)
-            if language == "zh-hans" and resolve(path).view_name in REWRITTEN_ELSEWHERE:
+            if path in EXTRA_PATHS or (
+                language == "zh-hans" and resolve(path).view_name in REWRITTEN_ELSEWHERE
+            ):
                 continue
             if words:
                 found[f"{username} {path} {response.status_code}"] = words
