@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from siyu.channels.models import ChannelCode
 from siyu.console.event_labels import Names, describe_event, event_title
+from siyu.console.templatetags.console_labels import merge_reason
 from siyu.core.models import Staff
 from siyu.core.pii import decrypt_pii, mask_email, mask_name, mask_text
+from siyu.customers.identity_labels import IDENTITY_LABELS
 from siyu.customers.identity_rules import RULES
 from siyu.customers.models import (
     Consent,
@@ -33,18 +34,6 @@ from siyu.customers.models import (
 )
 from siyu.customers.scope import visible_customers
 
-IDENTITY_LABELS = {
-    "wecom_external_userid": gettext_lazy("WeCom contact"),
-    "wechat_unionid": gettext_lazy("WeChat UnionID"),
-    "wechat_openid": gettext_lazy("Official account OpenID"),
-    "miniprogram_openid": gettext_lazy("Mini-program OpenID"),
-    "app_user_id": gettext_lazy("App user ID"),
-    "phone": gettext_lazy("Phone"),
-    "email": gettext_lazy("Email"),
-    "taobao_buyer_id": gettext_lazy("Taobao buyer"),
-    "jd_pin": gettext_lazy("JD PIN"),
-    "store_member_no": gettext_lazy("Store member no."),
-}
 TIMELINE_LIMIT = 100
 MAX_MERGE_HOPS = 20
 
@@ -268,8 +257,8 @@ def merge_entries(customer: Customer) -> list[TimelineEntry]:
             "merged": record.merged_id,
             "survivor": record.survivor_id,
         }
-        detail = record.reason
+        detail = merge_reason(record.reason)
         if record.undone_at:
-            detail = _("%(reason)s (undone)") % {"reason": record.reason}
+            detail = _("%(reason)s (undone)") % {"reason": detail}
         entries.append(TimelineEntry(record.created_at, "merge", title, detail))
     return entries

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from siyu.core.pii import blind_index
 
 
@@ -106,16 +108,16 @@ def validate_identity(item: IdentityInput) -> str | None:
     except ValueError as exc:
         return str(exc)
     if rule.needs_namespace and not item.namespace.strip():
-        return f"{item.type} needs a namespace (corp id or appid)"
+        return _("%(type)s needs a namespace (corp id or appid)") % {"type": item.type}
     value = normalize_value(item.type, item.value)
     if len(value) > 128:
-        return "value longer than 128 characters"
+        return _("value longer than 128 characters")
     if is_junk(item.type, value):
         return None
     if item.type == "phone" and not PHONE.match(value):
-        return f"not a mainland mobile number: {mask_for_error(value)}"
+        return _("not a mainland mobile number: %(value)s") % {"value": mask_for_error(value)}
     if item.type == "email" and not EMAIL.match(value):
-        return "not an email address"
+        return _("not an email address")
     return None
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.event_names import EVENT_LABELS
+from siyu.customers.identity_labels import identity_label
 from siyu.customers.identity_rules import RULES
 from siyu.customers.models import ConsentPurpose, Gender, LifecycleStage, SpendingPower, Tag
 from siyu.segments import queries
@@ -97,7 +98,7 @@ def choices() -> dict[str, Any]:
         ),
         "org_units": list(OrgUnit.objects.order_by("path").values_list("pk", "name")),
         "event_types": [(k, str(v)) for k, v in EVENT_LABELS.items()],
-        "identity_types": list(RULES),
+        "identity_types": [(t, identity_label(t)) for t in RULES],
         "purposes": ConsentPurpose.choices,
         "months": list(range(1, 13)),
         "blank_leaf": Node("__i__", "orders"),

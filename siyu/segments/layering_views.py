@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from siyu.core.audit import record_audit
@@ -23,7 +24,21 @@ from siyu.segments.queries import table_csv
 from siyu.segments.thresholds import Thresholds, load_thresholds, save_thresholds
 
 LIST_FIELDS = ("recency_days", "frequency", "monetary_fen")
+# Money a person types and reads in yuan; the thresholds keep integer fen.
+YUAN_FIELDS = ("monetary_fen", "value_medium_fen", "value_high_fen")
 PER_CUSTOMER = ("rfm", "matrix")
+THRESHOLD_LABELS = {
+    "rfm_mode": gettext_lazy("RFM mode"),
+    "recency_days": gettext_lazy("Recency days"),
+    "frequency": gettext_lazy("Frequency"),
+    "monetary_fen": gettext_lazy("Monetary (yuan)"),
+    "high_score": gettext_lazy("High score"),
+    "value_medium_fen": gettext_lazy("Medium value from (yuan)"),
+    "value_high_fen": gettext_lazy("High value from (yuan)"),
+    "new_days": gettext_lazy("New within days"),
+    "active_days": gettext_lazy("Active within days"),
+    "churn_days": gettext_lazy("Churned after days"),
+}
 
 
 class BadAsOf(ValueError):
@@ -58,7 +73,40 @@ def _thresholds_from_post(post: Any) -> Thresholds:
     for name in LIST_FIELDS:
         if name in data:
             data[name] = [part.strip() for part in str(data[name]).split(",")]
+    for name in YUAN_FIELDS:
+        if name in data:
+            data[name] = _fen(data[name])
     return Thresholds.model_validate(data)
+
+
+def _fen(value: Any) -> Any:
+    """Yuan typed by a person ("300", "299.5") as fen; anything else is left for the
+    validator to refuse with its message."""
+    if isinstance(value, list):
+        return [_fen(v) for v in value]
+    try:
+        return round(float(str(value)) * 100) if len(str(value)) <= 16 else value
+    except (ValueError, OverflowError):
+        return value
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}" if fen % 100 else str(fen // 100)
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """Pydantic's errors in the reader's language: the field's label, then what to fix."""
+    problems = []
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e["loc"] else ""
+        if e["type"] == "value_error":  # our own rule checks, already translated
+            problems.append(str(e["ctx"]["error"]) if "ctx" in e else e["msg"])
+        else:
+            problems.append(
+                _("%(field)s: enter whole numbers (yuan may have two decimals)")
+                % {"field": THRESHOLD_LABELS.get(field, field)}
+            )
+    return problems
 
 
 @login_required
@@ -71,7 +119,7 @@ def layering_page(request: HttpRequest) -> HttpResponse:
         try:
             save_thresholds(_thresholds_from_post(request.POST), actor=request.user)
         except ValidationError as exc:
-            errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            errors = _problems(exc)
         else:
             messages.success(request, _("Thresholds saved."))
             return redirect("segments:layering")
@@ -81,10 +129,19 @@ def layering_page(request: HttpRequest) -> HttpResponse:
         return _bad(exc)
     scope = visible_customers(request.user)
     cells = layering.value_lifecycle_matrix(thresholds, now, scope)
-    matrix = [(tier, [c for c in cells if c.value_tier == tier]) for tier in layering.VALUE_TIERS]
+    matrix = [
+        (layering.TIER_LABELS[tier], [c for c in cells if c.value_tier == tier])
+        for tier in layering.VALUE_TIERS
+    ]
     context = {
         "thresholds": thresholds,
-        "lists": {name: ", ".join(map(str, getattr(thresholds, name))) for name in LIST_FIELDS},
+        "lists": {
+            "recency_days": ", ".join(map(str, thresholds.recency_days)),
+            "frequency": ", ".join(map(str, thresholds.frequency)),
+            "monetary": ", ".join(map(_yuan, thresholds.monetary_fen)),
+            "value_medium": _yuan(thresholds.value_medium_fen),
+            "value_high": _yuan(thresholds.value_high_fen),
+        },
         "layers": layering.rfm_layers(thresholds, now, scope),
         "stages": [layering.STAGE_LABELS[s] for s in layering.STAGES],
         "matrix": matrix,

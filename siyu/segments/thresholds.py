@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from siyu.segments.models import LayeringSettings
@@ -36,15 +37,15 @@ class Thresholds(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
         if sorted(set(self.recency_days)) != self.recency_days:
-            raise ValueError("recency_days must increase, e.g. 7, 30, 90, 180")
+            raise ValueError(_("Recency days must increase, e.g. 7, 30, 90, 180"))
         if sorted(set(self.frequency)) != self.frequency:
-            raise ValueError("frequency boundaries must increase, e.g. 2, 3, 5, 10")
+            raise ValueError(_("Frequency boundaries must increase, e.g. 2, 3, 5, 10"))
         if sorted(set(self.monetary_fen)) != self.monetary_fen:
-            raise ValueError("monetary boundaries must increase")
+            raise ValueError(_("Monetary boundaries must increase"))
         if self.value_medium_fen >= self.value_high_fen:
-            raise ValueError("the medium value tier must start below the high tier")
+            raise ValueError(_("The medium value tier must start below the high tier"))
         if not self.new_days <= self.active_days < self.churn_days:
-            raise ValueError("need new_days ≤ active_days < churn_days")
+            raise ValueError(_("New within days ≤ active within days < churned after days"))
         return self
 
 

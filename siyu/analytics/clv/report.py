@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siyu.analytics.clv import bgnbd, gammagamma
 from siyu.analytics.clv.summary import Summary, summarise
@@ -54,7 +55,9 @@ def load_summary(customers: QuerySet[Customer], until: date) -> Summary:
 def clv_report(customers: QuerySet[Customer], until: date, *, months: int = 12) -> ClvReport:
     summary = load_summary(customers, until)
     if len(summary.x) < MIN_CUSTOMERS:
-        raise ValueError(f"at least {MIN_CUSTOMERS} buying customers are needed for CLV")
+        raise ValueError(
+            _("at least %(count)d buying customers are needed for CLV") % {"count": MIN_CUSTOMERS}
+        )
     bg = bgnbd.fit(summary)
     alive = bgnbd.probability_alive(bg, summary.x, summary.t_x, summary.T)
     expected = bgnbd.expected_purchases(bg, 90 / 7, summary.x, summary.t_x, summary.T)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from siyu.analytics.charts import bar_chart
 from siyu.analytics.definitions import notes
@@ -34,7 +34,7 @@ def _factor_value(name: str, value: float) -> str:
 
 def _breakdown(key: str, title: str, rows: dict[str, GmvFactors]) -> Table:
     headers = [
-        _("Name"),
+        pgettext("a channel, store or other group", "Name"),
         _("Users"),
         _("Buyers"),
         _("Orders"),

@@ -23,6 +23,21 @@ STAGE_LABELS = {
     "churn": gettext_lazy("Churn"),
 }
 
+# The metrics each stage watches, in words and units (a fraction reads as a percentage).
+METRIC_LABELS = {
+    "customers": (gettext_lazy("Customers"), "count"),
+    "new_customers": (gettext_lazy("New customers"), "count"),
+    "growth": (gettext_lazy("Growth"), "share"),
+    "ever_paid_share": (gettext_lazy("Share ever paid"), "share"),
+    "gmv_fen": (gettext_lazy("GMV (yuan)"), "fen"),
+    "arpu_fen": (gettext_lazy("ARPU (yuan)"), "fen"),
+    "arppu_fen": (gettext_lazy("ARPPU (yuan)"), "fen"),
+    "activity_frequency": (gettext_lazy("Active days per active customer"), "number"),
+    "payment_cycle_days": (gettext_lazy("Days between orders"), "number"),
+    "churn_rate": (gettext_lazy("Churn"), "share"),
+    "unfollow_rate": (gettext_lazy("Unfollow rate"), "share"),
+}
+
 
 @dashboard
 def overview(request: HttpRequest) -> HttpResponse:
@@ -68,7 +83,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     stage_rows = [
         [
             str(STAGE_LABELS[s.key]),
-            "; ".join(f"{k}={_fmt(v)}" for k, v in s.metrics.items()),
+            _("; ").join(_metric(k, v) for k, v in s.metrics.items()),
             _("ok") if s.healthy else _("needs attention"),
         ]
         for s in stages(h)
@@ -103,5 +118,14 @@ def _days(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
+def _metric(key: str, value: float) -> str:
+    label, kind = METRIC_LABELS.get(key, (key, "number"))
+    if kind == "share":
+        shown = pct(value)
+    elif kind == "fen":
+        shown = yuan(int(value))
+    elif kind == "count":
+        shown = f"{value:,.0f}"
+    else:
+        shown = f"{value:,.2f}"
+    return f"{label} {shown}"

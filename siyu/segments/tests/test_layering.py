@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 from pydantic import ValidationError
 
 from siyu.customers.scope import visible_customers
@@ -111,9 +112,10 @@ def test_no_buyers_gives_an_empty_curve(db: None) -> None:
 
 
 def test_thresholds_are_validated_and_stored(brand: Brand) -> None:
-    with pytest.raises(ValidationError, match="active_days"):
-        Thresholds(active_days=200, churn_days=100)
-    with pytest.raises(ValidationError, match="recency_days must increase"):
-        Thresholds(recency_days=[30, 7, 90, 180])
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="active within days"):
+            Thresholds(active_days=200, churn_days=100)
+        with pytest.raises(ValidationError, match="Recency days must increase"):
+            Thresholds(recency_days=[30, 7, 90, 180])
     save_thresholds(Thresholds(churn_days=365), actor=brand.lin_yue.user)
     assert load_thresholds().churn_days == 365

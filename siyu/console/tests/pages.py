@@ -1,0 +1,129 @@
+"""Every console page, discovered from the URL conf, with the demo brand behind it.
+
+The language test and the browser tour both walk this list, so a page added anywhere in the
+URL conf is checked once it is merged: pages without parameters are found by themselves,
+pages that need an id take one from ``DEMO_IDS`` (a page with a parameter that is neither
+there nor in ``ACTIONS`` fails the tour, so it cannot be forgotten).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from siyu.customers.models import Customer, CustomerStatus
+from siyu.demo.brand import Brand, load_brand
+from siyu.demo.simulate import simulate
+from siyu.imports.models import ImportJob
+from siyu.imports.run import run_import_job
+from siyu.imports.start import start_import
+from siyu.segments.define import create_segment
+from siyu.segments.membership import refresh_segment
+from siyu.segments.models import Segment
+
+# Not console pages: the API (its docs are toured by name below), callbacks, language switch.
+OUTSIDE = ("api/", "i18n/", "wecom/callback/", "wechat/")
+# POST-only actions and downloads reached from a page, never opened as one.
+ACTIONS = {
+    "console:logout",
+    "console:customer_reveal",
+    "console:customer_add_tag",
+    "console:customer_remove_tag",
+    "console:review_resolve",
+    "console:review_unmerge",
+    "console:import_progress",
+    "console:import_errors",
+    "console:import_sample",
+    "segments:count",
+    "segments:refresh",
+    "segments:snapshot",
+    "segments:export",
+    "segments:layering_csv",
+    "segments:convert",
+}
+# Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
+# (a developer's page): its language is not checked, its errors and width are.
+EXTRA_PATHS = ["/api/docs"]
+
+IMPORT_CSV = (
+    "phone,display_name,gender,store,owner\n"
+    "13911119999,周文,女,上海静安店,chen.jing\n"
+    "12345,坏号码,,,\n"
+)
+
+
+@dataclass(frozen=True)
+class Demo:
+    brand: Brand
+    customer: Customer
+    segment: Segment
+    job: ImportJob
+
+
+def seed_demo(customers: int = 60) -> Demo:
+    """A small demo brand through the same simulator `siyu demo` runs, plus a segment and a
+    finished import with a rejected row, so no page shows only its empty state."""
+    simulate(customers, seed=7, verb_people=customers)
+    brand = load_brand()
+    segment = create_segment(
+        "女性会员", {"kind": "profile", "field": "gender", "values": ["female"]}
+    )
+    refresh_segment(segment.pk)
+    job = start_import("customers", "会员.csv", IMPORT_CSV.encode(), skip_invalid=True, user=None)
+    run_import_job(job.pk)
+    zhang = Customer.objects.get(display_name="张敏", status=CustomerStatus.ACTIVE)
+    return Demo(brand, zhang, segment, ImportJob.objects.get(pk=job.pk))
+
+
+DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
+    "console:customer_detail": lambda d: {"pk": d.customer.pk},
+    "console:import_detail": lambda d: {"pk": d.job.pk},
+    "console:staff_password_reset": lambda d: {"pk": d.brand.chen_jing.pk},
+    "segments:detail": lambda d: {"pk": d.segment.pk},
+    "segments:edit": lambda d: {"pk": d.segment.pk},
+}
+
+
+def _walk(
+    patterns: list[URLPattern | URLResolver], prefix: str, ns: str
+) -> Iterator[tuple[str, str]]:
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, route, f"{ns}{p.namespace}:" if p.namespace else ns)
+        elif p.name:
+            yield f"{ns}{p.name}", route
+
+
+def console_routes() -> list[tuple[str, str]]:
+    """(url name, route) of every named console route, actions included."""
+    routes = _walk(get_resolver().url_patterns, "", "")
+    return [(name, route) for name, route in routes if not route.startswith(OUTSIDE)]
+
+
+class UnknownPage(Exception):
+    pass
+
+
+def console_pages(demo: Demo) -> list[str]:
+    """The path of every page a person opens, ids filled in from the demo brand."""
+    paths: list[str] = []
+    missing: list[str] = []
+    for name, _route_text in console_routes():
+        if name in ACTIONS or ":" not in name:
+            continue
+        if name in DEMO_IDS:
+            paths.append(reverse(name, kwargs=DEMO_IDS[name](demo)))
+            continue
+        try:
+            paths.append(reverse(name))
+        except Exception:  # a parameter we have no demo id for
+            missing.append(name)
+    if missing:
+        raise UnknownPage(
+            f"give these pages a demo id in DEMO_IDS or list them in ACTIONS: {missing}"
+        )
+    return sorted(set(paths)) + EXTRA_PATHS
