@@ -1,19 +1,28 @@
-"""Template helpers for dashboards: heatmap cell shading."""
+"""Template helpers for dashboards: heatmap cell shading and charts drawn from data a page
+already has (so a template can place a chart without its view building one)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from siyu.analytics.charts import line_chart, percent
 
 register = template.Library()
+HEAT_STEPS = 10
 
 
 @register.filter
-def heat_style(value: float | None) -> str:
-    """Background for a heatmap cell; empty for label columns."""
+def heat_class(value: float | None) -> str:
+    """CSS class shading a heatmap cell in ten steps (a class, not a style attribute, so
+    the page works under a Content-Security-Policy without 'unsafe-inline')."""
     if value is None:
         return ""
-    alpha = max(0.0, min(1.0, float(value)))
-    return f"background: rgba(47, 111, 223, {alpha:.2f})"
+    step = round(max(0.0, min(1.0, float(value))) * HEAT_STEPS)
+    return f"heat heat-{step}"
 
 
 @register.filter
@@ -22,3 +31,19 @@ def zip_heat(rows: list[list[object]], heat: list[list[float | None]] | None) ->
     if heat is None:
         return [[(cell, None) for cell in row] for row in rows]
     return [list(zip(row, h, strict=True)) for row, h in zip(rows, heat, strict=True)]
+
+
+@register.simple_tag
+def pareto_chart(pareto: Any) -> SafeString:
+    """The Pareto curve of segments' layering page: share of net GMV by top % of buyers."""
+    points = pareto.points if pareto.buyers else []
+    return line_chart(
+        {_("Share of net GMV"): [p.share * 100 for p in points]},
+        title=_("Pareto curve"),
+        x_label=_("Top share of buyers (%)"),
+        y_label=_("Share of net GMV (%)"),
+        empty=_("No customer in this scope has bought yet, so there is no curve to draw."),
+        x_values=[p.top_percent for p in points],
+        x_fmt=lambda v: f"{v:.0f}%",
+        y_fmt=percent,
+    )

@@ -137,6 +137,9 @@ def gmv_tree(request: HttpRequest) -> HttpResponse:
         [str(FACTOR_LABELS[p.name]) for p in change.parts] if change.explained else [],
         [p.share_fen / 100 for p in change.parts] if change.explained else [],
         title=_("Contribution to the change"),
+        category_label=_("Factor"),
+        value_label=_("Contribution to the GMV change (yuan)"),
+        empty=cannot_explain(change),
     )
     return render_dashboard(
         request,
