@@ -1,12 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
 
-from siyu.console.views import customers, imports, review, tags
+from siyu.console.views import customers, imports, review, tags, today
 
 app_name = "console"
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="console:customer_list"), name="home"),
+    path("", today.today_page, name="home"),
+    path("today/live/", today.today_live, name="today_live"),
     path(
         "login/",
         auth_views.LoginView.as_view(
