@@ -6,8 +6,8 @@ a legend listing only the series actually drawn, and an empty state that says wh
 nothing to draw. Drawing here costs a couple of hundred lines against a charting dependency
 and its assets; nothing is fetched at run time, no script runs, and every label is escaped.
 
-Layout is sized for a phone: the view box is 400 units wide, so at 390 px the 11-unit text
-is still ~10 px; the stylesheet caps the width on a desktop. Bars are horizontal, so
+Layout is sized for a phone: the view box is 400 units wide, so at 390 px the 13-unit text
+is still ~11 px; the stylesheet caps the width on a desktop. Bars are horizontal, so
 category names (channels, bands) read left to right at any width.
 """
 
@@ -21,16 +21,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 400
-FONT = 11
-TITLE_FONT = 13
-TOP = 40  # below the title
-ROW = 24  # one bar
+FONT = 13
+TITLE_FONT = 15
+TOP = 44  # below the title
+ROW = 28  # one bar
 PLOT_H = 170  # line charts
 COLOURS = ("#2f6fdf", "#e07b39", "#3aa57a", "#b04fc9", "#c94f4f", "#7a7a7a", "#1f9bb4")
 NEGATIVE = "#c94f4f"
 AXIS = "#9aa5b1"
 MUTED = "#6b7785"
-MAX_LABEL = 110  # width of the category column of a bar chart
+MAX_LABEL = 120  # width of the category column of a bar chart
 Fmt = Callable[[float], str]
 
 
@@ -103,7 +103,7 @@ def _svg(title: str, height: float, body: list[str], *, empty: bool = False) -> 
     head = (
         f'<svg class="{klass}" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-        f'<text class="chart-title" x="0" y="18" font-size="{TITLE_FONT}" font-weight="600" '
+        f'<text class="chart-title" x="0" y="20" font-size="{TITLE_FONT}" font-weight="600" '
         f'fill="#1f2933">{escape(title)}</text>'
     )
     # Every string above and in ``body`` went through escape().
@@ -124,11 +124,11 @@ def empty_chart(title: str, why: str) -> SafeString:
     """A chart with nothing to draw: its title and the reason, in words."""
     lines = _wrap(why, WIDTH - 40)
     body = [
-        f'<text class="chart-empty" x="{WIDTH / 2}" y="{60 + 16 * i}" font-size="{FONT + 1}" '
+        f'<text class="chart-empty" x="{WIDTH / 2}" y="{64 + 18 * i}" font-size="{FONT + 1}" '
         f'text-anchor="middle" fill="{MUTED}">{escape(line)}</text>'
         for i, line in enumerate(lines)
     ]
-    return _svg(title, 80 + 16 * len(lines), body, empty=True)
+    return _svg(title, 84 + 18 * len(lines), body, empty=True)
 
 
 def _value_axis(
@@ -138,7 +138,7 @@ def _value_axis(
     for tick in ticks:
         x = scale(tick)
         parts.append(_line(x, frame.top, x, frame.bottom, "#eef0f3"))
-        parts.append(_text(x, frame.bottom + 14, fmt(tick), anchor="middle"))
+        parts.append(_text(x, frame.bottom + FONT + 4, fmt(tick), anchor="middle"))
     parts.append("</g>")
     return parts
 
@@ -158,7 +158,8 @@ def bar_chart(
     would be drawn."""
     if not values:
         return empty_chart(title, empty)
-    ticks = nice_ticks(min(0.0, *values), max(0.0, *values))
+    whole = fmt is plain and all(float(v).is_integer() for v in values)
+    ticks = nice_ticks(min(0.0, *values), max(0.0, *values), whole=whole)
     label_w = min(MAX_LABEL, max(text_width(lab) for lab in labels) + 6)
     frame = _Frame(label_w + 4, WIDTH - 52, TOP + 10, TOP + 10 + ROW * len(values))
     low, high = ticks[0], ticks[-1]
@@ -182,7 +183,7 @@ def bar_chart(
         parts.append(_text(x + w + 3, y + ROW / 2 + 4, fmt(value), cls="value"))
     parts.append("</g>")
     parts.append(_line(zero, frame.top, zero, frame.bottom))
-    axis_y = frame.bottom + 32
+    axis_y = frame.bottom + 2 * FONT + 10
     parts.append(
         _text(
             (frame.left + frame.right) / 2, axis_y, value_label, anchor="middle", cls="axis-label x"
@@ -197,7 +198,7 @@ def _legend(names: list[str], top: float) -> tuple[list[str], float]:
     for n, name in enumerate(names):
         width = 18 + text_width(name) + 14
         if x and x + width > WIDTH:
-            x, y = 0.0, y + 18
+            x, y = 0.0, y + FONT + 8
         colour = COLOURS[n % len(COLOURS)]
         parts.append(
             f'<g class="legend-item"><rect x="{x:.1f}" y="{y - 9:.1f}" width="12" height="4" '
@@ -205,7 +206,7 @@ def _legend(names: list[str], top: float) -> tuple[list[str], float]:
         )
         x += width
     parts.append("</g>")
-    return parts, y - top + 18
+    return parts, y - top + FONT + 8
 
 
 def _drawn_series(
@@ -243,7 +244,9 @@ def line_chart(
     y_ticks = nice_ticks(min(0.0, *ys), max(ys))
     whole = all(float(x).is_integer() for x in xs)
     x_ticks = nice_ticks(xs[0], xs[-1], 5, whole=whole) if len(xs) > 1 else [xs[0]]
-    frame = _Frame(text_width(y_fmt(y_ticks[-1])) + 22, WIDTH - 12, TOP + 6, TOP + 6 + PLOT_H)
+    frame = _Frame(
+        text_width(y_fmt(y_ticks[-1])) + FONT + 14, WIDTH - 12, TOP + 6, TOP + 6 + PLOT_H
+    )
     x_low, x_high = x_ticks[0], x_ticks[-1] if x_ticks[-1] > x_ticks[0] else x_ticks[0] + 1
 
     def sx(v: float) -> float:
@@ -263,12 +266,12 @@ def line_chart(
         parts += _series(
             name, [(xs[i], v) for i, v in points], COLOURS[n % len(COLOURS)], sx, sy, (x_fmt, y_fmt)
         )
-    axis_y = frame.bottom + 32
+    axis_y = frame.bottom + 2 * FONT + 10
     mid = (frame.left + frame.right) / 2
     parts.append(_text(mid, axis_y, x_label, anchor="middle", cls="axis-label x"))
     parts.append(
         f'<text class="axis-label y" x="0" y="0" font-size="{FONT}" text-anchor="middle" '
-        f'fill="{MUTED}" transform="translate(10 {(frame.top + frame.bottom) / 2:.1f}) '
+        f'fill="{MUTED}" transform="translate({FONT} {(frame.top + frame.bottom) / 2:.1f}) '
         f'rotate(-90)">{escape(y_label)}</text>'
     )
     legend, used = _legend(list(drawn), axis_y + 24)
