@@ -3,9 +3,15 @@ values on hover, a legend naming only drawn series, and an empty state saying wh
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
+import pytest
+from django.test import Client
+
 from siyu.analytics.charts import bar_chart, line_chart, nice_ticks, percent
+from siyu.console.tests.factories import login
+from siyu.demo.brand import Brand
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -104,3 +110,36 @@ def test_whole_number_axes_tick_on_whole_numbers() -> None:
     assert nice_ticks(0, 11, 5, whole=True) == [0, 5, 10, 15]
     assert nice_ticks(0, 3, 5, whole=True) == [0, 1, 2, 3]
     assert nice_ticks(-4, 12.5) == [-5, 0, 5, 10, 15]
+
+
+CONSOLE_CHART_PAGES = [
+    "/",
+    "/analytics/",
+    "/analytics/gmv/",
+    "/analytics/channels/",
+    "/analytics/cohorts/",
+    "/analytics/clv/",
+    "/analytics/lift/",
+    "/segments/layering/",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", CONSOLE_CHART_PAGES)
+@pytest.mark.parametrize("with_data", [True, False])
+def test_every_console_chart_comes_from_the_component(
+    client: Client, brand: Brand, url: str, with_data: bool, request: pytest.FixtureRequest
+) -> None:
+    """Each chart on each page has a title and either both axis labels or a reason."""
+    if with_data:
+        request.getfixturevalue("shop")
+    login(client, brand.lin_yue)
+    query = "?from=2025-01-01&to=2025-03-31" if url.startswith("/analytics/") else ""
+    body = client.get(url + query).content.decode()
+    svgs = re.findall(r"<svg\b.*?</svg>", body, re.S)
+    assert svgs or url == "/analytics/clv/", "page draws no chart"
+    for svg in svgs:
+        root = parse(svg)
+        assert texts(root, "chart-title"), svg[:200]
+        labelled = len(texts(root, "axis-label")) == 2
+        assert labelled or texts(root, "chart-empty"), svg[:200]

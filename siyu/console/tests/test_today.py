@@ -188,3 +188,17 @@ def test_an_empty_day_says_so_instead_of_showing_zeros_as_a_chart(
     body = client.get("/").content.decode()
     assert 'class="chart empty"' in body
     assert "今天还没有" in body
+
+
+def test_the_first_screen_is_complete_in_english(
+    client: Client, brand: Brand, day: dict[str, Customer]
+) -> None:
+    login(client, brand.lin_yue)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    for words in ("Today", "New customers today by channel", "Median latency", "Tasks due"):
+        assert words in body
+    main = body.split("<main>")[1]
+    # Only data (customer and channel names) may be Chinese on the English page.
+    leftovers = {ch for ch in main if "\u4e00" <= ch <= "\u9fff"} - set("抖音包裹卡")
+    assert leftovers == set()
