@@ -3,34 +3,22 @@ keyset pages that neither repeat nor skip rows, owners by name, a 400 for a bad 
 
 from __future__ import annotations
 
-from itertools import count
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
+from siyu.analytics.periods import today_local
+from siyu.analytics.tests.factories import order
 from siyu.console.tests.factories import days_ago, login, make_customer
 from siyu.customers.models import Customer
-from siyu.customers.orders import OrderInput, RefundInput, import_order
 from siyu.demo.brand import Brand
 
 pytestmark = pytest.mark.django_db
-_seq = count(1)
 
 
 def buy(c: Customer, days: int, yuan: int, refund: int = 0) -> None:
-    n = next(_seq)
-    refunds = (RefundInput(f"R{n}", refund * 100, days_ago(days)),) if refund else ()
-    import_order(
-        c,
-        OrderInput(
-            platform="miniprogram",
-            order_no=f"L{n}",
-            paid_at=days_ago(days),
-            total_fen=yuan * 100,
-            paid_fen=yuan * 100,
-            refunds=refunds,
-        ),
-    )
+    order(c, today_local() - timedelta(days=days), yuan, refund_yuan=refund)
 
 
 @pytest.fixture

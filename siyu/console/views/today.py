@@ -19,7 +19,7 @@ from siyu.analytics.params import choice_param, dashboard
 from siyu.analytics.periods import COMPARES, Compare
 from siyu.analytics.tables import yuan
 from siyu.analytics.views import compare_options
-from siyu.analytics.views.gmv import FACTOR_LABELS, _factor_value, cannot_explain
+from siyu.analytics.views.gmv import cannot_explain, factor_rows
 from siyu.console import today
 from siyu.console.permissions import is_hq
 from siyu.customers.scope import visible_customers
@@ -46,15 +46,7 @@ def day_context(request: HttpRequest, compare: Compare) -> dict[str, Any]:
         value_label=_("New customers (people)"),
         empty=_("No customer has been acquired today yet; new contacts appear here as they add."),
     )
-    factors = [
-        (
-            str(FACTOR_LABELS[p.name]),
-            _factor_value(p.name, p.before),
-            _factor_value(p.name, p.after),
-            yuan(p.share_fen) if change.explained else "—",
-        )
-        for p in change.parts
-    ]
+    factors = factor_rows(change)
     dates = f"from={day.period.start.isoformat()}&to={day.period.last.isoformat()}"
     return {
         "day": day,
