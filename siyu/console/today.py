@@ -12,12 +12,18 @@ import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 
 from siyu.analytics.dimensions import NO_CHANNEL, with_channel
-from siyu.analytics.gmv import GmvChange, gmv_change
+from siyu.analytics.gmv import (
+    ORDER_AGGREGATES,
+    GmvChange,
+    GmvFactors,
+    explain_change,
+    period_orders,
+)
 from siyu.analytics.periods import Compare, Period, today_local
 from siyu.channels.models import WelcomeSend, WelcomeStatus
 from siyu.customers.models import Customer, ReviewFlag
@@ -121,6 +127,20 @@ def welcomes(customers: QuerySet[Customer], period: Period) -> Welcomes:
     )
 
 
+def day_change(customers: QuerySet[Customer], period: Period, base: Period) -> GmvChange:
+    """``gmv_change`` of the analytics, with both periods' users counted in one pass over
+    the scope instead of two: the same definition, half the cost on a 100k-customer scope."""
+    users = customers.aggregate(
+        before=Count("id", filter=Q(first_seen_at__lt=base.end_at)),
+        after=Count("id", filter=Q(first_seen_at__lt=period.end_at)),
+    )
+    factors = []
+    for name, p in (("before", base), ("after", period)):
+        row = period_orders(customers, p).aggregate(**ORDER_AGGREGATES)
+        factors.append(GmvFactors(users[name], row["n_buyers"], row["n_orders"], row["gmv"] or 0))
+    return explain_change(factors[0], factors[1])
+
+
 def hq_alerts(failed_welcomes: int) -> Alerts:
     """Brand-wide queues only HQ works on: identity review, parked callbacks, failed tasks."""
     from django_tasks_db.models import DBTaskResult  # the default backend's table
@@ -145,6 +165,6 @@ def the_day(customers: QuerySet[Customer], compare: Compare, *, hq: bool) -> Day
         base=base,
         new_by_channel=new_by_channel(customers, period),
         welcomes=sent,
-        change=gmv_change(customers, period, base),
+        change=day_change(customers, period, base),
         alerts=hq_alerts(sent.failed) if hq else Alerts(failed_welcomes=sent.failed),
     )

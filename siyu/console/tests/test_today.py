@@ -12,10 +12,12 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from siyu.analytics.periods import local_midnight, today_local
+from siyu.analytics.gmv import gmv_change
+from siyu.analytics.periods import Compare, local_midnight, today_local
 from siyu.analytics.tests.factories import customer, follow
 from siyu.channels.models import WelcomeSend, WelcomeStatus
 from siyu.console.tests.factories import login
+from siyu.console.today import day_change, today_period
 from siyu.customers.models import Customer, ReviewFlag, ReviewKind
 from siyu.customers.orders import OrderInput, import_order
 from siyu.demo.brand import Brand
@@ -202,3 +204,14 @@ def test_the_first_screen_is_complete_in_english(
     # Only data (customer and channel names) may be Chinese on the English page.
     leftovers = {ch for ch in main if "\u4e00" <= ch <= "\u9fff"} - set("抖音包裹卡")
     assert leftovers == set()
+
+
+@pytest.mark.parametrize("compare", ["previous", "month", "year"])
+def test_the_days_gmv_split_is_the_analytics_one(
+    brand: Brand, day: dict[str, Customer], compare: Compare
+) -> None:
+    """One definition: the first screen's figures equal the GMV tree's for the same dates."""
+    customers = Customer.objects.filter(status="active")
+    period = today_period()
+    base = period.compared(compare)
+    assert day_change(customers, period, base) == gmv_change(customers, period, base)
