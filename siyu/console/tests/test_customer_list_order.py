@@ -53,7 +53,9 @@ def test_newest_first_by_default_with_the_total(
         "旧",
     ]
     assert response.context["page"].total == 4
-    assert "共 4 位客户" in response.content.decode()
+    body = response.content.decode()
+    assert "共 4 位客户" in body
+    assert "获客日期" in body
 
 
 def test_sort_by_last_order_and_by_spend_puts_non_buyers_last(
