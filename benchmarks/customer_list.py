@@ -1,10 +1,12 @@
-"""p50/p95 of the console's customer-list and 360-page queries on a large simulated brand.
+"""p50/p95 of the console's first screen (今日), customer-list and 360-page queries on a
+large simulated brand.
 
     uv run python benchmarks/customer_list.py [--customers N | --quick] [--reuse]
 
 Builds the demo brand with N customers (default 1M; --quick 50k) into its own SQLite data
 directory (var/bench-N), or into DATABASE_URL when set, then times the console's own query
-functions as lin.yue (admin, sees everyone) and chen.jing (sales, sees her follows).
+functions as lin.yue (admin, sees everyone) and chen.jing (sales, sees her follows), and
+the first screen's whole view (queries and template) as lin.yue, wang.qiang and chen.jing.
 Baseline: the same list paged with OFFSET at the same deep position. Last line is JSON.
 """
 
@@ -65,11 +67,37 @@ def timed(fn: Callable[[], Any], rounds: int = ROUNDS) -> tuple[float, float]:
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
+def first_screen() -> dict[str, Callable[[], Any]]:
+    """The whole first-screen view (its queries and its template), per role."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from siyu.console.views.today import today_page
+
+    factory, users = RequestFactory(), get_user_model().objects
+
+    def view_as(username: str) -> Callable[[], Any]:
+        user = users.get(username=username)
+
+        def run() -> None:
+            request = factory.get("/")
+            request.user = user
+            assert today_page(request).status_code == 200
+
+        return run
+
+    return {
+        f"first screen as {role}": view_as(name)
+        for role, name in (("HQ", "lin.yue"), ("manager", "wang.qiang"), ("sales", "chen.jing"))
+    }
+
+
 def scenarios() -> dict[str, Callable[[], Any]]:
     from django.contrib.auth import get_user_model
     from django.db.models import Prefetch
 
     from siyu.console import customer360 as c360
+    from siyu.console.list_order import sorted_customer_page
     from siyu.console.queries import CustomerFilter, customer_page, filtered_customers
     from siyu.customers.models import CustomerTag, Tag
     from siyu.demo.personas import SHARED_STORE_PHONE
@@ -104,6 +132,11 @@ def scenarios() -> dict[str, Callable[[], Any]]:
         c360.timeline(customer)
 
     return {
+        **first_screen(),
+        "list sort by last order": lambda: sorted_customer_page(
+            admin, CustomerFilter(), "last_order"
+        ),
+        "list sort by spend": lambda: sorted_customer_page(admin, CustomerFilter(), "spend"),
         "list first page": lambda: customer_page(admin, CustomerFilter()),
         "list deep page (keyset)": lambda: customer_page(admin, CustomerFilter(before=deep_before)),
         "list tag filter": lambda: customer_page(admin, CustomerFilter(tag_id=tag.pk)),
@@ -134,7 +167,9 @@ def main() -> None:
     print(f"{'query':32} {'p50 ms':>8} {'p95 ms':>8}")
     for name, (p50, p95) in results.items():
         print(f"{name:32} {p50:8.1f} {p95:8.1f}")
-    lists = [v for k, v in results.items() if k.startswith("list")]
+    lists = [v for k, v in results.items() if k.startswith("list") and "sort by" not in k]
+    today = [v for k, v in results.items() if k.startswith("first screen")]
+    sorts = [v for k, v in results.items() if "sort by" in k]
     figures = {
         "bench": "customer_list",
         "customers": customers,
@@ -143,6 +178,8 @@ def main() -> None:
         "list_p50_ms": round(statistics.median(p50 for p50, _ in lists), 2),
         "list_p95_ms": round(max(p95 for _, p95 in lists), 2),
         "c360_p95_ms": round(results["360 page"][1], 2),
+        "first_screen_p95_ms": round(max(p95 for _, p95 in today), 2),
+        "list_sorted_p95_ms": round(max(p95 for _, p95 in sorts), 2),
         "baseline_offset_p95_ms": round(results["baseline deep page (OFFSET)"][1], 2),
     }
     print(json.dumps(figures))

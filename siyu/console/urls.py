@@ -1,12 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import RedirectView
 
-from siyu.console.views import account, customers, imports, review, staff, tags
+from siyu.console.views import account, customers, imports, review, staff, tags, today
 
 app_name = "console"
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="console:customer_list"), name="home"),
+    path("", today.today_page, name="home"),
+    path("today/live/", today.today_live, name="today_live"),
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", account.password_change, name="password_change"),

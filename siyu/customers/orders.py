@@ -183,6 +183,7 @@ def upsert_order(
     if created:
         note_seen(customer, order.paid_at)
         OrderLine.objects.bulk_create(_line_rows(row, order.lines))
+        append_change(row.customer_id, ChangeKind.ORDER, ref=row.pk)
         _add_refunds(row, order.refunds)
         return row, Outcome.CREATED
     stored = load_stored(row)
@@ -232,6 +233,7 @@ def _correct(
     source: str,
 ) -> None:
     row = stored.order
+    previous_customer_id = row.customer_id
     before = _summary(row, stored.refunds)
     if "lines" in changed:
         before["lines"] = len(stored.lines)
@@ -257,6 +259,10 @@ def _correct(
     # A plain save (not an UPDATE query) so the refresh of segments and figures that
     # listens to order saves sees the correction.
     row.save()
+    note_seen(customer, new.paid_at)
+    # A correction can move the order to another buyer: both profiles changed.
+    for customer_id in sorted({previous_customer_id, customer.pk}):
+        append_change(customer_id, ChangeKind.ORDER, ref=row.pk, data={"corrected": True})
     after = _summary(row, refunds)
     if "lines" in changed:
         after["lines"] = len(new.lines)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from siyu.analytics.channels import BudgetLine, channel_rows, spend_scope, suggest_budget
-from siyu.analytics.charts import bar_chart
+from siyu.analytics.charts import bar_chart, percent
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
 from siyu.analytics.views import render_dashboard
@@ -64,9 +64,13 @@ def channels(request: HttpRequest) -> HttpResponse:
         ],
     )
     chart = bar_chart(
-        [r.channel or "-" for r in rows],
+        [r.channel or _("(none)") for r in rows],
         [r.conversion * 100 for r in rows],
-        title=_("First-order conversion"),
+        title=_("First-order conversion by channel"),
+        category_label=_("Channel"),
+        value_label=_("First-order conversion (%)"),
+        empty=_("No customer was acquired in this period, so no channel has a conversion yet."),
+        fmt=percent,
     )
     return render_dashboard(
         request,

@@ -73,7 +73,14 @@ def clv(request: HttpRequest) -> HttpResponse:
         [["BG/NBD", f"r={bg.r:.3f} α={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}"]]
         + ([["Gamma-Gamma", f"p={gg.p:.3f} q={gg.q:.3f} v={gg.v:.1f}"]] if gg else []),
     )
-    chart = bar_chart(labels, [float(n) for n in counts], title=_("Churn risk"))
+    chart = bar_chart(
+        labels,
+        [float(n) for n in counts],
+        title=_("Churn risk"),
+        category_label=_("P(alive)"),
+        value_label=_("Customers (people)"),
+        empty=_("No customer to score."),
+    )
     return render_dashboard(
         request, "analytics/clv.html", scope, [params, risk, top], chart=chart, page="clv"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from siyu.analytics.charts import line_chart
+from siyu.analytics.charts import line_chart, percent
 from siyu.analytics.cohorts import BASES, Cohort, CohortBasis, cohort_curves
 from siyu.analytics.params import BadParam, choice_param, dashboard, parse_scope
 from siyu.analytics.tables import Cell, Table, pct
@@ -55,8 +55,18 @@ def cohorts(request: HttpRequest) -> HttpResponse:
             basis,
         ),
     ]
+    shown = {c.month.strftime("%Y-%m"): [v * 100 for v in c.retention[1:]] for c in curves[-6:]}
     chart = line_chart(
-        {c.month.strftime("%Y-%m"): c.retention[1:] for c in curves[-6:]}, title=_("Retention")
+        shown,
+        title=_("Retention of the latest six cohorts"),
+        x_label=_("Months after the cohort month"),
+        y_label=_("Share buying in the month (%)"),
+        empty=_(
+            "No cohort of this period has a month after its first yet, so there is no "
+            "retention to draw."
+        ),
+        x_values=list(range(1, max((len(v) for v in shown.values()), default=0) + 1)),
+        y_fmt=percent,
     )
     return render_dashboard(
         request,

@@ -13,7 +13,7 @@ from siyu.analytics.definitions import notes
 from siyu.analytics.gmv import GmvChange, GmvFactors, gmv_change, gmv_factors_by
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.periods import Period
-from siyu.analytics.tables import Table, pct, yuan
+from siyu.analytics.tables import Cell, Table, pct, yuan
 from siyu.analytics.views import compare_choice, compare_options, render_dashboard
 
 FACTOR_LABELS = {
@@ -81,8 +81,9 @@ def cannot_explain(change: GmvChange) -> str:
     ) % {"where": where}
 
 
-def _factors_table(change: GmvChange, period: Period, base: Period) -> Table:
-    rows = [
+def factor_rows(change: GmvChange) -> list[list[Cell]]:
+    """Factor, compared value, this period's value and contribution (yuan), as shown."""
+    return [
         [
             str(FACTOR_LABELS[p.name]),
             _factor_value(p.name, p.before),
@@ -91,6 +92,10 @@ def _factors_table(change: GmvChange, period: Period, base: Period) -> Table:
         ]
         for p in change.parts
     ]
+
+
+def _factors_table(change: GmvChange, period: Period, base: Period) -> Table:
+    rows = factor_rows(change)
     rows.append(
         [
             _("GMV (yuan)"),
@@ -137,6 +142,9 @@ def gmv_tree(request: HttpRequest) -> HttpResponse:
         [str(FACTOR_LABELS[p.name]) for p in change.parts] if change.explained else [],
         [p.share_fen / 100 for p in change.parts] if change.explained else [],
         title=_("Contribution to the change"),
+        category_label=_("Factor"),
+        value_label=_("Contribution to the GMV change (yuan)"),
+        empty=cannot_explain(change),
     )
     return render_dashboard(
         request,

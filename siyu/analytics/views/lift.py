@@ -5,8 +5,10 @@ a number (inf×, 0.00 [0.00, 0.00])."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from siyu.analytics.charts import bar_chart, empty_chart
 from siyu.analytics.intervals import Interval
 from siyu.analytics.lift import (
     Comparison,
@@ -124,6 +126,21 @@ def _wecom_table(w: Comparison) -> Table:
     )
 
 
+def wecom_chart(w: Comparison | None, why: str) -> SafeString:
+    """The naive and the controlled WeCom difference side by side (intervals in the table)."""
+    title = _("GMV per customer: added on WeCom minus the others")
+    if w is None or w.no_revenue:
+        return empty_chart(title, why or _("Neither group bought anything in this period."))
+    return bar_chart(
+        [_("Naive"), _("Controlled")],
+        [w.naive.estimate / 100, w.controlled.estimate / 100],
+        title=title,
+        category_label=_("Comparison"),
+        value_label=_("Difference per customer (yuan)"),
+        empty="",
+    )
+
+
 @dashboard
 def lift(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=30)
@@ -140,10 +157,14 @@ def lift(request: HttpRequest) -> HttpResponse:
             problems.append(empty_group_message(exc, {"treated": treatment, "control": control}))
         else:
             tables.append(_lift_table(r))
+    wecom, why = None, ""
     try:
-        tables.append(_wecom_table(compare_wecom_added(scope.customers, scope.period)))
+        wecom = compare_wecom_added(scope.customers, scope.period)
     except EmptyGroup as exc:
-        problems.append(empty_group_message(exc))
+        why = empty_group_message(exc)
+        problems.append(why)
+    else:
+        tables.append(_wecom_table(wecom))
     return render_dashboard(
         request,
         "analytics/lift.html",
@@ -153,5 +174,6 @@ def lift(request: HttpRequest) -> HttpResponse:
         treatment=treatment,
         control=control,
         problems=problems,
+        chart=wecom_chart(wecom, why),
         page="lift",
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from siyu.analytics.activity import Health, health
+from siyu.analytics.charts import bar_chart
 from siyu.analytics.definitions import notes
 from siyu.analytics.gmv import gmv_change
 from siyu.analytics.lifecycle import current_stage, stages
@@ -94,12 +95,23 @@ def overview(request: HttpRequest) -> HttpResponse:
         [_("Stage"), _("Watched metrics"), _("Status")],
         stage_rows,
     )
+    chart = bar_chart(
+        [_("Customers"), _("New customers"), _("Active customers"), _("Buyers")],
+        [float(h.customers), float(h.new_customers), float(h.active_customers), float(h.buyers)]
+        if h.customers
+        else [],
+        title=_("Customers of the period"),
+        category_label=_("Metric"),
+        value_label=_("Customers (people)"),
+        empty=_("No customer in this scope was acquired by the end of the period."),
+    )
     return render_dashboard(
         request,
         "analytics/overview.html",
         scope,
         [metrics, lifecycle],
         stage=STAGE_LABELS[current_stage(h)],
+        chart=chart,
         base_period=base,
         compare_options=compare_options(compare),
         page="overview",

@@ -10,15 +10,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_console_pages_require_login(client: Client) -> None:
-    for url in ["/customers/", "/customers/1/", "/tags/", "/imports/"]:
+    for url in ["/", "/today/live/", "/customers/", "/customers/1/", "/tags/", "/imports/"]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/login/")
 
 
-def test_root_redirects_to_the_customer_list(client: Client, brand: Brand) -> None:
+def test_root_is_the_first_screen_and_the_list_keeps_its_url(client: Client, brand: Brand) -> None:
     login(client, brand.lin_yue)
-    assert client.get("/")["Location"] == "/customers/"
+    assert client.get("/").templates[0].name == "console/today/page.html"
+    assert client.get("/customers/").status_code == 200
 
 
 def test_login_page_is_chinese_by_default_and_logs_in(client: Client, brand: Brand) -> None:

@@ -7,14 +7,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from siyu.console import customer360 as c360
 from siyu.console.customer_summary import customer_summary
 from siyu.console.forms import AddTagForm, CustomerFilterForm
-from siyu.console.queries import CustomerFilter, customer_page, owner_choices, tag_choices
+from siyu.console.list_order import SORTS, Sort, sorted_customer_page
+from siyu.console.queries import CustomerFilter, owner_choices, tag_choices
 from siyu.core.audit import record_audit
 from siyu.core.params import (
     BadParameter,
@@ -27,6 +30,29 @@ from siyu.customers.models import Customer, Tag, TagKind, TagSource
 from siyu.customers.tagging import add_tag, remove_tag
 
 
+class BadSort(ValueError):
+    """A ?sort= the list does not offer (a 400 naming the choices)."""
+
+
+def parse_sort(request: HttpRequest) -> Sort:
+    """The list's ?sort= (newest first when absent); kept apart so one bounded parameter
+    parser can take it over."""
+    raw = request.GET.get("sort", "").strip()
+    if not raw:
+        return "newest"
+    for sort in SORTS:
+        if raw == sort:
+            return sort
+    raise BadSort(_("sort must be one of: %(choices)s") % {"choices": ", ".join(SORTS)})
+
+
+SORT_LABELS = {
+    "newest": gettext_lazy("Newest first"),
+    "last_order": gettext_lazy("Last order"),
+    "spend": gettext_lazy("Spend"),
+}
+
+
 @login_required
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
@@ -35,11 +61,17 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     except BadParameter as exc:
         return bad_parameter_response(exc)
     form = CustomerFilterForm(request.GET)
-    page = customer_page(request.user, filters)
+    try:
+        sort = parse_sort(request)
+    except BadSort as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    page = sorted_customer_page(request.user, filters, sort)
     context = {
         "form": form,
         "filters": filters,
         "page": page,
+        "sort": sort,
+        "sorts": [(key, SORT_LABELS[key]) for key in SORTS],
         "owners": list(owner_choices(request.user)),
         "tags": list(tag_choices()),
     }
