@@ -181,6 +181,7 @@ def run_onboarding(event: ContactAdded, *, client: WeComClient) -> dict[str, Any
             staff=staff,
             event_at=at,
             sender=WeComWelcomeSender(client),
+            variant=code.welcome_variant,
         )
         welcome = send.status if send else None
     customer = enrich_from_wecom(client, event, customer)
@@ -241,6 +242,8 @@ def _attribute(
         add_tag(
             customer, ensure_tag(CHANNEL_TAG_GROUP, code.channel.name), source=TagSource.CHANNEL
         )
+        for tag in code.tags.all():
+            add_tag(customer, tag, source=TagSource.CHANNEL)
         if staff is not None:
             follow_customer(customer, staff, primary=attribution.first_touch, at=at)
         record_event(
