@@ -180,7 +180,9 @@ class VariantForm(forms.Form):
 
 class SpendForm(forms.Form):
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.order_by("name"))
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     amount = forms.CharField(label=_("Amount (元)"), max_length=20)
     note = forms.CharField(label=_("Note"), max_length=200, required=False, strip=True)
 

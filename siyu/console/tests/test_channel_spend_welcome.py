@@ -147,3 +147,10 @@ def test_conversion_per_variant_with_its_interval(client: Client, brand: Brand) 
     html = client.get("/channels/welcome/").content.decode()
     assert "25.0%" in html
     assert "4.6% – 69.9%" in html  # Wilson 95 % for 1 of 4
+
+
+def test_the_spend_page_opens_without_errors_shown(client: Client, brand: Brand) -> None:
+    login(client, brand.lin_yue)
+    html = client.get("/channels/spend/").content.decode()
+    assert "errorlist" not in html
+    assert timezone.localdate().isoformat() in html  # the day defaults to today

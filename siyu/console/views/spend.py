@@ -98,12 +98,14 @@ def _import(request: HttpRequest, form: SpendImportForm) -> list[str]:
 @login_required
 def spend_page(request: HttpRequest) -> HttpResponse:
     require_hq(request)
-    form = SpendForm(request.POST if "amount" in request.POST else None)
+    posted = request.method == "POST"
+    typed = posted and "amount" in request.POST
+    form = SpendForm(request.POST if typed else None, initial={"day": timezone.localdate()})
     upload = SpendImportForm(
-        request.POST if "amount" not in request.POST else None, request.FILES or None
+        request.POST if posted and not typed else None, request.FILES if posted else None
     )
     errors: list[str] = []
-    if request.method == "POST" and form.is_bound and form.is_valid():
+    if typed and form.is_valid():
         data = form.cleaned_data
         spend = record_spend(
             data["channel"],
@@ -117,7 +119,7 @@ def spend_page(request: HttpRequest) -> HttpResponse:
             request, _("Spend recorded: %(amount)s 元.") % {"amount": yuan(spend.amount_fen)}
         )
         return redirect("console:channel_spend")
-    if request.method == "POST" and upload.is_bound and upload.is_valid():
+    if upload.is_bound and upload.is_valid():
         errors = _import(request, upload)
         if not errors:
             return redirect("console:channel_spend")
