@@ -137,3 +137,15 @@ def test_the_code_list_costs_the_same_queries_for_many_codes(
     login(client, brand.lin_yue)
     with django_assert_max_num_queries(13):
         assert client.get("/channels/codes/").status_code == 200
+
+
+def test_the_pages_are_complete_in_english(client: Client, brand: Brand) -> None:
+    _codes(brand, 2)
+    login(client, brand.lin_yue)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/channels/codes/"})
+    html = client.get("/channels/codes/").content.decode()
+    assert "New channel code" in html
+    assert "WeCom contact-way quota" in html
+    assert "渠道活码" not in html
+    status = client.get("/wecom/status/").content.decode()
+    assert "Parked callbacks" in status
