@@ -8,7 +8,7 @@ before they open one).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -126,25 +126,44 @@ def _options(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _write(
+    request: HttpRequest,
+    form: CodeForm,
+    action: str,
+    write: Callable[[WeComChannelGateway], ChannelCode],
+) -> HttpResponse | None:
+    """Run a code verb against WeCom; the redirect on success, None to show the form again
+    with what went wrong (the verb's refusal on the form, WeCom's in the messages)."""
+    try:
+        with gateway() as way:
+            code = write(way)
+    except ChannelCodeError as exc:
+        form.add_error(None, _("The code was not saved: %(error)s") % {"error": exc})
+        return None
+    except UNREACHED as exc:
+        wecom_refused(request, exc)
+        return None
+    record_audit(request.user, action, "channel_code", code.pk)
+    messages.success(request, _("Channel code %(state)s saved.") % {"state": code.state})
+    return redirect("console:channel_code_edit", pk=code.pk)
+
+
 @login_required
 def code_new(request: HttpRequest) -> HttpResponse:
     require_hq(request)
     form = NewCodeForm(request.POST or None, initial={"skip_verify": True})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with gateway() as way:
-                code = create_channel_code(
-                    data["channel"], list(data["staff"]), gateway=way, **_options(data)
-                )
-        except ChannelCodeError as exc:
-            form.add_error(None, _("The code was not created: %(error)s") % {"error": exc})
-        except UNREACHED as exc:
-            wecom_refused(request, exc)
-        else:
-            record_audit(request.user, "channel_code.create", "channel_code", code.pk)
-            messages.success(request, _("Channel code %(state)s is live.") % {"state": code.state})
-            return redirect("console:channel_code_edit", pk=code.pk)
+        done = _write(
+            request,
+            form,
+            "channel_code.create",
+            lambda way: create_channel_code(
+                data["channel"], list(data["staff"]), gateway=way, **_options(data)
+            ),
+        )
+        if done is not None:
+            return done
     return render(request, "console/channels/code_form.html", {"form": form, "code": None})
 
 
@@ -165,17 +184,16 @@ def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CodeForm(request.POST or None, initial=initial, channel=code.channel)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with gateway() as way:
-                update_channel_code(code, staff=list(data["staff"]), gateway=way, **_options(data))
-        except ChannelCodeError as exc:
-            form.add_error(None, _("The code was not changed: %(error)s") % {"error": exc})
-        except UNREACHED as exc:
-            wecom_refused(request, exc)
-        else:
-            record_audit(request.user, "channel_code.update", "channel_code", code.pk)
-            messages.success(request, _("Channel code %(state)s saved.") % {"state": code.state})
-            return redirect("console:channel_code_edit", pk=code.pk)
+        done = _write(
+            request,
+            form,
+            "channel_code.update",
+            lambda way: update_channel_code(
+                code, staff=list(data["staff"]), gateway=way, **_options(data)
+            ),
+        )
+        if done is not None:
+            return done
     context = {"form": form, "code": code, "can_edit": is_hq(request.user), "members": members}
     return render(request, "console/channels/code_form.html", context)
 
