@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siyu.channels.models import (
     STATE_MAX_LENGTH,
@@ -39,11 +40,14 @@ class ChannelCodeError(ValueError):
 
 def validate_state(state: str) -> str:
     if not state:
-        raise ChannelCodeError("state is required")
+        raise ChannelCodeError(_("state is required"))
     if len(state) > STATE_MAX_LENGTH:
-        raise ChannelCodeError(f"state is {len(state)} characters; WeCom allows {STATE_MAX_LENGTH}")
+        raise ChannelCodeError(
+            _("state is %(n)d characters; WeCom allows %(max)d")
+            % {"n": len(state), "max": STATE_MAX_LENGTH}
+        )
     if not STATE_RE.match(state):
-        raise ChannelCodeError("state may only use letters, digits and _ - . :")
+        raise ChannelCodeError(_("state may only use letters, digits and _ - . :"))
     return state
 
 
@@ -55,8 +59,8 @@ def new_state(channel: Channel) -> str:
 @transaction.atomic
 def create_channel(name: str, kind: ChannelKind | str, org_unit: OrgUnit | None = None) -> Channel:
     if kind not in ChannelKind.values:
-        raise ChannelCodeError(f"unknown channel kind {kind!r}")
-    channel, _ = Channel.objects.get_or_create(
+        raise ChannelCodeError(_("unknown channel kind %(kind)r") % {"kind": kind})
+    channel, _created = Channel.objects.get_or_create(
         name=name.strip(), defaults={"kind": kind, "org_unit": org_unit}
     )
     return channel
@@ -65,17 +69,21 @@ def create_channel(name: str, kind: ChannelKind | str, org_unit: OrgUnit | None 
 def _userids(staff: Sequence[Staff]) -> tuple[str, ...]:
     missing = [s.display_name for s in staff if not s.wecom_userid]
     if missing:
-        raise ChannelCodeError(f"staff without a WeCom userid: {', '.join(missing)}")
+        raise ChannelCodeError(
+            _("staff without a WeCom userid: %(names)s") % {"names": ", ".join(missing)}
+        )
     return tuple(s.wecom_userid for s in staff if s.wecom_userid)
 
 
 def _check_staff(staff: Sequence[Staff]) -> None:
     if not staff:
-        raise ChannelCodeError("a channel code needs at least one staff member")
+        raise ChannelCodeError(_("a channel code needs at least one staff member"))
     if len(staff) > MAX_STAFF_PER_CODE:
-        raise ChannelCodeError(f"a channel code takes at most {MAX_STAFF_PER_CODE} staff")
+        raise ChannelCodeError(
+            _("a channel code takes at most %(max)d staff") % {"max": MAX_STAFF_PER_CODE}
+        )
     if len({s.pk for s in staff}) != len(staff):
-        raise ChannelCodeError("the same staff member is listed twice")
+        raise ChannelCodeError(_("the same staff member is listed twice"))
 
 
 def _same_setup(
@@ -116,16 +124,16 @@ def create_channel_code(
     if fallback is not None:
         _userids([fallback])
     if daily_cap is not None and daily_cap < 1:
-        raise ChannelCodeError("daily cap must be at least 1")
+        raise ChannelCodeError(_("daily cap must be at least 1"))
     if state is None and not tags and welcome_variant is None:
         for existing in channel.codes.filter(status=CodeStatus.ACTIVE).order_by("pk"):
             if _same_setup(existing, staff, skip_verify, daily_cap, fallback):
                 return existing
     if quota_used() >= CONTACT_WAY_QUOTA:
-        raise ChannelCodeError("WeCom's 500,000 contact-way quota is used up; clean up")
+        raise ChannelCodeError(_("WeCom's 500,000 contact-way quota is used up; clean up"))
     state = validate_state(state) if state is not None else new_state(channel)
     if ChannelCode.objects.filter(state=state).exists():
-        raise ChannelCodeError(f"state {state!r} is already used")
+        raise ChannelCodeError(_("state %(state)r is already used") % {"state": state})
     way = gateway.add_contact_way(ContactWaySpec(state, userids, skip_verify, channel.name))
     try:
         with transaction.atomic():
@@ -146,7 +154,7 @@ def create_channel_code(
             code.tags.set(tags)
     except IntegrityError:
         gateway.del_contact_way(way.config_id)
-        raise ChannelCodeError(f"state {state!r} is already used") from None
+        raise ChannelCodeError(_("state %(state)r is already used") % {"state": state}) from None
     return code
 
 
@@ -174,11 +182,11 @@ def update_channel_code(
     if fallback is not None:
         _userids([fallback])
     if daily_cap is not None and daily_cap < 1:
-        raise ChannelCodeError("daily cap must be at least 1")
+        raise ChannelCodeError(_("daily cap must be at least 1"))
     with transaction.atomic():
         code = ChannelCode.objects.select_for_update().select_related("channel").get(pk=code.pk)
         if code.status != CodeStatus.ACTIVE:
-            raise ChannelCodeError("only an active code can be changed")
+            raise ChannelCodeError(_("only an active code can be changed"))
         code.members.all().delete()
         ChannelCodeStaff.objects.bulk_create(
             ChannelCodeStaff(code=code, staff=s, position=i) for i, s in enumerate(staff)
