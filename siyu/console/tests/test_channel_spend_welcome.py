@@ -3,7 +3,7 @@ uploaded cover, and conversion per variant with its interval."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -120,7 +120,7 @@ def test_a_card_without_a_cover_is_refused_in_chinese(client: Client, brand: Bra
 def test_conversion_per_variant_with_its_interval(client: Client, brand: Brand) -> None:
     douyin = create_channel("抖音", ChannelKind.DOUYIN_VIDEO)
     variant = make_variant(douyin, "A")
-    sent = timezone.now() - timezone.timedelta(days=3)
+    sent = timezone.now() - timedelta(days=3)
     for i in range(4):
         customer = make_customer(f"客户{i}")
         WelcomeSend.objects.create(
