@@ -127,6 +127,11 @@ def test_channel_pages_at_desktop_and_phone_width(
             daily_cap=30,
             fallback=brand.lin_yue,
         )
+        create_channel_code(
+            Channel.objects.get(pk=ids["poster"]),
+            [brand.chen_jing],
+            gateway=WeComChannelGateway(client),
+        )
         client.close()
         ids["code"] = code.pk
         assert code.config_id in sim.world.ways

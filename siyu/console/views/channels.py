@@ -95,8 +95,8 @@ def code_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "can_edit": is_hq(request.user),
-        "quota_used": used,
-        "quota": CONTACT_WAY_QUOTA,
+        "quota_used": f"{used:,}",
+        "quota": f"{CONTACT_WAY_QUOTA:,}",
         "quota_pct": f"{used / CONTACT_WAY_QUOTA * 100:.2f}%",
         "channel_form": NewChannelForm(),
     }
