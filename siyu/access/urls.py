@@ -5,4 +5,7 @@ from django.urls import path
 from siyu.access import views
 
 app_name = "access"
-urlpatterns = [path("", views.key_list, name="keys")]
+urlpatterns = [
+    path("", views.key_list, name="keys"),
+    path("revoke/", views.key_revoke, name="revoke"),
+]

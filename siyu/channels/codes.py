@@ -7,8 +7,9 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from siyu.channels.models import (
     STATE_MAX_LENGTH,
@@ -17,9 +18,12 @@ from siyu.channels.models import (
     ChannelCodeStaff,
     ChannelKind,
     CodeStatus,
+    WelcomeVariant,
 )
+from siyu.channels.rotation import eligible_userids
 from siyu.channels.seams import ContactWayGateway, ContactWaySpec
 from siyu.core.models import OrgUnit, Staff
+from siyu.customers.models import Tag
 
 # WeCom allows 500,000 API-created contact ways per corp, live or not until deleted.
 CONTACT_WAY_QUOTA = 500_000
@@ -36,11 +40,14 @@ class ChannelCodeError(ValueError):
 
 def validate_state(state: str) -> str:
     if not state:
-        raise ChannelCodeError("state is required")
+        raise ChannelCodeError(_("state is required"))
     if len(state) > STATE_MAX_LENGTH:
-        raise ChannelCodeError(f"state is {len(state)} characters; WeCom allows {STATE_MAX_LENGTH}")
+        raise ChannelCodeError(
+            _("state is %(n)d characters; WeCom allows %(max)d")
+            % {"n": len(state), "max": STATE_MAX_LENGTH}
+        )
     if not STATE_RE.match(state):
-        raise ChannelCodeError("state may only use letters, digits and _ - . :")
+        raise ChannelCodeError(_("state may only use letters, digits and _ - . :"))
     return state
 
 
@@ -52,8 +59,8 @@ def new_state(channel: Channel) -> str:
 @transaction.atomic
 def create_channel(name: str, kind: ChannelKind | str, org_unit: OrgUnit | None = None) -> Channel:
     if kind not in ChannelKind.values:
-        raise ChannelCodeError(f"unknown channel kind {kind!r}")
-    channel, _ = Channel.objects.get_or_create(
+        raise ChannelCodeError(_("unknown channel kind %(kind)r") % {"kind": kind})
+    channel, _created = Channel.objects.get_or_create(
         name=name.strip(), defaults={"kind": kind, "org_unit": org_unit}
     )
     return channel
@@ -62,17 +69,21 @@ def create_channel(name: str, kind: ChannelKind | str, org_unit: OrgUnit | None 
 def _userids(staff: Sequence[Staff]) -> tuple[str, ...]:
     missing = [s.display_name for s in staff if not s.wecom_userid]
     if missing:
-        raise ChannelCodeError(f"staff without a WeCom userid: {', '.join(missing)}")
+        raise ChannelCodeError(
+            _("staff without a WeCom userid: %(names)s") % {"names": ", ".join(missing)}
+        )
     return tuple(s.wecom_userid for s in staff if s.wecom_userid)
 
 
 def _check_staff(staff: Sequence[Staff]) -> None:
     if not staff:
-        raise ChannelCodeError("a channel code needs at least one staff member")
+        raise ChannelCodeError(_("a channel code needs at least one staff member"))
     if len(staff) > MAX_STAFF_PER_CODE:
-        raise ChannelCodeError(f"a channel code takes at most {MAX_STAFF_PER_CODE} staff")
+        raise ChannelCodeError(
+            _("a channel code takes at most %(max)d staff") % {"max": MAX_STAFF_PER_CODE}
+        )
     if len({s.pk for s in staff}) != len(staff):
-        raise ChannelCodeError("the same staff member is listed twice")
+        raise ChannelCodeError(_("the same staff member is listed twice"))
 
 
 def _same_setup(
@@ -100,46 +111,97 @@ def create_channel_code(
     daily_cap: int | None = None,
     fallback: Staff | None = None,
     state: str | None = None,
+    tags: Sequence[Tag] = (),
+    welcome_variant: WelcomeVariant | None = None,
 ) -> ChannelCode:
     """Create the contact way in WeCom and keep its config_id. Asking again for the same
-    setup returns the existing code instead of spending another of the corp's 500,000."""
+    setup returns the existing code instead of spending another of the corp's 500,000.
+
+    WeCom is called outside any transaction (no row lock held across the network); if
+    storing the code then fails, the contact way just made is deleted again."""
     _check_staff(staff)
     userids = _userids(staff)
     if fallback is not None:
         _userids([fallback])
     if daily_cap is not None and daily_cap < 1:
-        raise ChannelCodeError("daily cap must be at least 1")
+        raise ChannelCodeError(_("daily cap must be at least 1"))
+    if state is None and not tags and welcome_variant is None:
+        for existing in channel.codes.filter(status=CodeStatus.ACTIVE).order_by("pk"):
+            if _same_setup(existing, staff, skip_verify, daily_cap, fallback):
+                return existing
+    if quota_used() >= CONTACT_WAY_QUOTA:
+        raise ChannelCodeError(_("WeCom's 500,000 contact-way quota is used up; clean up"))
+    state = validate_state(state) if state is not None else new_state(channel)
+    if ChannelCode.objects.filter(state=state).exists():
+        raise ChannelCodeError(_("state %(state)r is already used") % {"state": state})
+    way = gateway.add_contact_way(ContactWaySpec(state, userids, skip_verify, channel.name))
+    try:
+        with transaction.atomic():
+            code = ChannelCode.objects.create(
+                channel=channel,
+                state=state,
+                config_id=way.config_id,
+                qr_code=way.qr_code,
+                skip_verify=skip_verify,
+                daily_cap=daily_cap,
+                fallback_staff=fallback,
+                welcome_variant=welcome_variant,
+                active_userids=list(userids),
+            )
+            ChannelCodeStaff.objects.bulk_create(
+                ChannelCodeStaff(code=code, staff=s, position=i) for i, s in enumerate(staff)
+            )
+            code.tags.set(tags)
+    except IntegrityError:
+        gateway.del_contact_way(way.config_id)
+        raise ChannelCodeError(_("state %(state)r is already used") % {"state": state}) from None
+    return code
+
+
+def quota_used() -> int:
+    """Contact ways counted against WeCom's quota: every code not yet deleted there."""
+    return ChannelCode.objects.exclude(status=CodeStatus.DELETED).count()
+
+
+def update_channel_code(
+    code: ChannelCode,
+    *,
+    staff: Sequence[Staff],
+    gateway: ContactWayGateway,
+    skip_verify: bool,
+    daily_cap: int | None,
+    fallback: Staff | None,
+    tags: Sequence[Tag] = (),
+    welcome_variant: WelcomeVariant | None = None,
+    now: datetime | None = None,
+) -> ChannelCode:
+    """Change a code's staff, cap, fallback, verification, tags and welcome. The rows
+    change in one transaction; WeCom's user list is pushed after it commits."""
+    _check_staff(staff)
+    _userids(staff)
+    if fallback is not None:
+        _userids([fallback])
+    if daily_cap is not None and daily_cap < 1:
+        raise ChannelCodeError(_("daily cap must be at least 1"))
     with transaction.atomic():
-        if state is None:
-            for existing in channel.codes.filter(status=CodeStatus.ACTIVE).order_by("pk"):
-                if _same_setup(existing, staff, skip_verify, daily_cap, fallback):
-                    return existing
-        if ChannelCode.objects.exclude(status=CodeStatus.DELETED).count() >= CONTACT_WAY_QUOTA:
-            raise ChannelCodeError("WeCom's 500,000 contact-way quota is used up; clean up")
-        state = validate_state(state) if state is not None else new_state(channel)
-        if ChannelCode.objects.filter(state=state).exists():
-            raise ChannelCodeError(f"state {state!r} is already used")
-        code = ChannelCode.objects.create(
-            channel=channel,
-            state=state,
-            skip_verify=skip_verify,
-            daily_cap=daily_cap,
-            fallback_staff=fallback,
-            active_userids=list(userids),
-        )
+        code = ChannelCode.objects.select_for_update().select_related("channel").get(pk=code.pk)
+        if code.status != CodeStatus.ACTIVE:
+            raise ChannelCodeError(_("only an active code can be changed"))
+        code.members.all().delete()
         ChannelCodeStaff.objects.bulk_create(
             ChannelCodeStaff(code=code, staff=s, position=i) for i, s in enumerate(staff)
         )
-    # After commit: no network call inside a transaction. Until WeCom answers, the code has
-    # no config_id, so nobody can scan it; if WeCom refuses, no half-made code remains.
-    try:
-        way = gateway.add_contact_way(ContactWaySpec(state, userids, skip_verify, channel.name))
-    except BaseException:
-        code.delete()  # its staff rows go with it (cascade), in one transaction
-        raise
-    code.config_id = way.config_id
-    code.qr_code = way.qr_code
-    code.save(update_fields=["config_id", "qr_code", "updated_at"])
+        code.skip_verify = skip_verify
+        code.daily_cap = daily_cap
+        code.fallback_staff = fallback
+        code.welcome_variant = welcome_variant
+        code.save()
+        code.tags.set(tags)
+    userids = eligible_userids(code, now or timezone.now())
+    spec = ContactWaySpec(code.state, tuple(userids), skip_verify, code.channel.name)
+    gateway.update_contact_way(code.config_id, spec)
+    ChannelCode.objects.filter(pk=code.pk).update(active_userids=userids)
+    code.active_userids = userids
     return code
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from siyu.core.models import OrgUnit, Staff
-from siyu.customers.models import Customer
+from siyu.customers.models import Customer, Tag
 
 # WeCom returns `state` in the add event and in externalcontact/get; it refuses longer ones.
 STATE_MAX_LENGTH = 30
@@ -59,6 +59,12 @@ class ChannelCode(models.Model):
     daily_cap = models.PositiveIntegerField(null=True, blank=True)
     fallback_staff = models.ForeignKey(
         Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Applied to every customer added through the code, beside the channel's own tag.
+    tags = models.ManyToManyField(Tag, blank=True, related_name="+")
+    # Sent instead of the channel's weighted pick when set (and active).
+    welcome_variant = models.ForeignKey(
+        "WelcomeVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The userids last pushed to WeCom: rotation only calls update_contact_way on change.
     active_userids = models.JSONField(default=list, blank=True)

@@ -131,12 +131,15 @@ def send_welcome(
     event_at: datetime,
     sender: WelcomeSender,
     sleep: Callable[[float], None] = time.sleep,
+    variant: WelcomeVariant | None = None,
 ) -> WelcomeSend | None:
-    """Send the channel's welcome once for this code. None when there is nothing to send
-    (no variant, or the code was already claimed)."""
+    """Send the channel's welcome once for this code: ``variant`` when given and active
+    (the one the channel code names), else the channel's weighted pick. None when there is
+    nothing to send (no variant, or the code was already claimed)."""
     if not welcome_code:
         return None
-    variant = pick_variant(channel, welcome_code)
+    if variant is None or not variant.is_active:
+        variant = pick_variant(channel, welcome_code)
     if variant is None:
         return None
     send = claim_welcome(

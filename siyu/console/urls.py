@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from siyu.console.views import account, customers, imports, review, staff, tags, today
+from siyu.console.views import (
+    account,
+    channels,
+    customers,
+    imports,
+    review,
+    spend,
+    staff,
+    tags,
+    today,
+    welcome,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -30,4 +41,17 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:pk>/errors.csv", imports.import_errors_csv, name="import_errors"),
     path("imports/sample/<slug:kind>.csv", imports.import_sample_csv, name="import_sample"),
+    path("channels/codes/", channels.code_list, name="channel_codes"),
+    path("channels/codes/new/", channels.code_new, name="channel_code_new"),
+    path("channels/codes/<int:pk>/", channels.code_edit, name="channel_code_edit"),
+    path("channels/codes/<int:pk>/retire/", channels.code_retire, name="channel_code_retire"),
+    path("channels/codes/<int:pk>/qr.png", channels.code_qr, name="channel_code_qr"),
+    path("channels/new/", channels.channel_new, name="channel_new"),
+    path("channels/welcome/", welcome.variant_list, name="welcome_variants"),
+    path("channels/welcome/new/", welcome.variant_new, name="welcome_variant_new"),
+    path("channels/welcome/<int:pk>/", welcome.variant_edit, name="welcome_variant_edit"),
+    path("channels/welcome/preview/", welcome.variant_preview, name="welcome_variant_preview"),
+    path("channels/covers/<str:key>", welcome.cover_image, name="welcome_cover"),
+    path("channels/spend/", spend.spend_page, name="channel_spend"),
+    path("channels/spend/sample.csv", spend.spend_sample, name="channel_spend_sample"),
 ]

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from siyu.access.keys import create_api_key, revoke_api_key
+from siyu.access.keys import create_api_key, find_api_key, revoke_api_key
 from siyu.access.models import ApiKey
 from siyu.console.tests.factories import login
+from siyu.core.models import AuditLog
 from siyu.demo.brand import Brand
 
 
@@ -54,3 +55,44 @@ def test_the_page_costs_the_same_queries_for_many_keys(
         create_api_key(f"till-{i}", ["ingest:orders"])
     with django_assert_max_num_queries(6):
         assert client.get("/api-keys/").status_code == 200
+
+
+def test_an_admin_creates_a_key_seen_once_and_revokes_it(client: Client, brand: Brand) -> None:
+    login(client, brand.lin_yue)
+    page = client.post(
+        "/api-keys/",
+        {"name": "pos", "scopes": ["ingest:orders", "customers:lookup"], "rate_per_minute": "60"},
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
+    key = ApiKey.objects.get(name="pos")
+    assert key.scopes == ["ingest:orders", "customers:lookup"]
+    raw = html.split('<code class="raw-key">')[1].split("</code>")[0]
+    assert find_api_key(raw) == key
+    assert raw not in client.get("/api-keys/").content.decode()  # shown once
+
+    assert client.post("/api-keys/revoke/", {"key": key.pk}).status_code == 302
+    assert find_api_key(raw) is None
+    actions = set(AuditLog.objects.values_list("action", flat=True))
+    assert {"api_key.create", "api_key.revoke"} <= actions
+
+
+def test_key_form_errors_are_translated(client: Client, brand: Brand) -> None:
+    create_api_key("pos", ["ingest:orders"])
+    login(client, brand.lin_yue)
+    page = client.post("/api-keys/", {"name": "pos", "rate_per_minute": "0"})
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "已有同名密钥。" in html
+    assert "请至少选择一个权限范围。" in html
+    assert client.post("/api-keys/revoke/", {"key": "1" * 30}).status_code == 400
+
+
+@pytest.mark.parametrize("persona", ["wang.qiang", "chen.jing"])
+def test_other_roles_may_not_create_or_revoke(client: Client, brand: Brand, persona: str) -> None:
+    key, _ = create_api_key("pos", ["ingest:orders"])
+    login(client, brand.staff[persona])
+    assert client.post("/api-keys/", {"name": "x", "scopes": ["ingest:orders"]}).status_code == 403
+    assert client.post("/api-keys/revoke/", {"key": key.pk}).status_code == 403
+    assert ApiKey.objects.get(pk=key.pk).revoked_at is None

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
 from siyu.demo.simulate import simulate
@@ -43,6 +44,9 @@ ACTIONS = {
     "segments:export",
     "segments:layering_csv",
     "segments:convert",
+    "console:channel_code_retire",
+    "console:channel_code_qr",
+    "console:welcome_cover",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -74,6 +78,12 @@ def seed_demo(customers: int = 60) -> Demo:
     refresh_segment(segment.pk)
     job = start_import("customers", "会员.csv", IMPORT_CSV.encode(), skip_invalid=True, user=None)
     run_import_job(job.pk)
+    # A code as WeCom would have made it (the demo's simulator is not running here).
+    channel = Channel.objects.order_by("pk").first()
+    assert channel is not None
+    ChannelCode.objects.get_or_create(
+        state="tour-code", defaults={"channel": channel, "config_id": "tour-config"}
+    )
     zhang = Customer.objects.get(display_name="张敏", status=CustomerStatus.ACTIVE)
     return Demo(brand, zhang, segment, ImportJob.objects.get(pk=job.pk))
 
@@ -84,7 +94,13 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:staff_password_reset": lambda d: {"pk": d.brand.chen_jing.pk},
     "segments:detail": lambda d: {"pk": d.segment.pk},
     "segments:edit": lambda d: {"pk": d.segment.pk},
+    "console:channel_code_edit": lambda d: {"pk": _first(ChannelCode)},
+    "console:welcome_variant_edit": lambda d: {"pk": _first(WelcomeVariant)},
 }
+
+
+def _first(model: Any) -> int:
+    return int(model.objects.order_by("pk").values_list("pk", flat=True)[0])
 
 
 def _walk(

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
 
-from siyu.channels.models import Channel, WelcomeVariant
+from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
 from siyu.imports.models import ImportJob
@@ -24,7 +24,7 @@ ALLOWED_EN = {
     "taobao", "tmall", "jd", "douyin", "pos", "mini", "utc", "english", "p95", "qr", "pii",
     "bg", "nbd", "uv", "pv", "ok", "ltv", "ms", "kg", "ml", "g", "cups", "app", "h5", "aov",
     "etl", "excel", "gbk", "utf", "mp", "oa", "spu", "crm", "scrm", "fen", "arpu", "arppu",
-    "bom", "shapley", "gamma", "pin",
+    "bom", "shapley", "gamma", "pin", "appid", "jpeg", "png", "mb",
 }  # fmt: skip
 # Text on an English page that is Chinese by design: the language switch, and units of
 # money and the brand's own words in examples.
@@ -80,7 +80,8 @@ def brand_data() -> list[str]:
         (OrderLine, ("product_name", "category", "sku")),
         (Order, ("order_no",)),
         (Channel, ("name",)),
-        (WelcomeVariant, ("name", "text", "miniprogram_title")),
+        (WelcomeVariant, ("name", "text", "miniprogram_title", "miniprogram_cover")),
+        (ChannelCode, ("state", "config_id")),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

@@ -10,6 +10,7 @@ every active cover hourly, and only when its cached id has less than a day left.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -70,3 +71,35 @@ def prepare_welcome_media(client: WeComClient, load: CoverLoader = load_cover) -
         client.ensure_media(key, "image", filename, content)
         counts["ready"] += 1
     return counts
+
+
+def available_covers() -> list[str]:
+    """Cover keys an operator can pick: image files in the covers directories."""
+    keys: set[str] = set()
+    for directory in cover_dirs():
+        if directory.is_dir():
+            keys.update(
+                p.name
+                for p in directory.iterdir()
+                if p.is_file() and KEY.fullmatch(p.name) and p.suffix.lower() in IMAGE_SUFFIXES
+            )
+    return sorted(keys)
+
+
+def store_cover(filename: str, content: bytes) -> str:
+    """Save an uploaded cover into ``SIYU_COVERS_DIR`` and return its key. A different
+    image under a name already taken gets a new name: the key is what the media cache
+    (and WeCom's media id) hangs on, so a file is never replaced under a live key."""
+    if not KEY.fullmatch(filename) or not filename.lower().endswith(IMAGE_SUFFIXES):
+        raise ValueError(f"cover {filename!r}: a .png or .jpg file name without directories")
+    if len(content) > MAX_IMAGE_BYTES:
+        raise ValueError(f"cover {filename!r} is {len(content)} bytes; WeCom takes 10 MB")
+    directory = Path(settings.SIYU_COVERS_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    key = filename
+    existing = directory / key
+    if existing.exists() and existing.read_bytes() != content:
+        stem, _, suffix = filename.rpartition(".")
+        key = f"{stem[:150]}-{hashlib.sha256(content).hexdigest()[:8]}.{suffix}"
+    (directory / key).write_bytes(content)
+    return key

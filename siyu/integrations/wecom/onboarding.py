@@ -225,6 +225,7 @@ def _welcome(
             staff=staff,
             event_at=at,
             sender=WeComWelcomeSender(client),
+            variant=code.welcome_variant,
         )
     except Exception:
         log.exception("welcome for %s failed; onboarding goes on", event.key)
@@ -282,6 +283,8 @@ def _attribute(
         add_tag(
             customer, ensure_tag(CHANNEL_TAG_GROUP, code.channel.name), source=TagSource.CHANNEL
         )
+        for tag in code.tags.all():
+            add_tag(customer, tag, source=TagSource.CHANNEL)
         if staff is not None:
             follow_customer(customer, staff, primary=attribution.first_touch, at=at)
         record_event(

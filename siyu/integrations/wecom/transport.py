@@ -46,6 +46,11 @@ def network_transport() -> httpx.HTTPTransport:
         return _network
 
 
+def current_transport() -> httpx.BaseTransport:
+    """The transport WeCom calls take now: the installed one (simulator) or the network."""
+    return _transport or network_transport()
+
+
 def wecom_client(*, transport: httpx.BaseTransport | None = None) -> WeComClient:
     corp_id = getattr(settings, "SIYU_WECOM_CORP_ID", "")
     secret = getattr(settings, "SIYU_WECOM_SECRET", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from siyu.integrations.wecom.simulator.core import SimCore, SimError, reply
+from siyu.integrations.wecom.simulator.qr import DEFAULT_IMAGE_BASE, qr_png, qr_url
 from siyu.integrations.wecom.simulator.state import (
     MEDIA_LIFETIME,
     WELCOME_WINDOW,
@@ -26,6 +27,7 @@ def _page(items: list[Any], cursor: str, limit: int) -> tuple[list[Any], str]:
 class SimEndpoints(SimCore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.image_base = DEFAULT_IMAGE_BASE
         r = self.routes
         r[f"{EC}/get_follow_user_list"] = self.follow_user_list
         r[f"{EC}/get"] = self.get_contact
@@ -160,7 +162,7 @@ class SimEndpoints(SimCore):
             raise SimError(40058, "single contact way takes one user")
         config_id = new_id("", 16)
         self.world.ways[config_id] = {"config_id": config_id, **b}
-        qr = f"https://wework.qpic.cn/wwpic/sim/{config_id}/0"
+        qr = qr_url(self.image_base, config_id)
         self.world.ways[config_id]["qr_code"] = qr
         return reply(config_id=config_id, qr_code=qr)
 
@@ -171,6 +173,13 @@ class SimEndpoints(SimCore):
         self._check_way({**way, **b})
         way.update(b)
         return reply()
+
+    def qr_image(self, config_id: str) -> bytes | None:
+        """The PNG behind a contact way's ``qr_code`` (None once it is deleted)."""
+        with self.lock:
+            if config_id not in self.world.ways:
+                return None
+        return qr_png(config_id)
 
     def get_contact_way(self, q: dict[str, str], b: Json) -> Json:
         way = self.world.ways.get(b.get("config_id", ""))

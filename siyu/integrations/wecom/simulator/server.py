@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from siyu.integrations.wecom.simulator.actions import SimActions
+from siyu.integrations.wecom.simulator.qr import config_id_of
 from siyu.integrations.wecom.simulator.state import Json
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -23,6 +24,12 @@ class Simulator(SimActions):
 
     def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
         def answer(request: httpx.Request) -> httpx.Response:
+            config_id = config_id_of(request.url.path) if request.method == "GET" else None
+            if config_id is not None:
+                png = self.qr_image(config_id)
+                if png is None:
+                    return httpx.Response(404)
+                return httpx.Response(200, content=png, headers={"Content-Type": "image/png"})
             query = dict(request.url.params.multi_items())
             body = _body(request.headers.get("content-type", ""), request.content)
             data = self.handle(request.method, request.url.path, query, body, client_ip)
@@ -31,6 +38,14 @@ class Simulator(SimActions):
         return httpx.MockTransport(answer)
 
     def wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        config_id = config_id_of(environ.get("PATH_INFO", "/"))
+        if config_id is not None and environ["REQUEST_METHOD"] == "GET":
+            png = self.qr_image(config_id)
+            if png is None:
+                start_response("404 Not Found", [("Content-Type", "text/plain")])
+                return [b"no such contact way"]
+            start_response("200 OK", [("Content-Type", "image/png")])
+            return [png]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
@@ -74,6 +89,8 @@ def start_server(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> Runn
         sim.wsgi, host=host, port=port, threads=4, ident="wecom-sim"
     )
     bound_port = server.effective_port
+    # QR images of contact ways made from now on are fetched from this server.
+    sim.image_base = f"http://{host}:{bound_port}"
     thread = threading.Thread(target=server.run, name="wecom-sim", daemon=True)
     thread.start()
     return RunningServer(f"http://{host}:{bound_port}", server, thread)

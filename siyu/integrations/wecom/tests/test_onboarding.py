@@ -15,6 +15,7 @@ from siyu.customers.models import Customer, Event, Order
 from siyu.customers.orders import OrderInput, OrderLineInput, import_order
 from siyu.customers.profiles import upsert_customer
 from siyu.customers.resolve import resolve_identities
+from siyu.customers.tagging import ensure_tag
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.onboarding import WeComChannelGateway
@@ -196,3 +197,26 @@ def test_a_welcome_left_sending_by_a_dead_worker_ends_failed_when_onboarding_rer
     assert "interrupted" in send.last_error
     assert result["channel"] == code.channel.name
     assert Event.objects.filter(customer=customer, type="onboarded").count() == 1
+
+
+def test_a_code_applies_its_tags_and_sends_the_welcome_it_names(
+    sim: Simulator, brand: Brand
+) -> None:
+    client = make_client(sim)
+    channel = create_channel("门店海报", "store_poster")
+    make_variant(channel, "A", weight=100)
+    named = make_variant(channel, "B", weight=1)
+    named.text = "扫码有礼：这是 B 版欢迎语"
+    named.save()
+    interest = ensure_tag("兴趣", "手冲")
+    code = create_channel_code(
+        channel,
+        [brand.chen_jing],
+        gateway=WeComChannelGateway(client),
+        tags=[interest],
+        welcome_variant=named,
+    )
+    customer = _fire(sim, brand, code)
+    assert [w.text for w in sim.world.welcomes] == ["扫码有礼：这是 B 版欢迎语"]
+    tags = set(customer.tag_links.values_list("tag__group__name", "tag__name"))
+    assert tags == {("渠道", "门店海报"), ("兴趣", "手冲")}
