@@ -210,7 +210,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
-LOGIN_REDIRECT_URL = "console:customer_list"
+LOGIN_REDIRECT_URL = "console:home"  # the first screen (今日)
 LOGOUT_REDIRECT_URL = "console:login"
 
 LANGUAGE_CODE = "zh-hans"

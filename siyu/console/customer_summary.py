@@ -40,7 +40,9 @@ class Population:
 
     bg: bgnbd.BgNbdParams | None
     gg: gammagamma.GammaGammaParams | None
-    problem: str  # why there is no model, in words ("" when there is one)
+    # Why there is no model ("" when there is one): a key, put into words per request,
+    # because the population is cached across requests in every language.
+    problem: str
     last_paid: np.ndarray  # sorted, seconds since the epoch, one per buyer
     frequency: np.ndarray  # sorted
     monetary: np.ndarray  # sorted, fen
@@ -120,7 +122,7 @@ def _fit_population() -> Population:
     rows = _order_rows(Customer.objects.filter(status=CustomerStatus.ACTIVE))
     empty = np.zeros(0)
     if len(rows) == 0:
-        return Population(None, None, _("no orders yet"), empty, empty, empty, time.monotonic())
+        return Population(None, None, "no_orders", empty, empty, empty, time.monotonic())
     cid = rows[:, 0].astype(np.int64)
     seconds = np.array([t.timestamp() for t in rows[:, 1]])
     net = rows[:, 2].astype(np.float64)
@@ -134,12 +136,20 @@ def _fit_population() -> Population:
     summary = summarise(cid, days, net, end_day=_day(timezone.now()))
     bg, gg, problem = None, None, ""
     if len(summary.x) < MIN_CUSTOMERS:
-        problem = _("fewer than %(n)d buying customers") % {"n": MIN_CUSTOMERS}
+        problem = "few_buyers"
     else:
         bg = bgnbd.fit(summary)
         if np.count_nonzero(summary.x) >= MIN_CUSTOMERS:
             gg = gammagamma.fit(summary.x, summary.monetary)
     return Population(bg, gg, problem, last_paid, frequency, monetary, time.monotonic())
+
+
+def _problem_words(key: str) -> str:
+    if key == "no_orders":
+        return _("no orders yet")
+    if key == "few_buyers":
+        return _("fewer than %(n)d buying customers") % {"n": MIN_CUSTOMERS}
+    return key
 
 
 def _quintile(sorted_values: np.ndarray, value: float) -> int:
@@ -174,7 +184,7 @@ def _value(
     """(P(alive), predicted 12-month value in fen, why not) from the customer's own orders."""
     pop = population()
     if pop.bg is None:
-        return None, None, pop.problem
+        return None, None, _problem_words(pop.problem)
     days = np.array([_day(t) for t in rows[:, 1]], dtype=np.int64)
     own = summarise(
         np.full(len(rows), customer_id, dtype=np.int64),

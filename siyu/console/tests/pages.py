@@ -14,7 +14,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
+from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
 from siyu.demo.simulate import simulate
@@ -44,6 +44,11 @@ ACTIONS = {
     "segments:export",
     "segments:layering_csv",
     "segments:convert",
+    "access:revoke",
+    "console:channel_new",
+    "console:welcome_variant_preview",
+    "console:channel_spend_sample",
+    "wecom:parked_action",
     "console:channel_code_retire",
     "console:channel_code_qr",
     "console:welcome_cover",
@@ -78,9 +83,12 @@ def seed_demo(customers: int = 60) -> Demo:
     refresh_segment(segment.pk)
     job = start_import("customers", "会员.csv", IMPORT_CSV.encode(), skip_invalid=True, user=None)
     run_import_job(job.pk)
-    # A code as WeCom would have made it (the demo's simulator is not running here).
-    channel = Channel.objects.order_by("pk").first()
-    assert channel is not None
+    # A code as WeCom would have made it (the demo's simulator is not running here), on a
+    # channel of the store manager's store, so every role has a code page to open.
+    channel, _ = Channel.objects.get_or_create(
+        name="静安店门店海报",
+        defaults={"kind": ChannelKind.STORE_POSTER, "org_unit": brand.wang_qiang.org_unit},
+    )
     ChannelCode.objects.get_or_create(
         state="tour-code", defaults={"channel": channel, "config_id": "tour-config"}
     )

@@ -27,7 +27,7 @@ def test_login_page_is_chinese_by_default_and_logs_in(client: Client, brand: Bra
     assert "登录" in page.content.decode()
     response = client.post("/login/", {"username": "lin.yue", "password": DEMO_PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/customers/"
+    assert response["Location"] == "/"  # the first screen (今日)
 
 
 def test_wrong_password_shows_the_form_again(client: Client, brand: Brand) -> None:

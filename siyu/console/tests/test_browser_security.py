@@ -76,7 +76,7 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/customers/")
+    page.wait_for_url(f"{base}/")
 
 
 def test_no_console_page_violates_the_content_security_policy(

@@ -92,7 +92,10 @@ def variant_new(request: HttpRequest) -> HttpResponse:
         channel_id = parse_id(request.GET, "channel")
     except BadParameter as exc:
         return bad_parameter_response(exc)
-    channel = get_object_or_404(Channel, pk=channel_id or 0)
+    if channel_id is None:
+        # "New" is chosen per channel on the list; without one, the list is where to pick it.
+        return redirect("console:welcome_variants")
+    channel = get_object_or_404(Channel, pk=channel_id)
     return _editor(request, channel, None)
 
 
