@@ -288,15 +288,24 @@ def _resolve(index: int, identities: Sequence[IdentityItem], source: str) -> Cus
     return customer
 
 
-def _apply_profile(index: int, item: ProfileItem, refs: References, write: Write) -> ItemResult:
+def write_profile_item(
+    item: ProfileItem, identities: list[IdentityInput], refs: References, source: str
+) -> Customer:
+    """One profile item written: its fields set, its stated acquisition time noted. The
+    batch API and the CSV import's per-item path both write profiles through this."""
     fields = item.model_dump(exclude_unset=True, exclude={"identities", "first_seen_at"})
     if item.org_unit:
         fields["org_unit"] = refs.stores[item.org_unit]
     if item.primary_owner:
         fields["primary_owner"] = refs.staff[item.primary_owner]
-    customer = upsert_customer(_inputs(item.identities), fields=fields, source=write.source)
+    customer = upsert_customer(identities, fields=fields, source=source)
     if item.first_seen_at is not None:
         note_seen(customer, item.first_seen_at)
+    return customer
+
+
+def _apply_profile(index: int, item: ProfileItem, refs: References, write: Write) -> ItemResult:
+    customer = write_profile_item(item, _inputs(item.identities), refs, write.source)
     return ItemResult(index, customer.pk, customer.pk, None)
 
 

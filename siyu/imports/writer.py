@@ -17,15 +17,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
-from siyu.customers.acquisition import note_seen
-from siyu.customers.batch import order_input
+from siyu.customers.batch import order_input, write_profile_item
 from siyu.customers.batch_checks import References
 from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.customers.identity_rules import IdentityInput, stored_key
 from siyu.customers.merge import FILLABLE
 from siyu.customers.models import Customer, Identity
 from siyu.customers.orders import OrderConflict, Outcome, upsert_order
-from siyu.customers.profiles import upsert_customer
 from siyu.customers.resolve import resolve_identities
 from siyu.imports.checks import Checked, cell_error
 from siyu.imports.messages import from_check
@@ -108,17 +106,10 @@ def _known(identities: list[IdentityInput]) -> tuple[int, int | None]:
 
 
 def write_profile(model: ProfileItem, refs: References, options: Options) -> Outcome:
-    fields = model.model_dump(exclude_unset=True, exclude={"identities", "first_seen_at"})
-    if model.org_unit:
-        fields["org_unit"] = refs.stores[model.org_unit]
-    if model.primary_owner:
-        fields["primary_owner"] = refs.staff[model.primary_owner]
     ids = inputs(model)
     new_keys, owner = _known(ids)
     before = _snapshot(owner)
-    customer = upsert_customer(ids, fields=fields, source=options.source)
-    if model.first_seen_at is not None:
-        note_seen(customer, model.first_seen_at)
+    customer = write_profile_item(model, ids, refs, options.source)
     if before is None:
         return Outcome.CREATED
     if new_keys or _snapshot(customer.pk) != before:
