@@ -12,11 +12,11 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 
 from siyu.customers.events import record_event
 from siyu.customers.identity_rules import IdentityInput, stored_key
+from siyu.customers.member_ref import customer_ref
 from siyu.customers.models import Identity
 from siyu.customers.resolve import resolve_identities
 from siyu.integrations.wechat.client import WechatError, get_json
@@ -24,7 +24,6 @@ from siyu.integrations.wechat.client import WechatError, get_json
 log = logging.getLogger(__name__)
 
 SOURCE = "wechat_miniprogram"
-REF_SALT = "siyu.wechat.miniprogram.customer"
 MAX_CODE_LENGTH = 128
 
 # errcode -> (HTTP status, message for the mini-program). 40163: code already used.
@@ -86,16 +85,6 @@ def _known(identities: list[IdentityInput]) -> bool:
         if found.exists():
             return True
     return False
-
-
-def customer_ref(customer_id: int) -> str:
-    """Opaque to the mini-program, verifiable by Siyu: a signed id, no personal data."""
-    return signing.dumps({"c": customer_id}, salt=REF_SALT)
-
-
-def customer_id_from_ref(ref: str) -> int:
-    data = signing.loads(ref, salt=REF_SALT)
-    return int(data["c"])
 
 
 def login(code: str) -> Login:

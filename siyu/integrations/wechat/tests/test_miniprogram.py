@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from siyu.customers.member_ref import customer_id_from_ref
 from siyu.customers.models import Event, Identity
-from siyu.integrations.wechat.miniprogram import customer_id_from_ref
 from siyu.integrations.wechat.simulator import WechatSimulator
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import time
 import pytest
 from django.test import Client
 
+from siyu.customers.member_ref import customer_id_from_ref
 from siyu.customers.models import Customer, Event, Identity
-from siyu.integrations.wechat.miniprogram import customer_id_from_ref
 from siyu.integrations.wechat.oa import signature
 from siyu.integrations.wechat.simulator import WechatSimulator
 from siyu.integrations.wechat.tests.conftest import OA_APPID, OA_TOKEN
