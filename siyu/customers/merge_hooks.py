@@ -17,9 +17,18 @@ Every app whose tables point at a profile registers those tables here from its
 Clashes are found with one query per table, never by catching IntegrityError row by row,
 and every row is accounted for (moved, combined or set aside): none is left behind on the
 merged profile. ``siyu/customers/tests/test_merge_hooks.py`` fails when a model with a
-foreign key to ``Customer`` is not registered. The privacy exporter and eraser of rule 9
-are meant to be declared on the same ``CustomerRows`` (one list of what an app holds about
-a person), as ``export`` / ``erase`` beside ``policy``.
+foreign key to ``Customer`` is not registered.
+
+The privacy exporter and eraser of rule 9 are declared on the same ``CustomerRows`` (one
+list of what an app holds about a person), as ``export`` / ``erase`` beside ``policy``
+(see ``siyu/customers/person_rows.py``). A new app adds one declaration per table, e.g.::
+
+    CustomerRows(SendLog, export=export_rows, erase=Erase.STUB, scrub=scrub("idempotency_key"))
+    CustomerRows(PendingSend, export=export_rows, erase=Erase.DELETE)
+
+``siyu/privacy/tests/test_registry.py`` fails when a registered table declares no
+exporter or eraser, and the privacy export and deletion read this registry, so a table
+registered here is in every archive and every deletion.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from siyu.core.fields import EncryptedTextField
+from siyu.customers.person_rows import Erase, Exporter, Scrubber
 
 State = dict[str, Any]
 
@@ -66,6 +76,7 @@ class CustomerRows:
     ``key``: with the profile, the fields a profile holds at most once (``()``: one row per
     profile; None: rows never clash). ``key_filter``: the rows that key applies to (a
     partial unique constraint). ``by``: the field KEEP_NEWEST / KEEP_OLDEST compare.
+    ``export`` / ``erase`` / ``scrub``: what a privacy request does with the rows.
     """
 
     model: type[models.Model]
@@ -75,6 +86,9 @@ class CustomerRows:
     key_filter: Q | None = None
     by: str = ""
     combine: Callable[[Any, Any], None] | None = None
+    export: Exporter | None = None
+    erase: Erase | None = None
+    scrub: Scrubber | None = None
 
     @property
     def label(self) -> str:

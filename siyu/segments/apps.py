@@ -11,13 +11,21 @@ class SegmentsConfig(AppConfig):
         from django.db.models import Q
 
         from siyu.customers.merge_hooks import CustomerRows, register_customer_rows
+        from siyu.customers.person_rows import Erase, export_rows
         from siyu.segments.models import Membership, SnapshotMember
 
+        # A deleted person leaves every segment and every frozen member list.
         register_customer_rows(
             # One open stint per segment: the survivor's stays, the next refresh decides.
-            CustomerRows(Membership, key=("segment",), key_filter=Q(left_at__isnull=True)),
+            CustomerRows(
+                Membership,
+                key=("segment",),
+                key_filter=Q(left_at__isnull=True),
+                export=export_rows,
+                erase=Erase.DELETE,
+            ),
             # A snapshot lists the person once.
-            CustomerRows(SnapshotMember, key=("snapshot",)),
+            CustomerRows(SnapshotMember, key=("snapshot",), export=export_rows, erase=Erase.DELETE),
         )
 
         from siyu.segments.feed import POLL_SECONDS

@@ -10,7 +10,9 @@ class TransfersConfig(AppConfig):
 
     def ready(self) -> None:
         from siyu.customers.merge_hooks import CustomerRows, register_customer_rows
+        from siyu.customers.person_rows import Erase, export_rows
         from siyu.transfers.models import TransferItem
 
-        # A transfer item is history of who handed whom over: it follows the person.
-        register_customer_rows(CustomerRows(TransferItem))
+        # A transfer item is history of who handed whom over: it follows the person, and
+        # goes with her (it names her WeCom id).
+        register_customer_rows(CustomerRows(TransferItem, export=export_rows, erase=Erase.DELETE))

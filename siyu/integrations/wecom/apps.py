@@ -62,3 +62,11 @@ class WecomConfig(AppConfig):
             "wecom_outbox",
             ("siyu.integrations.wecom.outbox.drain_outbox", OUTBOX_POLL_SECONDS),
         )
+
+        from siyu.integrations.wecom.models import CallbackInbox, OutboundCall
+        from siyu.privacy.holders import register_text_holder
+
+        # Raw callbacks and call payloads name a person by her WeCom ids: a privacy export
+        # shows them, a deletion removes them.
+        register_text_holder(CallbackInbox, "payload")
+        register_text_holder(OutboundCall, "payload")
