@@ -30,6 +30,7 @@ from django.utils import timezone
 from siyu.core.pii import encrypt_pii
 from siyu.customers.acquisition import note_seen
 from siyu.customers.changes import append_change
+from siyu.customers.gates import refused
 from siyu.customers.identity_rules import IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.merge import merge_customers
 from siyu.customers.merge_hooks import MergeRefused
@@ -47,10 +48,15 @@ from siyu.customers.retry import retry_on_conflict
 
 
 def resolve_identities(
-    identities: Sequence[IdentityInput], *, source: str, at: datetime | None = None
+    identities: Sequence[IdentityInput],
+    *,
+    source: str,
+    at: datetime | None = None,
+    returning: bool = False,
 ) -> Customer | None:
     """Link these identifiers as one person; return the profile they now belong to (None
-    when every identifier is junk or shared)."""
+    when every identifier is junk or shared, or a gate refuses them: a deleted person's
+    tombstone). ``returning``: the person came back on her own (a new WeCom add)."""
     keys = _dedupe(k for k in (stored_key(i) for i in identities) if k is not None)
     if not keys:
         return None
@@ -58,6 +64,8 @@ def resolve_identities(
     settled = _settled_customer(keys, known)
     if settled is not None:
         return note_seen(settled, at) if at else settled
+    if refused(keys, returning=returning):
+        return None
     when = at or timezone.now()
     if not known and len(keys) == 1:
         fresh = _new_person(keys[0], source, when)

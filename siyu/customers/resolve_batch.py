@@ -20,6 +20,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from siyu.core.pii import encrypt_pii
+from siyu.customers.gates import refused
 from siyu.customers.identity_rules import RULES, IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.models import ChangeKind, Customer, CustomerChange, Identity, IdentityLink
 
@@ -139,6 +140,10 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
     """Write profiles, identifiers and links. Returns the number of profiles."""
     if Identity.objects.exists():
         raise ValueError("bulk resolution needs empty identity tables; use resolve_identities")
+    if refused(p.graph.keys):
+        raise ValueError(
+            "identifiers of deleted people: use resolve_identities, which refuses them"
+        )
     profiles = int(p.profile_of.max()) + 1 if p.profile_of.size else 0
     _skip_fk_triggers_if_allowed()
     at_db = connection.ops.adapt_datetimefield_value(at)

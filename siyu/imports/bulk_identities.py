@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from siyu.core.pii import encrypt_pii
 from siyu.customers.changes import NewChange, append_changes
+from siyu.customers.gates import refused
 from siyu.customers.identity_rules import IdentityInput, StoredKey, stored_key
 from siyu.customers.models import (
     ChangeKind,
@@ -108,6 +109,10 @@ def resolve_rows(
     for i, customer in candidates.items():
         result.customer[i] = customer
     fresh = [i for i, ks in enumerate(keys) if ks and not any(key_of(k) in stored for k in ks)]
+    if fresh and refused([k for i in fresh for k in keys[i]]):
+        # A deleted person's row: left to the verbs, which refuse it (one check per chunk
+        # when nobody in it was deleted).
+        fresh = [i for i in fresh if not refused(keys[i])]
     busy = {key_of(k) for i, ks in enumerate(keys) if i not in fresh for k in ks}
     _create_new(result, fresh, keys, busy, New(source, at, fields))
     return result

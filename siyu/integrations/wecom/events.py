@@ -158,9 +158,13 @@ ADD_TYPES = {"add_external_contact", "add_half_external_contact"}
 REMOVE_TYPES = {"del_external_contact", "del_follow_user"}
 
 
-def _customer(corp_id: str, external_user_id: str, at: datetime) -> Customer | None:
+def _customer(
+    corp_id: str, external_user_id: str, at: datetime, *, returning: bool = False
+) -> Customer | None:
     identity = IdentityInput("wecom_external_userid", external_user_id, corp_id)
-    return resolve_identities([identity], source=SOURCE, at=at)
+    # A new add is the person's own act: it may bring back someone deleted (her tombstone
+    # is lifted, siyu/privacy/tombstones.py); any other callback about her is refused.
+    return resolve_identities([identity], source=SOURCE, at=at, returning=returning)
 
 
 def _event_key(inbox_key: str, suffix: str = "") -> str:
@@ -173,7 +177,10 @@ def apply_contact(event: ContactEvent, *, inbox_key: str, inbox_id: int) -> None
     if event_type is None or not event.external_user_id:
         log.debug("wecom contact change %r kept in the inbox only", event.change_type)
         return
-    customer = _customer(event.corp_id, event.external_user_id, event.occurred_at)
+    returning = event.change_type == "add_external_contact"
+    customer = _customer(
+        event.corp_id, event.external_user_id, event.occurred_at, returning=returning
+    )
     if customer is None:
         log.warning("wecom contact change %s: external userid refused", event.change_type)
         return
