@@ -324,3 +324,6 @@ SIYU_WORKER_LOST_AFTER = float(env("SIYU_WORKER_LOST_AFTER") or 60)
 # Rows per import chunk (one transaction each): small enough that SQLite's write lock is
 # held well under a second, large enough that bulk writes pay off.
 SIYU_IMPORT_CHUNK_ROWS = int(env("SIYU_IMPORT_CHUNK_ROWS") or 2000)
+# Days a privacy request (access, correction, deletion, withdrawal) may take: PIPL asks
+# for a timely answer; 15 days is the common reading (siyu/privacy/requests.py).
+SIYU_PRIVACY_DUE_DAYS = env_int("SIYU_PRIVACY_DUE_DAYS", 15, minimum=1, maximum=60)
