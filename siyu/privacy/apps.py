@@ -19,6 +19,10 @@ class PrivacyConfig(AppConfig):
         register_customer_rows(CustomerRows(PrivacyRequest, export=export_rows, erase=Erase.STUB))
         register_gate(tombstone_gate)
 
+        from siyu.privacy.kinds import register_rules
+
+        register_rules()
+
         from siyu.worker.schedule import SCHEDULE
 
         SCHEDULE.setdefault("privacy_retention", ("siyu.privacy.tasks.apply_retention", 86400))

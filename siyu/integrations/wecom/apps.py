@@ -70,3 +70,16 @@ class WecomConfig(AppConfig):
         # shows them, a deletion removes them.
         register_text_holder(CallbackInbox, "payload")
         register_text_holder(OutboundCall, "payload")
+
+        from siyu.privacy.retention import RetentionRule, register_retention
+
+        # A raw callback is needed until it is applied (and for a retry's deduplication,
+        # minutes later): 30 days after it was applied it goes.
+        register_retention(
+            RetentionRule(
+                "wecom_inbox",
+                _("Raw WeCom callbacks"),
+                30,
+                lambda cutoff: CallbackInbox.objects.filter(status="done", processed_at__lt=cutoff),
+            )
+        )
