@@ -93,6 +93,7 @@ class InventoryRow:
     data: PersonalData
     storage: list[tuple[str, bool]]  # (table.column, encrypted)
     retention_days: int | None  # None: until the person is deleted
+    roles: list[str]
 
 
 def inventory() -> list[InventoryRow]:
@@ -107,5 +108,6 @@ def inventory() -> list[InventoryRow]:
                 (f"{f.model._meta.db_table}.{f.column}", isinstance(f, EncryptedTextField))
             )
         rule = RULES.get(d.retention)
-        rows.append(InventoryRow(d, storage, rule.limit_days() if rule else None))
+        roles = [str(Role(r).label) for r in d.roles]
+        rows.append(InventoryRow(d, storage, rule.limit_days() if rule else None, roles))
     return rows

@@ -52,6 +52,9 @@ ACTIONS = {
     "console:channel_code_retire",
     "console:channel_code_qr",
     "console:welcome_cover",
+    "console:privacy_answer",
+    "console:privacy_reject",
+    "console:privacy_download",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -104,7 +107,17 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "segments:edit": lambda d: {"pk": d.segment.pk},
     "console:channel_code_edit": lambda d: {"pk": _first(ChannelCode)},
     "console:welcome_variant_edit": lambda d: {"pk": _first(WelcomeVariant)},
+    "console:privacy_request": lambda d: {"pk": _privacy_request(d)},
 }
+
+
+def _privacy_request(d: Demo) -> int:
+    from siyu.privacy.models import PrivacyRequest
+    from siyu.privacy.requests import raise_request
+
+    found = PrivacyRequest.objects.filter(customer=d.customer, kind="deletion").first()
+    made = found or raise_request(d.customer, "deletion", raised_by="operator", actor=None)
+    return made.pk
 
 
 def _first(model: Any) -> int:
