@@ -93,6 +93,15 @@ try:
         raise ValueError
 except ValueError as exc:
     raise ImproperlyConfigured("SIYU_PII_KEY must be 32 bytes, urlsafe-base64 encoded") from exc
+# During a key rotation (siyu/core/pii.py): the keys rotated away from, comma-separated.
+# Still accepted for reading; `manage.py rotate_pii_key` moves every row to SIYU_PII_KEY.
+PII_OLD_KEYS = tuple(k.strip() for k in (env("SIYU_PII_OLD_KEYS") or "").split(",") if k.strip())
+for _old in PII_OLD_KEYS:
+    try:
+        if len(base64.urlsafe_b64decode(_old)) != 32:
+            raise ValueError
+    except ValueError as exc:
+        raise ImproperlyConfigured("SIYU_PII_OLD_KEYS: each key 32 bytes, base64") from exc
 
 DEBUG = env_bool("SIYU_DEBUG", default=False)
 ALLOWED_HOSTS = (env("SIYU_ALLOWED_HOSTS") or "localhost,127.0.0.1,[::1],testserver").split(",")
@@ -327,3 +336,10 @@ SIYU_IMPORT_CHUNK_ROWS = int(env("SIYU_IMPORT_CHUNK_ROWS") or 2000)
 # Days a privacy request (access, correction, deletion, withdrawal) may take: PIPL asks
 # for a timely answer; 15 days is the common reading (siyu/privacy/requests.py).
 SIYU_PRIVACY_DUE_DAYS = env_int("SIYU_PRIVACY_DUE_DAYS", 15, minimum=1, maximum=60)
+# Retention limits in days per kind of data, overriding the documented defaults
+# (siyu/privacy/retention.py): SIYU_RETENTION_EVENTS_DAYS=730 and so on.
+SIYU_RETENTION_DAYS = {
+    kind: env_int(f"SIYU_RETENTION_{kind.upper()}_DAYS", 0, minimum=1, maximum=36500)
+    for kind in ("wecom_inbox", "events", "audit_log", "import_files", "exports")
+    if env(f"SIYU_RETENTION_{kind.upper()}_DAYS")
+}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from siyu.core.models import Staff
-from siyu.core.pii import blind_index
+from siyu.core.pii import blind_index, older_indexes
 from siyu.core.roles import User, scoped
 from siyu.customers.identity_rules import RULES, normalize_value
 from siyu.customers.models import Customer, CustomerTag, Identity, Tag
@@ -58,7 +58,8 @@ def identity_customer_ids(q: str) -> list[int]:
         wanted |= Q(type__in=spaced, value=q)
     for pii_type in ("phone", "email"):
         normalized = normalize_value(pii_type, q)
-        wanted |= Q(type=pii_type, value=blind_index(pii_type, normalized))
+        indexes = (blind_index(pii_type, normalized), *older_indexes(pii_type, normalized))
+        wanted |= Q(type=pii_type, value__in=indexes)
     rows = (
         Identity.objects.filter(wanted, customer__isnull=False)
         .values_list("customer_id", flat=True)

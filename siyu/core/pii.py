@@ -1,9 +1,15 @@
 """Personal data at rest: AES-256-GCM ciphertext, a keyed HMAC blind index for exact
 lookups, and masking for display and logs.
 
-Ciphertext layout: b"v1" + 12-byte nonce + AES-GCM(ciphertext || tag), base64 text so it
-fits a TextField on every database. Two keys are derived from SIYU_PII_KEY so the blind
-index cannot be used to decrypt and vice versa.
+Ciphertext layout: b"v2" + 4-byte key id + 12-byte nonce + AES-GCM(ciphertext || tag),
+base64 text so it fits a TextField on every database (b"v1" + nonce + sealed, without a key
+id, is still read). Two keys are derived from SIYU_PII_KEY so the blind index cannot be
+used to decrypt and vice versa.
+
+Rotation (``manage.py rotate_pii_key``): SIYU_PII_KEY becomes the new key and the old one
+moves to SIYU_PII_OLD_KEYS. Every process then decrypts under both and looks identifiers
+up under both blind indexes (``older_indexes``), while the command re-encrypts and
+re-indexes row by row; once it reports nothing left, the old key may go.
 """
 
 from __future__ import annotations
@@ -12,43 +18,93 @@ import base64
 import hashlib
 import hmac
 import os
+from dataclasses import dataclass
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-_VERSION = b"v1"
+_V1 = b"v1"  # before key rotation: no key id, the one key
+_V2 = b"v2"  # b"v2" + 4-byte key id + nonce + sealed
+
+
+@dataclass(frozen=True)
+class _Key:
+    kid: bytes
+    enc: bytes
+    idx: bytes
+
+
+def _derive(master_b64: str) -> _Key:
+    master = base64.urlsafe_b64decode(master_b64)
+    enc = hmac.new(master, b"siyu-pii-encryption", hashlib.sha256).digest()
+    idx = hmac.new(master, b"siyu-pii-blind-index", hashlib.sha256).digest()
+    kid = hmac.new(master, b"siyu-pii-key-id", hashlib.sha256).digest()[:4]
+    return _Key(kid, enc, idx)
 
 
 @cache
-def _keys() -> tuple[bytes, bytes]:
-    master = base64.urlsafe_b64decode(settings.PII_KEY)
-    enc = hmac.new(master, b"siyu-pii-encryption", hashlib.sha256).digest()
-    idx = hmac.new(master, b"siyu-pii-blind-index", hashlib.sha256).digest()
-    return enc, idx
+def _ring() -> tuple[_Key, ...]:
+    """The current key first, then the keys being rotated away from
+    (``SIYU_PII_OLD_KEYS``): all decrypt, only the current one encrypts."""
+    old = getattr(settings, "PII_OLD_KEYS", ())
+    return tuple(_derive(k) for k in (settings.PII_KEY, *old))
+
+
+def reset_keys() -> None:
+    """Forget the derived keys (tests and the rotation command change the settings)."""
+    _ring.cache_clear()
+
+
+def current_prefix() -> str:
+    """How every ciphertext under the current key starts (base64 of version and key id)."""
+    return base64.urlsafe_b64encode(_V2 + _ring()[0].kid).decode()
 
 
 def encrypt_pii(plaintext: str) -> str:
     if plaintext == "":
         return ""
+    key = _ring()[0]
     nonce = os.urandom(12)
-    sealed = AESGCM(_keys()[0]).encrypt(nonce, plaintext.encode(), _VERSION)
-    return base64.urlsafe_b64encode(_VERSION + nonce + sealed).decode()
+    sealed = AESGCM(key.enc).encrypt(nonce, plaintext.encode(), _V2 + key.kid)
+    return base64.urlsafe_b64encode(_V2 + key.kid + nonce + sealed).decode()
 
 
 def decrypt_pii(token: str) -> str:
     if token == "":
         return ""
     raw = base64.urlsafe_b64decode(token)
-    if raw[:2] != _VERSION:
+    if raw[:2] == _V2:
+        kid = raw[2:6]
+        for key in _ring():
+            if key.kid == kid:
+                return AESGCM(key.enc).decrypt(raw[6:18], raw[18:], _V2 + kid).decode()
+        raise ValueError("PII ciphertext under a key that is not configured")
+    if raw[:2] != _V1:
         raise ValueError("unknown PII ciphertext version")
-    return AESGCM(_keys()[0]).decrypt(raw[2:14], raw[14:], _VERSION).decode()
+    for key in _ring():  # v1 names no key: the tag tells which one sealed it
+        try:
+            return AESGCM(key.enc).decrypt(raw[2:14], raw[14:], _V1).decode()
+        except InvalidTag:
+            continue
+    raise ValueError("PII ciphertext under a key that is not configured")
+
+
+def _index(key: _Key, kind: str, normalized_value: str) -> str:
+    msg = f"{kind}\x00{normalized_value}".encode()
+    return hmac.new(key.idx, msg, hashlib.sha256).hexdigest()
 
 
 def blind_index(kind: str, normalized_value: str) -> str:
     """Deterministic keyed hash: equal inputs give equal output, without revealing them."""
-    msg = f"{kind}\x00{normalized_value}".encode()
-    return hmac.new(_keys()[1], msg, hashlib.sha256).hexdigest()
+    return _index(_ring()[0], kind, normalized_value)
+
+
+def older_indexes(kind: str, normalized_value: str) -> tuple[str, ...]:
+    """The same value's blind index under each key being rotated away from: rows not yet
+    re-indexed are still found by these (empty outside a rotation)."""
+    return tuple(_index(k, kind, normalized_value) for k in _ring()[1:])
 
 
 def mask_phone(phone: str) -> str:

@@ -278,7 +278,7 @@ def _find_identity(ident: IdentityInput) -> Identity:
     if key is None:
         raise LookupFailed(422, "placeholder values (empty, null, test numbers…) identify no one")
     identity = Identity.objects.filter(
-        type=key.type, namespace=key.namespace, value=key.value
+        type=key.type, namespace=key.namespace, value__in=key.values
     ).first()
     if identity is None or identity.customer_id is None:
         raise LookupFailed(404, f"no customer has this {ident.type}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from siyu.core.pii import blind_index
+from siyu.core.pii import blind_index, older_indexes
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,14 @@ class StoredKey:
     value: str
     plaintext: str
     last4: str
+    # During a PII key rotation: the blind indexes under the keys rotated away from, by
+    # which rows not yet re-indexed are found (siyu/core/pii.py).
+    older: tuple[str, ...] = ()
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """Every stored form this identifier may have right now."""
+        return (self.value, *self.older)
 
 
 def stored_key(item: IdentityInput) -> StoredKey | None:
@@ -155,5 +163,6 @@ def stored_key(item: IdentityInput) -> StoredKey | None:
     namespace = item.namespace.strip()
     if rule.pii:
         last4 = value[-4:] if item.type == "phone" else ""
-        return StoredKey(item.type, namespace, blind_index(item.type, value), value, last4)
+        index, older = blind_index(item.type, value), older_indexes(item.type, value)
+        return StoredKey(item.type, namespace, index, value, last4, older)
     return StoredKey(item.type, namespace, value, "", "")

@@ -78,7 +78,7 @@ def resolve_identities(
 def _key_filter(keys: list[StoredKey]) -> Q:
     q = Q()
     for k in keys:
-        q |= Q(type=k.type, namespace=k.namespace, value=k.value)
+        q |= Q(type=k.type, namespace=k.namespace, value__in=k.values)
     return q
 
 
@@ -171,6 +171,12 @@ def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list
     # ignore_conflicts: a concurrent writer inserting the same identifier waits on the
     # unique index and then yields to the committed row, which the select below reads.
     keys = sorted(keys, key=lambda k: (k.type, k.namespace, k.value))
+    for k in keys:
+        if k.older:  # a key rotation is under way: move a not-yet-rotated row to the new
+            # index now, so the insert below never adds a second row for one identifier.
+            Identity.objects.filter(type=k.type, namespace=k.namespace, value__in=k.older).update(
+                value=k.value
+            )
     Identity.objects.bulk_create([_identity(k, source, at) for k in keys], ignore_conflicts=True)
     return list(Identity.objects.filter(_key_filter(keys)).order_by("pk"))
 

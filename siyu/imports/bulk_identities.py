@@ -69,8 +69,11 @@ def _stored(keys: list[StoredKey]) -> dict[Key, tuple[int, int | None, str]]:
     # One IN list per (type, namespace), so the lookup walks the (type, namespace, value)
     # unique index instead of scanning the table.
     by_kind: dict[tuple[str, str], set[str]] = {}
+    # During a PII key rotation a row may still carry an older index: found by it, keyed
+    # by the current one.
+    current = {(k.type, k.namespace, old): k.value for k in keys for old in k.older}
     for k in keys:
-        by_kind.setdefault((k.type, k.namespace), set()).add(k.value)
+        by_kind.setdefault((k.type, k.namespace), set()).update(k.values)
     q = Q()
     for (t, ns), values in sorted(by_kind.items()):
         q |= Q(type=t, namespace=ns, value__in=sorted(values))
@@ -79,7 +82,7 @@ def _stored(keys: list[StoredKey]) -> dict[Key, tuple[int, int | None, str]]:
     rows = Identity.objects.filter(q).values_list(
         "type", "namespace", "value", "pk", "customer_id", "status"
     )
-    return {(t, ns, v): (pk, c, st) for t, ns, v, pk, c, st in rows}
+    return {(t, ns, current.get((t, ns, v), v)): (pk, c, st) for t, ns, v, pk, c, st in rows}
 
 
 def _known_customer(

@@ -99,7 +99,7 @@ def _known(identities: list[IdentityInput]) -> tuple[int, int | None]:
     keys = [k for k in (stored_key(i) for i in identities) if k is not None]
     q = Q()
     for k in keys:
-        q |= Q(type=k.type, namespace=k.namespace, value=k.value)
+        q |= Q(type=k.type, namespace=k.namespace, value__in=k.values)
     found = list(Identity.objects.filter(q).values_list("customer_id", flat=True)) if keys else []
     owner = next((c for c in found if c is not None), None)
     return len(keys) - len(found), owner

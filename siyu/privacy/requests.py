@@ -34,7 +34,7 @@ def find_customer(identity: IdentityInput) -> Customer | None:
     if key is None:
         return None
     row = (
-        Identity.objects.filter(type=key.type, namespace=key.namespace, value=key.value)
+        Identity.objects.filter(type=key.type, namespace=key.namespace, value__in=key.values)
         .select_related("customer")
         .first()
     )

@@ -17,13 +17,24 @@ from collections.abc import Iterable, Sequence
 
 from django.utils import timezone
 
-from siyu.core.pii import blind_index
+from siyu.core.pii import blind_index, older_indexes
 from siyu.customers.identity_rules import StoredKey
 from siyu.privacy.models import Tombstone
 
 
 def digest_of(type_: str, namespace: str, value: str) -> str:
     return blind_index("tombstone", f"{type_}\x00{namespace}\x00{value}")
+
+
+def digests_of(key: StoredKey) -> list[str]:
+    """Under every configured key, of every stored form: a tombstone laid before a key
+    rotation still holds while the old key is listed in SIYU_PII_OLD_KEYS (the rotation
+    cannot re-key it: a tombstone keeps no value to hash again)."""
+    found = []
+    for value in key.values:
+        text = f"{key.type}\x00{key.namespace}\x00{value}"
+        found += [blind_index("tombstone", text), *older_indexes("tombstone", text)]
+    return found
 
 
 def lay_tombstones(keys: Iterable[tuple[str, str, str]], erasure: int) -> int:
@@ -47,7 +58,7 @@ def _erasures_of(digests: list[str]) -> set[int]:
 def tombstone_gate(keys: Sequence[StoredKey], returning: bool) -> bool:
     if not keys or not Tombstone.objects.exists():
         return False  # the common case (nobody deleted yet): one indexed read
-    found = _erasures_of([digest_of(k.type, k.namespace, k.value) for k in keys])
+    found = _erasures_of([d for k in keys for d in digests_of(k)])
     if not found:
         return False
     if returning:

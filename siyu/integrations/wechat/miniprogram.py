@@ -80,7 +80,7 @@ def _known(identities: list[IdentityInput]) -> bool:
         if key is None:
             continue
         found = Identity.objects.filter(
-            type=key.type, namespace=key.namespace, value=key.value, customer__isnull=False
+            type=key.type, namespace=key.namespace, value__in=key.values, customer__isnull=False
         )
         if found.exists():
             return True
