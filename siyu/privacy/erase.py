@@ -39,7 +39,7 @@ from siyu.customers.models import (
 from siyu.customers.person_rows import Erase
 from siyu.privacy.holders import HOLDERS, Person
 from siyu.privacy.models import ExportArchive, PrivacyRequest
-from siyu.privacy.person import person_of
+from siyu.privacy.person import person_of, rows_of
 from siyu.privacy.steps import record_step
 from siyu.privacy.tombstones import lay_tombstones
 
@@ -81,8 +81,7 @@ def plan_erasure(customer: Customer) -> ErasePlan:
     deleted: dict[str, int] = {}
     kept: dict[str, int] = {}
     for label, rows in sorted(REGISTRY.items()):
-        n = rows.model._default_manager.filter(**{f"{rows.column}__in": person.customer_ids})
-        count = n.count()
+        count = rows_of(rows, person).count()
         if count:
             (kept if rows.erase == Erase.STUB else deleted)[label] = count
     for label, holder in sorted(HOLDERS.items()):
@@ -99,7 +98,7 @@ def _erase_rows(person: Person) -> dict[str, int]:
     for label, holder in sorted(HOLDERS.items()):
         done[label] = holder.erase(person)
     for label, rows in sorted(REGISTRY.items()):
-        qs = rows.model._default_manager.filter(**{f"{rows.column}__in": person.customer_ids})
+        qs = rows_of(rows, person)
         count = qs.count()
         if not count:
             continue

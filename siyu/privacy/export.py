@@ -21,7 +21,7 @@ from siyu.customers.models import Customer
 from siyu.customers.person_rows import row_dict
 from siyu.privacy.holders import HOLDERS, Person
 from siyu.privacy.models import ExportArchive, PrivacyRequest
-from siyu.privacy.person import person_of
+from siyu.privacy.person import person_of, rows_of
 from siyu.privacy.steps import record_step
 
 FORMAT = "siyu-privacy-export/1"
@@ -33,8 +33,7 @@ def collect(person: Person) -> dict[str, list[dict[str, Any]]]:
     for label, rows in sorted(REGISTRY.items()):
         if rows.export is None:
             continue
-        qs = rows.model._default_manager.filter(**{f"{rows.column}__in": person.customer_ids})
-        found = rows.export(qs)
+        found = rows.export(rows_of(rows, person))
         if found:
             tables[label] = found
     for label, holder in sorted(HOLDERS.items()):

@@ -3,7 +3,12 @@ her identifiers."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
+
 from siyu.core.pii import decrypt_pii
+from siyu.customers.merge_hooks import CustomerRows
 from siyu.customers.models import Customer, Identity
 from siyu.privacy.holders import Person
 
@@ -28,3 +33,11 @@ def person_of(customer: Customer) -> Person:
     ):
         values.append(decrypt_pii(sealed) if sealed else value)
     return Person(customer.pk, ids, tuple(sorted(set(values))))
+
+
+def rows_of(rows: CustomerRows, person: Person) -> QuerySet[Any]:
+    """One registered table's rows of the person (her profile and those merged into it)."""
+    found: QuerySet[Any] = rows.model._default_manager.filter(
+        **{f"{rows.column}__in": person.customer_ids}
+    )
+    return found

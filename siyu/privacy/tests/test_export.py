@@ -13,7 +13,7 @@ from siyu.customers.merge_hooks import REGISTRY
 from siyu.customers.models import Customer, Identity
 from siyu.privacy.export import export_customer
 from siyu.privacy.holders import HOLDERS
-from siyu.privacy.person import person_of
+from siyu.privacy.person import person_of, rows_of
 from siyu.privacy.tests.conftest import Zhang
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +23,7 @@ def _her_rows(zhang: Zhang) -> dict[str, set[int]]:
     person = person_of(zhang.customer)
     found: dict[str, set[int]] = {}
     for label, rows in REGISTRY.items():
-        manager = rows.model._default_manager
-        found[label] = set(
-            manager.filter(**{f"{rows.column}__in": person.customer_ids}).values_list(
-                "pk", flat=True
-            )
-        )
+        found[label] = set(rows_of(rows, person).values_list("pk", flat=True))
     for label, holder in HOLDERS.items():
         found[label] = set(holder.rows(person).values_list("pk", flat=True))
     return found
