@@ -38,6 +38,15 @@ class LoyaltyConfig(AppConfig):
         )
 
         from siyu.worker.pollers import POLLERS
+        from siyu.worker.schedule import SCHEDULE
+
+        SCHEDULE.setdefault("loyalty_move_points", ("siyu.loyalty.tasks.move_points", 600))
+        SCHEDULE.setdefault("loyalty_review_tiers", ("siyu.loyalty.tasks.review_tiers", 3600))
+        SCHEDULE.setdefault("loyalty_birthdays", ("siyu.loyalty.tasks.award_birthdays", 3600))
+        SCHEDULE.setdefault(
+            "loyalty_membership_reminders",
+            ("siyu.loyalty.tasks.remind_expiring_memberships", 3600),
+        )
 
         # Purchases, refunds and task events earn (and take back) points from the change
         # feed: every worker polls it, one holds the lease.

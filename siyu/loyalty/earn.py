@@ -106,7 +106,11 @@ def award_birthdays(at: datetime | None = None) -> int:
         for customer_id in ids:
             factor = birthday_multiplier(customer_id, now)
             for rule in rules:
+                source_id = f"{today.year}:{customer_id}"
+                if PointsBucket.objects.filter(rule=rule.key, source="birthday",
+                                               source_id=source_id).exists():  # fmt: skip
+                    continue
                 points = rule.points * factor // 100
                 done += award_by_rule(rule, customer_id, points, source="birthday",
-                                      source_id=f"{today.year}:{customer_id}", at=now) is not None  # fmt: skip
+                                      source_id=source_id, at=now) is not None  # fmt: skip
         after = ids[-1]
