@@ -8,8 +8,8 @@ import pytest
 
 from siyu.customers.orders import OrderInput, upsert_order
 from siyu.loyalty.models import Program, Status, Tier, TierBasis, TierChange
-from siyu.loyalty.tiers import evaluate_tier, review_tiers
 from siyu.loyalty.tests.factories import T0, give, make_person
+from siyu.loyalty.tiers import evaluate_tier, review_tiers
 
 pytestmark = pytest.mark.django_db
 
