@@ -52,6 +52,8 @@ ACTIONS = {
     "console:channel_code_retire",
     "console:channel_code_qr",
     "console:welcome_cover",
+    "console:loyalty_create",
+    "console:loyalty_status",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
