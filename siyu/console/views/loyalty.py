@@ -29,6 +29,7 @@ class RuleForm(forms.ModelForm[EarningRule]):
         model = EarningRule
         fields = ["name", "kind", "points", "points_per_yuan", "task_event", "limit_per_day",
                   "limit_per_period", "limit_period", "pending_days", "valid_days"]  # fmt: skip
+        labels = {"limit_period": _lazy("limit period")}
 
 
 class TierForm(forms.ModelForm[Tier]):
