@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from siyu.access.auth import UNAUTHORIZED_MESSAGE, RateLimited, ScopeDenied, unscoped_auth
 from siyu.customers.api import router as customers_router
 from siyu.integrations.wechat.api import router as wechat_router
+from siyu.loyalty.api import router as loyalty_router
 from siyu.privacy.api import router as privacy_router
 from siyu.segments.api import router as segments_router
 
@@ -42,6 +43,7 @@ api.add_router("/", customers_router)
 api.add_router("/", segments_router)
 api.add_router("/", wechat_router)
 api.add_router("/", privacy_router)
+api.add_router("/", loyalty_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "siyu.analytics",
     "siyu.segments",
     "siyu.privacy",
+    "siyu.loyalty",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("segments/", include("siyu.segments.urls")),
     path("analytics/", include("siyu.analytics.urls")),
     path("api-keys/", include("siyu.access.urls")),
+    path("member/", include("siyu.loyalty.urls")),
     path("", include("siyu.console.urls")),
 ]

@@ -6,6 +6,7 @@ from siyu.console.views import (
     channels,
     customers,
     imports,
+    loyalty,
     privacy,
     review,
     spend,
@@ -65,4 +66,7 @@ urlpatterns = [
     path("channels/covers/<str:key>", welcome.cover_image, name="welcome_cover"),
     path("channels/spend/", spend.spend_page, name="channel_spend"),
     path("channels/spend/sample.csv", spend.spend_sample, name="channel_spend_sample"),
+    path("loyalty/", loyalty.loyalty_page, name="loyalty"),
+    path("loyalty/<slug:kind>/new/", loyalty.loyalty_create, name="loyalty_create"),
+    path("loyalty/<slug:kind>/<int:pk>/status/", loyalty.loyalty_status, name="loyalty_status"),
 ]

@@ -55,6 +55,8 @@ ACTIONS = {
     "console:privacy_answer",
     "console:privacy_reject",
     "console:privacy_download",
+    "console:loyalty_create",
+    "console:loyalty_status",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.

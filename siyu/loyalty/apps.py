@@ -1,0 +1,53 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def keep_higher_tier(kept: Any, other: Any) -> None:
+    """Two profiles of one person: the person keeps the better of their two tiers."""
+    mine = kept.tier.rank if kept.tier_id else -1
+    theirs = other.tier.rank if other.tier_id else -1
+    if theirs > mine:
+        kept.tier_id, kept.since, kept.review_at = other.tier_id, other.since, other.review_at
+        kept.grace_until = other.grace_until
+
+
+class LoyaltyConfig(AppConfig):
+    name = "siyu.loyalty"
+    label = "loyalty"
+    verbose_name = _("Loyalty")
+
+    def ready(self) -> None:
+        from siyu.customers.merge_hooks import CustomerRows, MergePolicy, register_customer_rows
+        from siyu.loyalty import models as m
+
+        register_customer_rows(
+            # Buckets and entries move: the survivor's balance becomes the sum of both,
+            # and unmerge moves each bucket (with what is left in it) back.
+            CustomerRows(m.PointsBucket),
+            CustomerRows(m.LedgerEntry),
+            # One check-in per person and day: the earlier one stays.
+            CustomerRows(m.CheckIn, policy=MergePolicy.KEEP_OLDEST, key=("day",), by="created_at"),
+            CustomerRows(
+                m.TierStatus, policy=MergePolicy.COMBINE, key=(), combine=keep_higher_tier
+            ),
+            CustomerRows(m.TierChange),
+            CustomerRows(m.PaidMembership),
+            CustomerRows(m.Redemption),
+        )
+
+        from siyu.worker.pollers import POLLERS
+        from siyu.worker.schedule import SCHEDULE
+
+        SCHEDULE.setdefault("loyalty_move_points", ("siyu.loyalty.tasks.move_points", 600))
+        SCHEDULE.setdefault("loyalty_review_tiers", ("siyu.loyalty.tasks.review_tiers", 3600))
+        SCHEDULE.setdefault("loyalty_birthdays", ("siyu.loyalty.tasks.award_birthdays", 3600))
+        SCHEDULE.setdefault(
+            "loyalty_membership_reminders",
+            ("siyu.loyalty.tasks.remind_expiring_memberships", 3600),
+        )
+
+        # Purchases, refunds and task events earn (and take back) points from the change
+        # feed: every worker polls it, one holds the lease.
+        POLLERS.setdefault("loyalty_feed", ("siyu.loyalty.feed.poll_changes", 1.0))

@@ -1,0 +1,53 @@
+from siyu.loyalty.models.ledger import (
+    Allocation,
+    BucketStatus,
+    EntryKind,
+    LedgerEntry,
+    PointsBucket,
+)
+from siyu.loyalty.models.member import (
+    CheckIn,
+    DeliveryStatus,
+    MembershipStatus,
+    PaidMembership,
+    Redemption,
+    TierChange,
+    TierStatus,
+)
+from siyu.loyalty.models.program import (
+    EarningRule,
+    ItemKind,
+    LimitPeriod,
+    MallItem,
+    PaidPlan,
+    Program,
+    RuleKind,
+    Status,
+    Tier,
+    TierBasis,
+)
+
+__all__ = [
+    "Allocation",
+    "BucketStatus",
+    "CheckIn",
+    "DeliveryStatus",
+    "EarningRule",
+    "EntryKind",
+    "ItemKind",
+    "LedgerEntry",
+    "LimitPeriod",
+    "MallItem",
+    "MembershipStatus",
+    "PaidMembership",
+    "PaidPlan",
+    "PointsBucket",
+    "Program",
+    "Redemption",
+    "RuleKind",
+    "Status",
+    "Tier",
+    "TierBasis",
+    "TierChange",
+    "TierStatus",
+]
