@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "siyu.integrations.wechat",
     "siyu.analytics",
     "siyu.segments",
+    "siyu.campaigns",
 ]
 
 MIDDLEWARE = [
