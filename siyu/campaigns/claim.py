@@ -129,12 +129,16 @@ def claim_coupon(
 def _claim(
     coupon_id: int, customer_id: int, source: str, issue_key: str | None, now: datetime
 ) -> IssuedCoupon:
+    coupon = Coupon.objects.get(pk=coupon_id)
+    check_open(coupon, now)
+    if coupon.total_limit is not None and coupon.issued >= coupon.total_limit:
+        # Issued only grows: a sold-out read is final, so refuse before taking any lock.
+        # (Room in this read proves nothing; the UPDATE in _take_stock decides.)
+        raise Refused("sold_out")
     try:
         person = lock_person(customer_id)
     except NoPerson as exc:
         raise Refused("no_person", exc.message) from exc
-    coupon = Coupon.objects.get(pk=coupon_id)
-    check_open(coupon, now)
     _take_allowance(coupon, person.pk)
     if coupon.period_limit is not None and not counters.take(
         period_key(coupon, person.pk), period_window(coupon, now), coupon.period_limit

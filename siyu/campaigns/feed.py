@@ -22,7 +22,8 @@ def handle_changes(changes: Sequence[Change]) -> None:
     refunded = sorted({c.ref for c in changes if c.kind == ChangeKind.REFUND and c.ref})
     for order in Order.objects.filter(pk__in=paid).order_by("pk"):
         confirm_order(order)
-        pay_seat(order.platform, order.order_no)
+        # Paid before the deadline counts, however late the import brings the order.
+        pay_seat(order.platform, order.order_no, order.paid_at)
     for order in Order.objects.filter(pk__in=refunded).order_by("pk"):
         note_refund(order)
 
