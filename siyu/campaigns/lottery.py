@@ -80,13 +80,16 @@ def odds_of(prizes: Sequence[Prize]) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def publish_lottery(lottery_id: int, now: datetime | None = None) -> Lottery:
+def publish_lottery(
+    lottery_id: int, now: datetime | None = None, *, seed: str | None = None
+) -> Lottery:
+    """Freeze the odds and commit to a seed (given: the demo's, reproducible; else random)."""
     lottery = Lottery.objects.select_for_update().get(pk=lottery_id)
     if lottery.published_at is not None:
         raise LotteryInvalid(_("This lottery was already published; its odds cannot change."))
     prizes = list(lottery.prizes.order_by("pk"))
     check_prizes(prizes)
-    lottery.seed = secrets.token_hex(32)
+    lottery.seed = seed or secrets.token_hex(32)
     lottery.seed_sha256 = hashlib.sha256(lottery.seed.encode()).hexdigest()
     lottery.published_odds = odds_of(prizes)
     lottery.published_at = now or timezone.now()

@@ -8,12 +8,17 @@ from datetime import datetime
 from django.db.models import Count, Q, Sum
 
 from siyu.campaigns.models import (
+    BuyGroup,
     CampaignStatus,
     Coupon,
+    GroupBuyDeal,
+    GroupSeat,
+    GroupStatus,
     HoldoutMember,
     IssuedCoupon,
     IssuedStatus,
     Redemption,
+    SeatStatus,
 )
 from siyu.customers.models import Order
 
@@ -86,3 +91,25 @@ def usable_count(person_id: int, now: datetime) -> int:
         customer_id=person_id,
         status=IssuedStatus.AVAILABLE,
     ).count()
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    open: int
+    succeeded: int
+    failed: int
+    seats_paid: int
+    refunds_due: int
+
+
+def group_summary(deal: GroupBuyDeal) -> GroupSummary:
+    groups = BuyGroup.objects.filter(deal=deal)
+    counts = dict(groups.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    seats = GroupSeat.objects.filter(group__deal=deal)
+    return GroupSummary(
+        open=counts.get(GroupStatus.OPEN, 0),
+        succeeded=counts.get(GroupStatus.SUCCEEDED, 0),
+        failed=counts.get(GroupStatus.FAILED, 0),
+        seats_paid=int(groups.aggregate(s=Sum("seats_paid"))["s"] or 0),
+        refunds_due=seats.filter(status=SeatStatus.REFUND_DUE).count(),
+    )

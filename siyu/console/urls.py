@@ -3,6 +3,7 @@ from django.urls import path
 
 from siyu.console.views import (
     account,
+    campaigns,
     channels,
     customers,
     imports,
@@ -54,4 +55,14 @@ urlpatterns = [
     path("channels/covers/<str:key>", welcome.cover_image, name="welcome_cover"),
     path("channels/spend/", spend.spend_page, name="channel_spend"),
     path("channels/spend/sample.csv", spend.spend_sample, name="channel_spend_sample"),
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/coupons/new/", campaigns.coupon_new, name="coupon_new"),
+    path("campaigns/coupons/<int:pk>/", campaigns.coupon_report, name="coupon_report"),
+    path("campaigns/lotteries/<int:pk>/", campaigns.lottery_report, name="lottery_report"),
+    path("campaigns/deals/<int:pk>/", campaigns.deal_report, name="deal_report"),
+    path(
+        "campaigns/<slug:kind>/<int:pk>/<slug:action>/",
+        campaigns.campaign_move,
+        name="campaign_move",
+    ),
 ]

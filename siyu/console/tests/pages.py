@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery
 from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
@@ -52,6 +53,7 @@ ACTIONS = {
     "console:channel_code_retire",
     "console:channel_code_qr",
     "console:welcome_cover",
+    "console:campaign_move",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -104,6 +106,9 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "segments:edit": lambda d: {"pk": d.segment.pk},
     "console:channel_code_edit": lambda d: {"pk": _first(ChannelCode)},
     "console:welcome_variant_edit": lambda d: {"pk": _first(WelcomeVariant)},
+    "console:coupon_report": lambda d: {"pk": _first(Coupon)},
+    "console:lottery_report": lambda d: {"pk": _first(Lottery)},
+    "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
 }
 
 
