@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from siyu.campaigns.allowance import locked_person_id, take_allowance
 from siyu.campaigns.models import (
     CampaignStatus,
     Coupon,
@@ -29,7 +30,6 @@ from siyu.campaigns.models import (
     CouponCode,
     IssuedCoupon,
 )
-from siyu.campaigns.person import NoPerson, lock_person
 from siyu.campaigns.refusals import Refused
 from siyu.core import counters
 from siyu.core.clock import Period, day_of, month_of, week_of
@@ -44,22 +44,6 @@ def check_open(coupon: Coupon, now: datetime) -> None:
         raise Refused("not_started")
     if coupon.claim_until and now >= coupon.claim_until:
         raise Refused("ended")
-
-
-def _take_allowance(coupon: Coupon, person_id: int) -> None:
-    mine = CouponAllowance.objects.filter(coupon=coupon, customer_id=person_id)
-    room = mine.filter(claimed__lt=coupon.per_person_limit)
-    if room.update(claimed=F("claimed") + 1):
-        return
-    if not mine.exists():
-        try:
-            with transaction.atomic():
-                CouponAllowance.objects.create(coupon=coupon, customer_id=person_id, claimed=1)
-            return
-        except IntegrityError:
-            if room.update(claimed=F("claimed") + 1):
-                return
-    raise Refused("person_limit")
 
 
 def period_key(coupon: Coupon, person_id: int) -> str:
@@ -135,19 +119,19 @@ def _claim(
         # Issued only grows: a sold-out read is final, so refuse before taking any lock.
         # (Room in this read proves nothing; the UPDATE in _take_stock decides.)
         raise Refused("sold_out")
-    try:
-        person = lock_person(customer_id)
-    except NoPerson as exc:
-        raise Refused("no_person", exc.message) from exc
-    _take_allowance(coupon, person.pk)
+    person = locked_person_id(customer_id)
+    if not take_allowance(
+        CouponAllowance, "claimed", coupon.per_person_limit, coupon=coupon, customer_id=person
+    ):
+        raise Refused("person_limit")
     if coupon.period_limit is not None and not counters.take(
-        period_key(coupon, person.pk), period_window(coupon, now), coupon.period_limit
+        period_key(coupon, person), period_window(coupon, now), coupon.period_limit
     ):
         raise Refused("period_limit")
     _take_stock(coupon)
     issued = IssuedCoupon.objects.create(
         coupon=coupon,
-        customer=person,
+        customer_id=person,
         source=source,
         issue_key=issue_key,
         expires_at=_expiry(coupon, now),

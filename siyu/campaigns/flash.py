@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from siyu.campaigns.allowance import locked_person_id, take_allowance
 from siyu.campaigns.models import (
     CampaignStatus,
     FlashAllowance,
@@ -21,24 +22,7 @@ from siyu.campaigns.models import (
     FlashOrderStatus,
     FlashSale,
 )
-from siyu.campaigns.person import NoPerson, lock_person
 from siyu.campaigns.refusals import Refused
-
-
-def _take_allowance(sale: FlashSale, person_id: int, quantity: int) -> None:
-    mine = FlashAllowance.objects.filter(sale=sale, customer_id=person_id)
-    room = mine.filter(taken__lte=sale.per_person_limit - quantity)
-    if room.update(taken=F("taken") + quantity):
-        return
-    if not mine.exists() and quantity <= sale.per_person_limit:
-        try:
-            with transaction.atomic():
-                FlashAllowance.objects.create(sale=sale, customer_id=person_id, taken=quantity)
-            return
-        except IntegrityError:
-            if room.update(taken=F("taken") + quantity):
-                return
-    raise Refused("person_limit")
 
 
 @transaction.atomic
@@ -48,10 +32,7 @@ def buy_flash(
     now = now or timezone.now()
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    try:
-        person = lock_person(customer_id)
-    except NoPerson as exc:
-        raise Refused("no_person", exc.message) from exc
+    person = locked_person_id(customer_id)
     sale = FlashSale.objects.get(pk=sale_id)
     if sale.status != CampaignStatus.PUBLISHED:
         raise Refused("not_published")
@@ -59,13 +40,16 @@ def buy_flash(
         raise Refused("not_started")
     if now >= sale.ends_at:
         raise Refused("ended")
-    _take_allowance(sale, person.pk, quantity)
+    if not take_allowance(
+        FlashAllowance, "taken", sale.per_person_limit, quantity, sale=sale, customer_id=person
+    ):
+        raise Refused("person_limit")
     stock = FlashSale.objects.filter(pk=sale.pk, sold__lte=F("stock") - quantity)
     if not stock.update(sold=F("sold") + quantity):
         raise Refused("sold_out")
     return FlashOrder.objects.create(
         sale=sale,
-        customer=person,
+        customer_id=person,
         quantity=quantity,
         pay_by=now + timedelta(minutes=sale.pay_minutes),
         created_at=now,

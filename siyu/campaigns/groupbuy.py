@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from siyu.campaigns.allowance import locked_person_id
 from siyu.campaigns.models import (
     BuyGroup,
     CampaignStatus,
@@ -28,16 +29,8 @@ from siyu.campaigns.models import (
     GroupStatus,
     SeatStatus,
 )
-from siyu.campaigns.person import NoPerson, lock_person
 from siyu.campaigns.refusals import Refused
 from siyu.customers.models import Order
-
-
-def _person(customer_id: int) -> int:
-    try:
-        return lock_person(customer_id).pk
-    except NoPerson as exc:
-        raise Refused("no_person", exc.message) from exc
 
 
 @transaction.atomic
@@ -46,7 +39,7 @@ def open_group(
 ) -> GroupSeat:
     """Start a group as its leader, with the order that will pay the leader's seat."""
     now = now or timezone.now()
-    person = _person(customer_id)
+    person = locked_person_id(customer_id)
     deal = GroupBuyDeal.objects.get(pk=deal_id)
     if deal.status != CampaignStatus.PUBLISHED:
         raise Refused("not_published")
@@ -66,7 +59,7 @@ def join_group(
     group_id: int, customer_id: int, *, platform: str, order_no: str, now: datetime | None = None
 ) -> GroupSeat:
     now = now or timezone.now()
-    person = _person(customer_id)
+    person = locked_person_id(customer_id)
     group = BuyGroup.objects.get(pk=group_id)
     if group.status != GroupStatus.OPEN or group.deadline <= now:
         raise Refused("group_closed")

@@ -24,13 +24,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from siyu.campaigns.allowance import locked_person_id, take_allowance
 from siyu.campaigns.models import CampaignStatus, Draw, DrawAllowance, Lottery, Prize
-from siyu.campaigns.person import NoPerson, lock_person
 from siyu.campaigns.refusals import Refused
 from siyu.core import counters
 from siyu.core.clock import day_of
@@ -119,17 +119,10 @@ def consolation_of(odds: Sequence[dict[str, Any]]) -> int | None:
 
 
 def _take_draw(lottery: Lottery, person_id: int, now: datetime) -> None:
-    mine = DrawAllowance.objects.filter(lottery=lottery, customer_id=person_id)
-    room = mine.filter(drawn__lt=lottery.draws_total)
-    if not room.update(drawn=F("drawn") + 1):
-        if mine.exists() or lottery.draws_total < 1:
-            raise Refused("draws_total")
-        try:
-            with transaction.atomic():
-                DrawAllowance.objects.create(lottery=lottery, customer_id=person_id, drawn=1)
-        except IntegrityError:
-            if not room.update(drawn=F("drawn") + 1):
-                raise Refused("draws_total") from None
+    if not take_allowance(
+        DrawAllowance, "drawn", lottery.draws_total, lottery=lottery, customer_id=person_id
+    ):
+        raise Refused("draws_total")
     key = f"campaigns.lottery:{lottery.pk}:person:{person_id}"
     if not counters.take(key, day_of(now), lottery.draws_per_day):
         raise Refused("draws_today")
@@ -139,10 +132,7 @@ def _take_draw(lottery: Lottery, person_id: int, now: datetime) -> None:
 def draw(lottery_id: int, customer_id: int, *, now: datetime | None = None) -> Draw:
     """One draw for the person behind ``customer_id``; raises ``Refused``."""
     now = now or timezone.now()
-    try:
-        person = lock_person(customer_id)
-    except NoPerson as exc:
-        raise Refused("no_person", exc.message) from exc
+    person = locked_person_id(customer_id)
     lottery = Lottery.objects.get(pk=lottery_id)
     if lottery.status != CampaignStatus.PUBLISHED:
         raise Refused("not_published")
@@ -150,7 +140,7 @@ def draw(lottery_id: int, customer_id: int, *, now: datetime | None = None) -> D
         lottery.ends_at and now >= lottery.ends_at
     ):
         raise Refused("ended")
-    _take_draw(lottery, person.pk, now)
+    _take_draw(lottery, person, now)
     # The lottery row lock numbers the draws in the order they take stock.
     locked = Lottery.objects.select_for_update().get(pk=lottery_id)
     seq = locked.draws_made + 1
@@ -164,7 +154,7 @@ def draw(lottery_id: int, customer_id: int, *, now: datetime | None = None) -> D
     return Draw.objects.create(
         lottery=locked,
         seq=seq,
-        customer=person,
+        customer_id=person,
         roll=roll,
         picked_id=picked,
         prize_id=prize,

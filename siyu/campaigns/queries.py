@@ -75,7 +75,7 @@ def coupon_report(coupon: Coupon) -> CouponReport:
         IssuedCoupon.objects.filter(coupon=coupon).values_list("customer_id", flat=True).distinct()
     )
     return CouponReport(
-        issued=coupon.issued,
+        issued=int(Coupon.objects.filter(pk=coupon.pk).values_list("issued", flat=True)[0]),
         used=int(used["n"] or 0),
         cost_fen=int(used["cost"] or 0),
         gmv_fen=int(used["gmv"] or 0),

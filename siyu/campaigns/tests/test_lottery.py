@@ -83,8 +83,9 @@ def test_draws_per_day_and_in_total_count_per_person() -> None:
     survivor, merged = merged_pair("lot")
     draw(lottery.pk, survivor.pk, now=NOW)
     draw(lottery.pk, merged.pk, now=NOW)
-    with pytest.raises(Refused, match="today"):
+    with pytest.raises(Refused) as today:
         draw(lottery.pk, survivor.pk, now=NOW)
+    assert today.value.code == "draws_today"
     draw(lottery.pk, survivor.pk, now=NOW + timedelta(days=1))
     with pytest.raises(Refused) as caught:
         draw(lottery.pk, merged.pk, now=NOW + timedelta(days=2))
