@@ -19,6 +19,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from siyu.access.auth import UNAUTHORIZED_MESSAGE, RateLimited, ScopeDenied, unscoped_auth
+from siyu.campaigns.api import router as campaigns_router
 from siyu.customers.api import router as customers_router
 from siyu.integrations.wechat.api import router as wechat_router
 from siyu.loyalty.api import router as loyalty_router
@@ -44,6 +45,7 @@ api.add_router("/", segments_router)
 api.add_router("/", wechat_router)
 api.add_router("/", privacy_router)
 api.add_router("/", loyalty_router)
+api.add_router("/", campaigns_router)
 
 
 @api.exception_handler(AuthenticationError)

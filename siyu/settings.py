@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "siyu.segments",
     "siyu.privacy",
     "siyu.loyalty",
+    "siyu.campaigns",
 ]
 
 MIDDLEWARE = [

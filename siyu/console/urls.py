@@ -3,6 +3,7 @@ from django.urls import path
 
 from siyu.console.views import (
     account,
+    campaigns,
     channels,
     customers,
     imports,
@@ -69,4 +70,14 @@ urlpatterns = [
     path("loyalty/", loyalty.loyalty_page, name="loyalty"),
     path("loyalty/<slug:kind>/new/", loyalty.loyalty_create, name="loyalty_create"),
     path("loyalty/<slug:kind>/<int:pk>/status/", loyalty.loyalty_status, name="loyalty_status"),
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/coupons/new/", campaigns.coupon_new, name="coupon_new"),
+    path("campaigns/coupons/<int:pk>/", campaigns.coupon_report, name="coupon_report"),
+    path("campaigns/lotteries/<int:pk>/", campaigns.lottery_report, name="lottery_report"),
+    path("campaigns/deals/<int:pk>/", campaigns.deal_report, name="deal_report"),
+    path(
+        "campaigns/<slug:kind>/<int:pk>/<slug:action>/",
+        campaigns.campaign_move,
+        name="campaign_move",
+    ),
 ]

@@ -62,6 +62,7 @@ def simulate(
     """Build the brand (org tree, staff) and its customers into an empty database."""
     from siyu.demo.brand import build_brand
     from siyu.demo.bulk import load_bulk
+    from siyu.demo.campaigns import build_campaigns
     from siyu.demo.channels import build_channels
     from siyu.demo.load import load_people
 
@@ -70,6 +71,7 @@ def simulate(
     people = plan_people(customers, seed, now)
     verbs = load_people(brand, islice(people, verb_people), progress=progress)
     rest = load_bulk(brand, people, progress=progress)
+    build_campaigns(now)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,

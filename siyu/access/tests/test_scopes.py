@@ -49,6 +49,7 @@ def test_every_operation_names_exactly_one_scope_or_is_knowingly_keyless() -> No
         if path in KEYLESS:
             assert not op.auth_callbacks, path
         elif path.startswith(MEMBER_PREFIX):
+            # The member's own device: no integration key scope, whatever its auth.
             assert operation_scope(op.auth_callbacks) is None, path
         else:
             assert operation_scope(op.auth_callbacks) in Scope.values, path

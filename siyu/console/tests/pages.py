@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery
 from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
@@ -57,6 +58,7 @@ ACTIONS = {
     "console:privacy_download",
     "console:loyalty_create",
     "console:loyalty_status",
+    "console:campaign_move",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -110,6 +112,9 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:channel_code_edit": lambda d: {"pk": _first(ChannelCode)},
     "console:welcome_variant_edit": lambda d: {"pk": _first(WelcomeVariant)},
     "console:privacy_request": lambda d: {"pk": _privacy_request(d)},
+    "console:coupon_report": lambda d: {"pk": _first(Coupon)},
+    "console:lottery_report": lambda d: {"pk": _first(Lottery)},
+    "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
 }
 
 

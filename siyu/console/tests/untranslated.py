@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
 
+from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery, Prize
 from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
@@ -82,6 +83,10 @@ def brand_data() -> list[str]:
         (Channel, ("name",)),
         (WelcomeVariant, ("name", "text", "miniprogram_title", "miniprogram_cover")),
         (ChannelCode, ("state", "config_id")),
+        (Coupon, ("name", "gift_sku", "public_code")),
+        (Lottery, ("name",)),
+        (Prize, ("name",)),
+        (GroupBuyDeal, ("name", "sku")),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

@@ -1,0 +1,231 @@
+"""Member-centre endpoints of campaigns (mini-program / H5): coupons, claim, draw, group buy.
+
+Called by the member's own client, so no integration API key: the member is named by the
+signed member reference the mini-program login returned (``X-Member-Ref`` header,
+siyu/customers/member_ref.py), and a reference that does not verify is a 401. A refusal is a
+409 whose ``code`` is stable and whose ``detail`` is in the member's language.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.core import signing
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.params import HeaderEx
+
+from siyu.access.schemas import InvalidOut
+from siyu.campaigns.claim import claim_by_code, claim_coupon
+from siyu.campaigns.groupbuy import join_group, open_group
+from siyu.campaigns.lottery import draw
+from siyu.campaigns.models import CampaignStatus, Coupon, GroupBuyDeal, Lottery
+from siyu.campaigns.person import NoPerson, person_id_of
+from siyu.campaigns.queries import claimable, coupons_of
+from siyu.campaigns.refusals import Refused
+from siyu.core.params import ApiId
+from siyu.customers.member_ref import customer_id_from_ref
+from siyu.customers.models import Platform
+
+router = Router(tags=["member centre"])
+MemberRef = Annotated[str, HeaderEx(alias="X-Member-Ref", max_length=400)]
+
+
+class RefusedOut(Schema):
+    detail: str
+    code: str = ""
+
+
+class IssuedOut(Schema):
+    id: int
+    coupon: int
+    name: str
+    kind: str
+    status: str
+    code: str | None
+    expires_at: datetime | None
+
+
+class OfferOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class CouponsOut(Schema):
+    mine: list[IssuedOut]
+    claimable: list[OfferOut]
+
+
+class CodeIn(Schema):
+    code: str = Field(..., min_length=1, max_length=32)
+
+
+class OrderIn(Schema):
+    platform: str = Field(..., max_length=20)
+    order_no: str = Field(..., min_length=1, max_length=64)
+
+
+class DrawOut(Schema):
+    seq: int
+    prize: str | None
+    value_fen: int
+
+
+class OddsOut(Schema):
+    name: str
+    odds: list[dict[str, Any]]
+    seed_sha256: str
+    draws_per_day: int
+    draws_total: int
+
+
+class SeatOut(Schema):
+    group: int
+    deadline: datetime
+    status: str
+
+
+# 400 bad input · 401 the member reference does not verify · 404 no such campaign ·
+# 409 refused (``code`` says why) · 413 body too large · 422 a field out of bounds.
+ERRORS: dict[int, Any] = {
+    400: RefusedOut,
+    401: RefusedOut,
+    404: RefusedOut,
+    409: RefusedOut,
+    413: RefusedOut,
+    422: InvalidOut,
+}
+
+
+class BadRef(Exception):
+    pass
+
+
+def _member(ref: str) -> int:
+    try:
+        return person_id_of(customer_id_from_ref(ref))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, NoPerson) as exc:
+        raise BadRef from exc
+
+
+def _issued(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "coupon": row.coupon_id,
+        "name": row.coupon.name,
+        "kind": row.coupon.kind,
+        "status": row.status,
+        "code": row.code,
+        "expires_at": row.expires_at,
+    }
+
+
+def _guard(work: Any) -> Status[Any]:
+    try:
+        return Status(200, work())
+    except BadRef:
+        return Status(401, {"detail": _("Sign in again: the member reference is not valid.")})
+    except Refused as exc:
+        return Status(409, {"detail": exc.message, "code": exc.code})
+    except (Coupon.DoesNotExist, Lottery.DoesNotExist, GroupBuyDeal.DoesNotExist):
+        return Status(404, {"detail": _("No such campaign.")})
+
+
+@router.get("/member/campaigns/coupons", auth=None, response={200: CouponsOut, **ERRORS})
+def my_coupons(request: HttpRequest, member: MemberRef) -> Status[Any]:
+    def work() -> dict[str, Any]:
+        person = _member(member)
+        offers = [{"id": c.pk, "name": c.name, "kind": c.kind} for c in claimable(timezone.now())]
+        return {"mine": [_issued(r) for r in coupons_of(person)], "claimable": offers}
+
+    return _guard(work)
+
+
+@router.post(
+    "/member/campaigns/coupons/{coupon_id}/claim", auth=None, response={200: IssuedOut, **ERRORS}
+)
+def claim(request: HttpRequest, coupon_id: ApiId, member: MemberRef) -> Status[Any]:
+    return _guard(lambda: _issued(claim_coupon(coupon_id, _member(member), source="member")))
+
+
+@router.post("/member/campaigns/coupons/claim-code", auth=None, response={200: IssuedOut, **ERRORS})
+def claim_code(request: HttpRequest, body: CodeIn, member: MemberRef) -> Status[Any]:
+    return _guard(lambda: _issued(claim_by_code(body.code, _member(member))))
+
+
+def _published_lottery(lottery_id: ApiId) -> Lottery:
+    return Lottery.objects.exclude(status=CampaignStatus.DRAFT).get(pk=lottery_id)
+
+
+@router.get(
+    "/member/campaigns/lotteries/{lottery_id}", auth=None, response={200: OddsOut, **ERRORS}
+)
+def lottery_odds(request: HttpRequest, lottery_id: ApiId) -> Status[Any]:
+    """The odds, prizes and stock, published before the first draw."""
+
+    def work() -> dict[str, Any]:
+        lottery = _published_lottery(lottery_id)
+        return {
+            "name": lottery.name,
+            "odds": lottery.published_odds,
+            "seed_sha256": lottery.seed_sha256,
+            "draws_per_day": lottery.draws_per_day,
+            "draws_total": lottery.draws_total,
+        }
+
+    return _guard(work)
+
+
+@router.post(
+    "/member/campaigns/lotteries/{lottery_id}/draw", auth=None, response={200: DrawOut, **ERRORS}
+)
+def lottery_draw(request: HttpRequest, lottery_id: ApiId, member: MemberRef) -> Status[Any]:
+    def work() -> dict[str, Any]:
+        made = draw(_published_lottery(lottery_id).pk, _member(member))
+        prize = made.prize
+        return {
+            "seq": made.seq,
+            "prize": prize.name if prize else None,
+            "value_fen": prize.value_fen if prize else 0,
+        }
+
+    return _guard(work)
+
+
+def _seat(seat: Any) -> dict[str, Any]:
+    return {"group": seat.group_id, "deadline": seat.group.deadline, "status": seat.status}
+
+
+def _check_platform(body: OrderIn) -> None:
+    if body.platform not in Platform.values:
+        raise Refused("not_yours", _("Unknown platform."))
+
+
+@router.post("/member/campaigns/deals/{deal_id}/open", auth=None, response={200: SeatOut, **ERRORS})
+def group_open(
+    request: HttpRequest, deal_id: ApiId, body: OrderIn, member: MemberRef
+) -> Status[Any]:
+    def work() -> dict[str, Any]:
+        _check_platform(body)
+        person = _member(member)
+        return _seat(open_group(deal_id, person, platform=body.platform, order_no=body.order_no))
+
+    return _guard(work)
+
+
+@router.post(
+    "/member/campaigns/groups/{group_id}/join", auth=None, response={200: SeatOut, **ERRORS}
+)
+def group_join(
+    request: HttpRequest, group_id: ApiId, body: OrderIn, member: MemberRef
+) -> Status[Any]:
+    def work() -> dict[str, Any]:
+        _check_platform(body)
+        person = _member(member)
+        return _seat(join_group(group_id, person, platform=body.platform, order_no=body.order_no))
+
+    return _guard(work)
