@@ -20,7 +20,13 @@ from siyu.segments.membership import refresh_segment
 pytestmark = pytest.mark.django_db
 
 # Called by the mini-program on the customer's phone, which cannot keep a secret.
-KEYLESS = {"/miniprogram/login"}
+# The member centre's privacy requests are the customer's own: her member reference is
+# the credential (siyu/privacy/api.py).
+KEYLESS = {
+    "/miniprogram/login",
+    "/member/privacy/requests",
+    "/member/privacy/requests/{request_id}/archive",
+}
 CALLS: list[tuple[str, str, Scope]] = [
     ("post", "/api/customers/batch", Scope.INGEST_PROFILES),
     ("post", "/api/events/batch", Scope.INGEST_EVENTS),
