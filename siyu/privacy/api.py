@@ -12,9 +12,9 @@ from typing import Any, Literal
 from django.core import signing
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.security import APIKeyHeader
+from ninja import Field, Query, Router, Schema, Status
 
+from siyu.access.schemas import InvalidOut
 from siyu.core.audit import record_audit
 from siyu.core.params import ApiId
 from siyu.customers.member_ref import customer_id_from_ref
@@ -25,20 +25,31 @@ from siyu.privacy.requests import RequestRefused, answer_request, raise_request
 router = Router(tags=["member privacy"])
 
 
-class MemberAuth(APIKeyHeader):
-    param_name = "X-Siyu-Member"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Customer | None:
-        if not key or len(key) > 500:
-            return None
-        try:
-            customer_id = customer_id_from_ref(key)
-        except (signing.BadSignature, KeyError, TypeError, ValueError):
-            return None
-        return Customer.objects.filter(pk=customer_id, status=CustomerStatus.ACTIVE).first()
+HEADER = "X-Siyu-Member"
 
 
-member = MemberAuth()
+class NotAMember(Exception):
+    """No member reference, or one that does not verify: 401."""
+
+
+def member_of(request: HttpRequest) -> Customer:
+    # Keyless like the mini-program login (the phone cannot keep a secret): the signed
+    # member reference is the credential, checked here rather than by an API-key auth.
+    ref = request.headers.get(HEADER, "")
+    if not ref or len(ref) > 500:
+        raise NotAMember
+    try:
+        customer_id = customer_id_from_ref(ref)
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise NotAMember from exc
+    found = Customer.objects.filter(pk=customer_id, status=CustomerStatus.ACTIVE).first()
+    if found is None:
+        raise NotAMember
+    return found
+
+
+def _unauthorized() -> Status[Any]:
+    return Status(401, {"detail": _("sign in to the member centre again")})
 
 
 class RequestIn(Schema):
@@ -46,6 +57,10 @@ class RequestIn(Schema):
     purpose: Literal["", "marketing", "analysis", "ugc_reuse"] = Field(
         "", description="For a withdrawal: the purpose consent is withdrawn for."
     )
+
+
+class ListIn(Schema):
+    limit: int = Field(50, ge=1, le=100, description="Most recent requests first.")
 
 
 class RequestOut(Schema):
@@ -66,9 +81,20 @@ def _out(r: PrivacyRequest) -> dict[str, Any]:
     return {f: getattr(r, f) for f in fields}
 
 
-@router.post("/member/privacy/requests", auth=member, response={201: RequestOut, 400: ErrorOut})
+ERRORS: dict[int, Any] = {401: ErrorOut, 413: ErrorOut, 422: InvalidOut}
+
+
+@router.post(
+    "/member/privacy/requests",
+    auth=None,
+    response={201: RequestOut, 400: ErrorOut, **ERRORS},
+    description=f"The member's own privacy request; the member reference in `{HEADER}`.",
+)
 def raise_own_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
-    customer: Customer = request.auth  # type: ignore[attr-defined]
+    try:
+        customer = member_of(request)
+    except NotAMember:
+        return _unauthorized()
     try:
         raised = raise_request(
             customer, body.kind, raised_by=RaisedBy.CUSTOMER, actor=None, purpose=body.purpose
@@ -81,20 +107,32 @@ def raise_own_request(request: HttpRequest, body: RequestIn) -> Status[Any]:
     return Status(201, _out(raised))
 
 
-@router.get("/member/privacy/requests", auth=member, response={200: list[RequestOut]})
-def list_own_requests(request: HttpRequest) -> Status[Any]:
-    customer: Customer = request.auth  # type: ignore[attr-defined]
-    rows = PrivacyRequest.objects.filter(customer=customer).order_by("-created_at")[:50]
+@router.get(
+    "/member/privacy/requests",
+    auth=None,
+    response={200: list[RequestOut], **ERRORS},
+    description=f"The member's own privacy requests; the member reference in `{HEADER}`.",
+)
+def list_own_requests(request: HttpRequest, page: Query[ListIn]) -> Status[Any]:
+    try:
+        customer = member_of(request)
+    except NotAMember:
+        return _unauthorized()
+    rows = PrivacyRequest.objects.filter(customer=customer).order_by("-created_at")[: page.limit]
     return Status(200, [_out(r) for r in rows])
 
 
 @router.get(
     "/member/privacy/requests/{request_id}/archive",
-    auth=member,
-    response={200: dict[str, Any], 404: ErrorOut},
+    auth=None,
+    response={200: dict[str, Any], 404: ErrorOut, **ERRORS},
+    description=f"The archive answering the member's access request; reference in `{HEADER}`.",
 )
 def download_own_archive(request: HttpRequest, request_id: ApiId) -> Status[Any]:
-    customer: Customer = request.auth  # type: ignore[attr-defined]
+    try:
+        customer = member_of(request)
+    except NotAMember:
+        return _unauthorized()
     row = (
         ExportArchive.objects.filter(request_id=request_id, request__customer=customer)
         .order_by("-pk")

@@ -20,7 +20,13 @@ from siyu.segments.membership import refresh_segment
 pytestmark = pytest.mark.django_db
 
 # Called by the mini-program on the customer's phone, which cannot keep a secret.
-KEYLESS = {"/miniprogram/login"}
+# The member centre's privacy requests are the customer's own: her member reference is
+# the credential (siyu/privacy/api.py).
+KEYLESS = {
+    "/miniprogram/login",
+    "/member/privacy/requests",
+    "/member/privacy/requests/{request_id}/archive",
+}
 # The member centre: the member's own device, identified by the member reference
 # (siyu/customers/member_ref.py), never by an integration key.
 MEMBER_PREFIX = "/member/"
