@@ -1,6 +1,6 @@
 """Member-centre privacy endpoints (`/member/privacy/…`): the customer raises her own
 requests and downloads her archive. Called by the mini-program / H5 page, so no API key:
-the signed member reference (siyu/customers/member_ref.py) in ``X-Siyu-Member`` says who
+the signed member reference (siyu/customers/member_ref.py) in ``X-Member-Ref`` says who
 she is, and a reference that does not verify is a 401."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from siyu.privacy.requests import RequestRefused, answer_request, raise_request
 router = Router(tags=["member privacy"])
 
 
-HEADER = "X-Siyu-Member"
+HEADER = "X-Member-Ref"
 
 
 class NotAMember(Exception):

@@ -68,7 +68,7 @@ def test_a_withdrawal_needs_a_purpose(zhang: Zhang) -> None:
 
 
 def _member(zhang: Customer) -> dict[str, str]:
-    return {"X-Siyu-Member": customer_ref(zhang.pk)}
+    return {"X-Member-Ref": customer_ref(zhang.pk)}
 
 
 def test_the_member_centre_raises_her_own_requests(client: Client, zhang: Zhang) -> None:
@@ -106,7 +106,7 @@ def test_the_member_downloads_her_archive_once_answered(client: Client, zhang: Z
 def test_the_member_centre_refuses_a_bad_reference(client: Client, zhang: Zhang) -> None:
     url = "/api/member/privacy/requests"
     assert client.get(url).status_code == 401
-    assert client.get(url, headers={"X-Siyu-Member": "forged"}).status_code == 401
+    assert client.get(url, headers={"X-Member-Ref": "forged"}).status_code == 401
     bad = client.post(
         url, {"kind": "sell"}, content_type="application/json", headers=_member(zhang.customer)
     )
