@@ -4,6 +4,7 @@ from django.urls import path
 from siyu.console.views import (
     account,
     channels,
+    customer_export,
     customers,
     imports,
     review,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("staff/", staff.staff_list, name="staff_list"),
     path("staff/<int:pk>/password/", staff.staff_password_reset, name="staff_password_reset"),
     path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/export.csv", customer_export.customer_export, name="customer_export"),
     path("customers/<int:pk>/", customers.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/reveal/", customers.reveal_pii, name="customer_reveal"),
     path("customers/<int:pk>/tags/", customers.customer_add_tag, name="customer_add_tag"),
