@@ -3,26 +3,18 @@ the database), the value model fitted on a bounded, evenly spread sample of buye
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 
 from siyu.console import customer_summary
-from siyu.console.customer_summary import forget_population, population
+from siyu.console.customer_summary import population
 from siyu.console.tests.factories import days_ago, make_customer
+from siyu.console.tests.test_customer360_summary import _fresh_population  # noqa: F401
 from siyu.customers.models import Customer
 from siyu.customers.orders import OrderInput, import_order
 from siyu.demo.brand import Brand
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_population() -> Iterator[None]:
-    forget_population()
-    yield
-    forget_population()
 
 
 def buy(c: Customer, no: str, days: int, fen: int) -> None:
