@@ -55,9 +55,10 @@ def old_list_total(user: Any) -> int:
 
 def old_export(user: Any) -> int:
     """Every row of the scope written into one response body before the first byte."""
-    from siyu.console.customer_export import export_header, export_row
+    from siyu.console.customer_export import FIELDS, export_header, export_row
     from siyu.core.csv_export import write_csv
 
-    qs = old_scope(user).select_related("primary_owner").prefetch_related("tag_links__tag")
+    # Without tags: cheaper than the real export, so the baseline is not flattered.
+    rows = old_scope(user).values_list(*FIELDS).iterator(chunk_size=2000)
     out = io.StringIO()
-    return write_csv(out, export_header(), (export_row(c) for c in qs.iterator(chunk_size=2000)))
+    return write_csv(out, export_header(), (export_row(row, []) for row in rows))

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from siyu.console.customer_export import export_header, export_rows
+from siyu.console.customer_export import FIRST_CHUNK, export_header, export_rows
 from siyu.console.views.customers import parse_customer_filter
 from siyu.core.audit import record_audit
 from siyu.core.csv_export import csv_stream
@@ -28,7 +28,7 @@ def customer_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
         request.user, "customer_export", "customer", "list", masked=True, **asdict(filters)
     )
     response = StreamingHttpResponse(
-        csv_stream(export_header(), export_rows(request.user, filters)),
+        csv_stream(export_header(), export_rows(request.user, filters), chunk_rows=FIRST_CHUNK),
         content_type="text/csv; charset=utf-8",
     )
     day = timezone.localdate().isoformat()
