@@ -5,7 +5,9 @@ Everything about the customer is read from the customer's own rows (a handful of
 independent of how much history the brand has). What needs the whole population — the
 BG/NBD + Gamma-Gamma fit and the quintile boundaries of RFM — is fitted once per process
 and kept for ``POPULATION_TTL`` (``population()``), so a page view never scans the brand's
-history except on the first view after it expires.
+history except on the first view after it expires. That first view aggregates in the
+database (a row per buyer) and fits the model on at most ``FIT_SAMPLE`` buyers, so it
+costs seconds, not the minutes of reading every order at 10M orders.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import F
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,7 @@ from siyu.segments.layering import LAYERS, rfm_scores
 from siyu.segments.thresholds import Thresholds, load_thresholds
 
 POPULATION_TTL = 3600.0  # seconds
+FIT_SAMPLE = 20_000  # buyers the value model is fitted on
 
 
 @dataclass(frozen=True)
@@ -118,22 +121,48 @@ def _order_rows(customers: Any) -> np.ndarray:
     return np.array(list(rows), dtype=object).reshape(-1, 3)
 
 
+def _buyer_rows() -> np.ndarray:
+    """One row per active buyer: (customer id, last paid_at in epoch seconds, orders, net
+    fen), aggregated by the database: a row per customer, not per order (10M orders at 1M
+    customers would be minutes of Python and gigabytes)."""
+    rows = (
+        Order.objects.filter(customer__status=CustomerStatus.ACTIVE)
+        .values("customer_id")
+        .annotate(last=Max("paid_at"), n=Count("id"), net=Sum(F("paid_fen") - F("refunded_fen")))
+        .order_by("customer_id")
+        .values_list("customer_id", "last", "n", "net")
+        .iterator(chunk_size=20000)
+    )
+    return np.array(
+        [(c, last.timestamp(), n, net or 0) for c, last, n, net in rows], dtype=np.float64
+    ).reshape(-1, 4)
+
+
+def _fit_sample(cid: np.ndarray) -> np.ndarray:
+    """Every k-th buyer (by id), at most FIT_SAMPLE: BG/NBD and Gamma-Gamma estimate four
+    population parameters, which a sample of this size pins down as well as a million
+    buyers do, at a fixed cost. A brand with fewer buyers is fitted on all of them."""
+    step = max(1, -(-len(cid) // FIT_SAMPLE))
+    return cid[::step]
+
+
 def _fit_population() -> Population:
-    rows = _order_rows(Customer.objects.filter(status=CustomerStatus.ACTIVE))
+    buyers = _buyer_rows()
     empty = np.zeros(0)
-    if len(rows) == 0:
+    if len(buyers) == 0:
         return Population(None, None, "no_orders", empty, empty, empty, time.monotonic())
-    cid = rows[:, 0].astype(np.int64)
-    seconds = np.array([t.timestamp() for t in rows[:, 1]])
-    net = rows[:, 2].astype(np.float64)
-    order = np.argsort(cid, kind="stable")
-    cid, seconds, net = cid[order], seconds[order], net[order]
-    starts = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]])
-    last_paid = np.sort(np.maximum.reduceat(seconds, starts))
-    frequency = np.sort(np.diff(np.r_[starts, len(cid)]).astype(np.float64))
-    monetary = np.sort(np.add.reduceat(net, starts))
-    days = np.array([_day(t) for t in rows[order][:, 1]], dtype=np.int64)
-    summary = summarise(cid, days, net, end_day=_day(timezone.now()))
+    cid = buyers[:, 0].astype(np.int64)
+    last_paid, frequency, monetary = (np.sort(buyers[:, i]) for i in (1, 2, 3))
+    sample = _fit_sample(cid)
+    rows = _order_rows(Customer.objects.filter(pk__in=[int(c) for c in sample]))
+    zone = timezone.get_current_timezone()
+    days = np.array([(t.astimezone(zone).date() - EPOCH).days for t in rows[:, 1]], np.int64)
+    summary = summarise(
+        rows[:, 0].astype(np.int64),
+        days,
+        rows[:, 2].astype(np.float64),
+        end_day=_day(timezone.now()),
+    )
     bg, gg, problem = None, None, ""
     if len(summary.x) < MIN_CUSTOMERS:
         problem = "few_buyers"

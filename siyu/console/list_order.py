@@ -5,6 +5,13 @@ Built on ``filtered_customers`` so scoping and filters stay in one place. The cu
 the last row's id (``before``): the page looks up that row's sort value, then continues
 strictly after (value, id) — so a page costs the same however deep the user has paged, and
 rows never repeat or vanish between pages when values tie.
+
+The total is counted exactly up to ``TOTAL_BOUND`` and shown as "more than" beyond it: a
+bounded count costs at most that many index entries whatever the scope (a rep with 150k
+contacts at 1M customers), and the page never claims an exact number it did not count.
+The newest-first page is row-driven (``visible_among``): it walks the (status,
+first_seen_at, id) index from the newest and checks each row's scope, so it stops after a
+page instead of sorting the whole scope.
 """
 
 from __future__ import annotations
@@ -22,6 +29,13 @@ from siyu.customers.models import Customer, CustomerTag, Order
 Sort = Literal["newest", "last_order", "spend"]
 SORTS: tuple[Sort, ...] = ("newest", "last_order", "spend")
 SORT_KEY = {"newest": "first_seen_at", "last_order": "last_order_at", "spend": "spend_fen"}
+TOTAL_BOUND = 10_000
+
+
+def bounded_count(qs: QuerySet[Customer]) -> tuple[int, bool]:
+    """(count, exact): exact up to TOTAL_BOUND, else (TOTAL_BOUND, False)."""
+    n = qs.order_by()[: TOTAL_BOUND + 1].count()
+    return (n, True) if n <= TOTAL_BOUND else (TOTAL_BOUND, False)
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,7 @@ class SortedPage:
     next_before: int | None
     total: int
     sort: Sort
+    total_exact: bool = True  # False: ``total`` is TOTAL_BOUND and there are more
 
 
 def with_sort_value(qs: QuerySet[Customer], sort: Sort) -> QuerySet[Customer]:
@@ -60,10 +75,10 @@ def after_cursor(qs: QuerySet[Customer], key: str, value: Any, before: int) -> Q
 def sorted_customer_page(
     user: AbstractBaseUser | AnonymousUser, filters: CustomerFilter, sort: Sort
 ) -> SortedPage:
-    base = filtered_customers(user, replace(filters, before=None))
-    total = base.count()
+    unpaged = replace(filters, before=None)
+    total, exact = bounded_count(filtered_customers(user, unpaged))
     key = SORT_KEY[sort]
-    qs = with_sort_value(base, sort)
+    qs = with_sort_value(filtered_customers(user, unpaged, by_row=sort == "newest"), sort)
     if filters.before is not None:
         cursor = list(qs.filter(pk=filters.before).values_list(key, flat=True)[:1])
         if cursor:
@@ -76,4 +91,4 @@ def sorted_customer_page(
     )
     has_more = len(rows) > PAGE_SIZE
     customers = rows[:PAGE_SIZE]
-    return SortedPage(customers, customers[-1].pk if has_more else None, total, sort)
+    return SortedPage(customers, customers[-1].pk if has_more else None, total, sort, exact)

@@ -17,7 +17,7 @@ from siyu.core.pii import blind_index, older_indexes
 from siyu.core.roles import User, scoped
 from siyu.customers.identity_rules import RULES, normalize_value
 from siyu.customers.models import Customer, CustomerTag, Identity, Tag
-from siyu.customers.scope import visible_customers
+from siyu.customers.scope import visible_among, visible_customers
 
 PAGE_SIZE = 50
 # Enough to show every profile one searched value points at; a value linking more than
@@ -79,8 +79,12 @@ def search_condition(q: str) -> Q:
     return condition
 
 
-def filtered_customers(user: User, filters: CustomerFilter) -> QuerySet[Customer]:
-    qs = visible_customers(user)
+def filtered_customers(
+    user: User, filters: CustomerFilter, *, by_row: bool = False
+) -> QuerySet[Customer]:
+    """The user's customers matching ``filters``; ``by_row`` scopes row by row
+    (``visible_among``) for a page that walks an index in its order and stops early."""
+    qs = visible_among(Customer.objects.all(), user) if by_row else visible_customers(user)
     if filters.q.strip():
         qs = qs.filter(search_condition(filters.q))
     if filters.tag_id is not None:

@@ -4,15 +4,20 @@ Every figure uses the analytics definitions (acquisition time ``first_seen_at``,
 dimension, the GMV factors and their compared period), so the first screen never shows a
 second number under a word another page already defines. The queries are a fixed handful
 whatever the brand's size: aggregates, never a row per customer.
+
+Rows of the day (orders, welcomes, new customers) are found by their time index and joined
+to their customer for the scope (``visible_through``): the work grows with the day, not with
+the brand. Only the user count of the GMV factors reads the whole scope, as an index-only
+count on (status, first_seen_at).
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 
@@ -22,11 +27,12 @@ from siyu.analytics.gmv import (
     GmvChange,
     GmvFactors,
     explain_change,
-    period_orders,
 )
 from siyu.analytics.periods import Compare, Period, today_local
 from siyu.channels.models import WelcomeSend, WelcomeStatus
-from siyu.customers.models import Customer, ReviewFlag
+from siyu.core.roles import User
+from siyu.customers.models import Customer, Order, ReviewFlag
+from siyu.customers.scope import visible_among, visible_customers, visible_through
 from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
 
 # WeCom accepts a welcome only within 20 s of the add event (welcome_code expiry).
@@ -92,20 +98,29 @@ def today_period() -> Period:
     return Period(day, day + timedelta(days=1))
 
 
-def new_by_channel(customers: QuerySet[Customer], period: Period) -> list[ChannelCount]:
+def new_by_channel(user: User, period: Period) -> list[ChannelCount]:
     """Customers acquired in the period (acquisition time, as the analytics count them),
     by their first channel."""
-    acquired = customers.filter(first_seen_at__gte=period.start_at, first_seen_at__lt=period.end_at)
+    acquired = visible_among(
+        Customer.objects.filter(
+            first_seen_at__gte=period.start_at, first_seen_at__lt=period.end_at
+        ),
+        user,
+    )
+    return channel_counts(acquired)
+
+
+def channel_counts(customers: QuerySet[Customer]) -> list[ChannelCount]:
     rows = (
-        with_channel(acquired).values("channel").annotate(n=Count("id")).order_by("-n", "channel")
+        with_channel(customers).values("channel").annotate(n=Count("id")).order_by("-n", "channel")
     )
     return [ChannelCount(r["channel"] or NO_CHANNEL, r["n"]) for r in rows]
 
 
-def welcomes(customers: QuerySet[Customer], period: Period) -> Welcomes:
+def welcomes(user: User, period: Period) -> Welcomes:
     """Welcome messages for add events of the period, and how long after the add they left."""
-    sends = WelcomeSend.objects.filter(
-        customer__in=customers, event_at__gte=period.start_at, event_at__lt=period.end_at
+    sends = visible_through(
+        WelcomeSend.objects.filter(event_at__gte=period.start_at, event_at__lt=period.end_at), user
     )
     counts = dict(sends.values_list("status").annotate(n=Count("id")).order_by())
     pairs = (
@@ -127,18 +142,37 @@ def welcomes(customers: QuerySet[Customer], period: Period) -> Welcomes:
     )
 
 
-def day_change(customers: QuerySet[Customer], period: Period, base: Period) -> GmvChange:
-    """``gmv_change`` of the analytics, with both periods' users counted in one pass over
-    the scope instead of two: the same definition, half the cost on a 100k-customer scope."""
-    users = customers.aggregate(
-        before=Count("id", filter=Q(first_seen_at__lt=base.end_at)),
-        after=Count("id", filter=Q(first_seen_at__lt=period.end_at)),
+def day_orders(user: User, period: Period) -> GmvFactors:
+    """Buyers, orders and GMV of the period (``period_orders`` of the analytics), found
+    through the paid_at index and scoped per order."""
+    orders = Order.objects.filter(paid_at__gte=period.start_at, paid_at__lt=period.end_at)
+    row = visible_through(orders, user).aggregate(**ORDER_AGGREGATES)
+    return GmvFactors(0, row["n_buyers"], row["n_orders"], row["gmv"] or 0)
+
+
+def users_at(user: User, base_end: datetime, end: datetime) -> tuple[int, int]:
+    """Customers of the scope acquired before ``base_end`` and before ``end``.
+
+    One count of the scope (index-only for HQ and store managers; a rep's open follows
+    probed one by one) and one of the days between, found by acquisition time and scoped
+    per row: about four times cheaper on SQLite than one pass evaluating both conditions
+    per customer, and a rep's follow list is read once, not twice."""
+    if base_end > end:
+        later, earlier = users_at(user, end, base_end)
+        return earlier, later
+    before = visible_customers(user).filter(first_seen_at__lt=base_end).count()
+    acquired = Customer.objects.filter(first_seen_at__gte=base_end, first_seen_at__lt=end)
+    between = visible_among(acquired, user).count()
+    return before, before + between
+
+
+def day_change(user: User, period: Period, base: Period) -> GmvChange:
+    """``gmv_change`` of the analytics over the user's scope."""
+    before, after = users_at(user, base.end_at, period.end_at)
+    return explain_change(
+        GmvFactors(before, 0, 0, 0) + day_orders(user, base),
+        GmvFactors(after, 0, 0, 0) + day_orders(user, period),
     )
-    factors = []
-    for name, p in (("before", base), ("after", period)):
-        row = period_orders(customers, p).aggregate(**ORDER_AGGREGATES)
-        factors.append(GmvFactors(users[name], row["n_buyers"], row["n_orders"], row["gmv"] or 0))
-    return explain_change(factors[0], factors[1])
 
 
 def hq_alerts(failed_welcomes: int) -> Alerts:
@@ -156,15 +190,15 @@ def hq_alerts(failed_welcomes: int) -> Alerts:
     )
 
 
-def the_day(customers: QuerySet[Customer], compare: Compare, *, hq: bool) -> Day:
+def the_day(user: User, compare: Compare, *, hq: bool) -> Day:
     period = today_period()
     base = period.compared(compare)
-    sent = welcomes(customers, period)
+    sent = welcomes(user, period)
     return Day(
         period=period,
         base=base,
-        new_by_channel=new_by_channel(customers, period),
+        new_by_channel=new_by_channel(user, period),
         welcomes=sent,
-        change=day_change(customers, period, base),
+        change=day_change(user, period, base),
         alerts=hq_alerts(sent.failed) if hq else Alerts(failed_welcomes=sent.failed),
     )

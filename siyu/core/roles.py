@@ -14,7 +14,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, Model, Q, QuerySet
 
-from siyu.core.models import Role, Staff
+from siyu.core.models import OrgUnit, Role, Staff
 
 HQ_ROLES = (Role.ADMIN, Role.OPERATOR)
 M = TypeVar("M", bound=Model)
@@ -45,15 +45,22 @@ def scoped(
     *,
     unit_path: str,
     own: Callable[[Staff], Q | Exists] | None = None,
+    unit_id: str | None = None,
 ) -> QuerySet[M]:
     """``rows`` narrowed to what the user's role reaches. ``unit_path`` is the lookup of
     the row's org-unit path (``org_unit__path``, ``path``); ``own`` the condition for a
-    sales member's own rows (None: their unit's subtree, as for a manager)."""
+    sales member's own rows (None: their unit's subtree, as for a manager). ``unit_id``,
+    when given, is the lookup of the row's org-unit id: the subtree is then matched as
+    ``unit_id IN (the subtree's units)``, which an index on the row's unit serves, instead
+    of a join on the path."""
     staff = current_staff(user)
     if staff is None:
         return rows.none()
     if staff.role in HQ_ROLES:
         return rows
     if staff.role == Role.STORE_MANAGER or own is None:
+        if unit_id is not None:
+            units = OrgUnit.objects.filter(path__startswith=staff.org_unit.path).values("pk")
+            return rows.filter(**{f"{unit_id}__in": units})
         return rows.filter(**{f"{unit_path}__startswith": staff.org_unit.path})
     return rows.filter(own(staff))

@@ -39,6 +39,7 @@ ACTIONS = {
     "console:import_progress",
     "console:import_errors",
     "console:import_sample",
+    "console:customer_export",
     "segments:count",
     "segments:refresh",
     "segments:snapshot",

@@ -16,10 +16,12 @@ from siyu.analytics.gmv import gmv_change
 from siyu.analytics.periods import Compare, local_midnight, today_local
 from siyu.analytics.tests.factories import customer, follow
 from siyu.channels.models import WelcomeSend, WelcomeStatus
+from siyu.console import today
 from siyu.console.tests.factories import login
 from siyu.console.today import day_change, today_period
 from siyu.customers.models import Customer, ReviewFlag, ReviewKind
 from siyu.customers.orders import OrderInput, import_order
+from siyu.customers.scope import visible_customers
 from siyu.demo.brand import Brand
 from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
 
@@ -206,12 +208,29 @@ def test_the_first_screen_is_complete_in_english(
     assert leftovers == set()
 
 
+@pytest.mark.parametrize("who", ["lin_yue", "wang_qiang", "chen_jing"])
 @pytest.mark.parametrize("compare", ["previous", "month", "year"])
 def test_the_days_gmv_split_is_the_analytics_one(
-    brand: Brand, day: dict[str, Customer], compare: Compare
+    brand: Brand, day: dict[str, Customer], compare: Compare, who: str
 ) -> None:
-    """One definition: the first screen's figures equal the GMV tree's for the same dates."""
-    customers = Customer.objects.filter(status="active")
+    """One definition: the first screen's figures (rows of the day scoped per row, users
+    counted in two ranges) equal the GMV tree's over the role's scope for the same dates."""
+    user = getattr(brand, who).user
     period = today_period()
     base = period.compared(compare)
-    assert day_change(customers, period, base) == gmv_change(customers, period, base)
+    expected = gmv_change(visible_customers(user), period, base)
+    assert day_change(user, period, base) == expected
+    assert expected.after.orders > 0
+
+
+def test_the_days_new_customers_and_welcomes_are_the_plain_querys(
+    brand: Brand, day: dict[str, Customer]
+) -> None:
+    """Per role, the row-driven counts equal the plain query over ``visible_customers``."""
+    period = today_period()
+    for staff in (brand.lin_yue, brand.wang_qiang, brand.chen_jing):
+        scope = visible_customers(staff.user)
+        acquired = scope.filter(first_seen_at__gte=period.start_at, first_seen_at__lt=period.end_at)
+        assert today.new_by_channel(staff.user, period) == today.channel_counts(acquired)
+        sends = WelcomeSend.objects.filter(customer__in=scope)
+        assert today.welcomes(staff.user, period).total == sends.count()

@@ -22,7 +22,6 @@ from siyu.analytics.views import compare_options
 from siyu.analytics.views.gmv import cannot_explain, factor_rows
 from siyu.console import today
 from siyu.core.roles import is_hq
-from siyu.customers.scope import visible_customers
 
 # Parameters of the customer list: an old link to "/?q=…" still reaches the list.
 LIST_PARAMS = ("q", "tag", "owner", "before", "sort")
@@ -36,7 +35,7 @@ def parse_today(request: HttpRequest) -> Compare:
 
 
 def day_context(request: HttpRequest, compare: Compare) -> dict[str, Any]:
-    day = today.the_day(visible_customers(request.user), compare, hq=is_hq(request.user))
+    day = today.the_day(request.user, compare, hq=is_hq(request.user))
     change = day.change
     chart = bar_chart(
         [c.channel or _("(none)") for c in day.new_by_channel],

@@ -78,8 +78,13 @@ class Customer(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "-id"], name="cust_status_id"),
+            # The first screen's user count and the list's newest-first order (the
+            # acquisition time, then id for ties) read this index alone.
+            models.Index(fields=["status", "first_seen_at", "id"], name="cust_status_first_seen"),
             models.Index(fields=["primary_owner", "-id"], name="cust_owner_id"),
             models.Index(fields=["org_unit", "-id"], name="cust_org_id"),
+            # A store manager's user count: index-only per unit of his subtree.
+            models.Index(fields=["org_unit", "status", "first_seen_at"], name="cust_unit_acquired"),
             models.Index(fields=["display_name"], name="cust_display_name"),
         ]
 
