@@ -10,6 +10,7 @@ prepared per row, the model's defaults once per table.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -75,12 +76,23 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         if type(f) in PLAIN_TYPES or isinstance(f, models.ForeignKey) or f.primary_key
     }
 
+    # A chunk's rows share a few moments (now, a paid_at): each is prepared once.
+    moments: dict[tuple[int, datetime], Any] = {}
+
+    def prepare(n: int, value: Any) -> Any:
+        if type(value) is not datetime:
+            return fields[n].get_db_prep_save(value, conn)
+        key = (n, value)
+        if key not in moments:
+            moments[key] = fields[n].get_db_prep_save(value, conn)
+        return moments[key]
+
     def prepared() -> Any:
         for values in rows:
             row = list(defaults)
             for name, value in values.items():
                 n = index[name]
-                row[n] = value if name in plain else fields[n].get_db_prep_save(value, conn)
+                row[n] = value if name in plain else prepare(n, value)
             yield tuple(row)
 
     # The raw cursor raises the driver's own errors; wrapped, a lock timeout is Django's
