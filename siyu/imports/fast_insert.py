@@ -10,7 +10,7 @@ prepared per row, the model's defaults once per table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -76,16 +76,13 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         if type(f) in PLAIN_TYPES or isinstance(f, models.ForeignKey) or f.primary_key
     }
 
-    # A chunk's rows share a few moments (now, a paid_at): each is prepared once.
-    moments: dict[tuple[int, datetime], Any] = {}
+    moment = _moment_preparation(conn)
+    exact_moments = {n for n, f in enumerate(fields) if type(f) is models.DateTimeField}
 
     def prepare(n: int, value: Any) -> Any:
-        if type(value) is not datetime:
-            return fields[n].get_db_prep_save(value, conn)
-        key = (n, value)
-        if key not in moments:
-            moments[key] = fields[n].get_db_prep_save(value, conn)
-        return moments[key]
+        if type(value) is datetime and n in exact_moments and value.tzinfo is not None:
+            return moment(value)
+        return fields[n].get_db_prep_save(value, conn)
 
     def prepared() -> Any:
         for values in rows:
@@ -99,3 +96,14 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     # OperationalError, which the chunk's retry understands.
     with connection.wrap_database_errors:
         _copy(model._meta.db_table, [f.column for f in fields], prepared(), 5_000)
+
+
+def _moment_preparation(conn: Any) -> Any:
+    """An aware time as the driver wants it, as ``DateTimeField.get_db_prep_save`` gives
+    it: PostgreSQL takes the aware datetime itself; SQLite stores text in the connection's
+    zone (UTC), which is the field's result without its per-value checks."""
+    if conn.vendor == "postgresql":
+        return lambda value: value
+    if conn.vendor != "sqlite" or conn.timezone != UTC:
+        return lambda value: conn.ops.adapt_datetimefield_value(value)
+    return lambda value: str(value.astimezone(UTC).replace(tzinfo=None))
