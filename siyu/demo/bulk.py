@@ -74,16 +74,8 @@ class BulkLoader:
         at = person.touches[0].at
         return {
             "id": customer_id,
-            "display_name": p.display_name,
-            "real_name": p.real_name,
+            **p.fields(),
             "phone_last4": p.phone[-4:] if p.phone else "",
-            "gender": p.gender,
-            "birthday": p.birthday,
-            "region": p.region,
-            "occupation": p.occupation,
-            "interests": list(p.interests),
-            "spending_power": p.spending_power,
-            "lifecycle_stage": p.lifecycle_stage,
             "primary_owner_id": self.brand.staff[owner].pk if owner else None,
             "org_unit_id": store.pk,
             "status": CustomerStatus.ACTIVE,
