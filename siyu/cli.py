@@ -347,15 +347,16 @@ def import_file(
     from siyu.imports.writer import Options
 
     total = approximate_rows(file)
+    checked = None
     try:
         if not skip_invalid:
             with progress_bar(f"Checking {kind}", total) as advance:
-                checked = check_path(kind, file, advance)
+                checked = check_path(kind, file, advance, keep=True)
             if checked.errors:
                 print_errors(checked.errors)
                 raise fail(f"{checked.rejected_rows} row(s) with problems; nothing was imported")
         with progress_bar(f"Importing {kind}", total) as advance:
-            tally = import_path(kind, file, Options(update=update), advance)
+            tally = import_path(kind, file, Options(update=update), advance, checked=checked)
     except CsvFileError as exc:
         raise fail(str(exc)) from None
     print_errors(tally.errors)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from siyu.customers.models import Customer
+
+NOTE_BATCH = 400  # customers per UPDATE: well under SQLite's limit of bound parameters
 
 
 def note_seen(customer: Customer, at: datetime) -> Customer:
@@ -41,17 +43,27 @@ def earliest(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def note_seen_many(earliest_of: dict[int, datetime]) -> None:
-    """``note_seen`` for many customers at once (bulk imports): one conditional UPDATE per
-    distinct moment would be too many, so customers are updated in one statement each only
-    where the stored time is later or unknown."""
+    """``note_seen`` for many customers at once (bulk imports): one UPDATE per batch of
+    customers, each moved to its own time only where the stored time is later or unknown
+    (checked in the statement itself, so a concurrent earlier time is never overwritten)."""
     if not earliest_of:
         return
     stored = dict(
         Customer.objects.filter(pk__in=list(earliest_of)).values_list("pk", "first_seen_at")
     )
-    for pk, at in earliest_of.items():
-        known = stored.get(pk)
-        if pk in stored and (known is None or known > at):
-            Customer.objects.filter(Q(first_seen_at__isnull=True) | Q(first_seen_at__gt=at)).filter(
-                pk=pk
-            ).update(first_seen_at=at)
+    moving = sorted(
+        (pk, at) for pk, at in earliest_of.items() if pk in stored and _later(stored[pk], at)
+    )
+    for start in range(0, len(moving), NOTE_BATCH):
+        batch = moving[start : start + NOTE_BATCH]
+        later = Q(first_seen_at__isnull=True)
+        Customer.objects.filter(pk__in=[pk for pk, _at in batch]).update(
+            first_seen_at=Case(
+                *(When(later | Q(first_seen_at__gt=at), pk=pk, then=Value(at)) for pk, at in batch),
+                default=F("first_seen_at"),
+            )
+        )
+
+
+def _later(known: datetime | None, at: datetime) -> bool:
+    return known is None or known > at

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from siyu.core.models import OrgKind, OrgUnit, Staff
 from siyu.customers.batch_schemas import EventItem, IdentityItem, OrderItem, ProfileItem
-from siyu.customers.identity_rules import IdentityInput, rule_for, stored_key, validate_identity
+from siyu.customers.identity_rules import IdentityInput, is_usable, rule_for, validate_identity
 from siyu.customers.models import Customer, CustomerStatus
 
 Problem = tuple[str, str]  # (field path, message)
@@ -24,7 +24,7 @@ def identity_problems(
     usable = 0
     for n, item in enumerate(identities):
         problems.extend(_one_identity(item, f"{path}.{n}"))
-        if stored_key(IdentityInput(item.type, item.value, item.namespace)) is not None:
+        if is_usable(IdentityInput(item.type, item.value, item.namespace)):
             usable += 1
     if identities and not problems and usable == 0:
         # Placeholders are dropped rather than rejected, but an item made only of them

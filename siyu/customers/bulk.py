@@ -4,8 +4,10 @@ Django's ``bulk_create`` on PostgreSQL sends each column as one array parameter,
 driver quotes in Python element by element (client-side binding); for the thousand-row
 inserts of a segment refresh (stints, their events, the events' change rows) that quoting
 was most of the consumer's time. On PostgreSQL the ids are taken from the table's sequence
-first and the rows go in with COPY (formatted by the driver's C code); elsewhere
-``bulk_create``, which returns ids itself.
+first and the rows go in with COPY (formatted by the driver's C code). On SQLite the rows
+go in with the driver's executemany inside one transaction, which holds SQLite's single
+write lock from the first row on: the ids of an AUTOINCREMENT table are then consecutive
+and end at ``last_insert_rowid()``. Elsewhere ``bulk_create``, which returns ids itself.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -36,6 +38,8 @@ def insert_all(model: type[M], rows: Sequence[M]) -> list[M]:
     """Insert ``rows`` (new, unsaved) and set their primary keys; returns them."""
     if not rows:
         return []
+    if connection.vendor == "sqlite":
+        return _insert_sqlite(model, rows)
     if connection.vendor != "postgresql":
         return model._default_manager.bulk_create(rows, batch_size=1000)
     meta = model._meta
@@ -65,4 +69,34 @@ def insert_all(model: type[M], rows: Sequence[M]) -> list[M]:
                 copy.write_row([new_id, *values])
                 obj.pk = new_id
                 obj._state.adding = False
+    return list(rows)
+
+
+def _values(fields: list[Field[Any, Any]], obj: Model, db: Any) -> tuple[Any, ...]:
+    return tuple(
+        obj.__dict__[f.attname]
+        if type(f) in PLAIN
+        else f.get_db_prep_save(f.pre_save(obj, True), db)
+        for f in fields
+    )
+
+
+def _insert_sqlite(model: type[M], rows: Sequence[M]) -> list[M]:
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None  # noqa: S101 - every concrete model has one
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["?"] * len(fields))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    values = [_values(fields, obj, db) for obj in rows]
+    with transaction.atomic(), db.cursor() as cur, db.wrap_database_errors:
+        cur.cursor.executemany(sql, values)
+        cur.execute("SELECT last_insert_rowid()")
+        last = int(cur.fetchone()[0])
+    for new_id, obj in zip(range(last - len(rows) + 1, last + 1), rows, strict=True):
+        obj.pk = new_id
+        obj._state.adding = False
     return list(rows)

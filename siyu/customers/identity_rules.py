@@ -73,6 +73,7 @@ JUNK_VALUES = frozenset(
 TEST_PHONES = frozenset({"13800138000", "13888888888", "13900000000", "12345678901"})
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_NOISE = re.compile(r"[\s\-()]")
 
 
 def rule_for(identity_type: str) -> TypeRule:
@@ -87,7 +88,7 @@ def rule_for(identity_type: str) -> TypeRule:
 def normalize_value(identity_type: str, value: str) -> str:
     value = value.strip()
     if identity_type == "phone":
-        digits = re.sub(r"[\s\-()]", "", value)
+        digits = PHONE_NOISE.sub("", value)
         if digits.startswith("+86"):
             digits = digits[3:]
         elif digits.startswith("0086"):
@@ -103,22 +104,35 @@ def validate_identity(item: IdentityInput) -> str | None:
 
     Junk placeholders are not errors: they are accepted and ignored.
     """
+    return _checked(item)[0]
+
+
+def _checked(item: IdentityInput) -> tuple[str | None, TypeRule | None, str]:
+    """The message of ``validate_identity``, the type's rule and the normalised value, from
+    one normalisation (imports check millions of identifiers)."""
     try:
         rule = rule_for(item.type)
     except ValueError as exc:
-        return str(exc)
+        return str(exc), None, ""
     if rule.needs_namespace and not item.namespace.strip():
-        return _("%(type)s needs a namespace (corp id or appid)") % {"type": item.type}
+        return _("%(type)s needs a namespace (corp id or appid)") % {"type": item.type}, rule, ""
     value = normalize_value(item.type, item.value)
     if len(value) > 128:
-        return _("value longer than 128 characters")
+        return _("value longer than 128 characters"), rule, value
     if is_junk(item.type, value):
-        return None
+        return None, rule, value
     if item.type == "phone" and not PHONE.match(value):
-        return _("not a mainland mobile number: %(value)s") % {"value": mask_for_error(value)}
+        message = _("not a mainland mobile number: %(value)s") % {"value": mask_for_error(value)}
+        return message, rule, value
     if item.type == "email" and not EMAIL.match(value):
-        return _("not an email address")
-    return None
+        return _("not an email address"), rule, value
+    return None, rule, value
+
+
+def is_usable(item: IdentityInput) -> bool:
+    """Whether ``stored_key`` would store the input (valid, not a placeholder)."""
+    message, rule, value = _checked(item)
+    return message is None and rule is not None and not is_junk(item.type, value)
 
 
 def mask_for_error(value: str) -> str:
@@ -154,11 +168,8 @@ class StoredKey:
 
 def stored_key(item: IdentityInput) -> StoredKey | None:
     """Normalise an input to its stored form; None for junk or malformed values."""
-    if validate_identity(item) is not None:
-        return None
-    rule = rule_for(item.type)
-    value = normalize_value(item.type, item.value)
-    if is_junk(item.type, value):
+    message, rule, value = _checked(item)
+    if message is not None or rule is None or is_junk(item.type, value):
         return None
     namespace = item.namespace.strip()
     if rule.pii:

@@ -47,9 +47,8 @@ def build_graph(observations: Iterable[Sequence[IdentityInput]]) -> Graph:
     # normalise and hash each distinct input once.
     seen: dict[IdentityInput, int | None] = {}
     keys: list[StoredKey] = []
-    src: list[int] = []
-    dst: list[int] = []
-    for obs in observations:
+
+    def nodes(obs: Sequence[IdentityInput]) -> list[int]:
         members: list[int] = []
         for item in obs:
             node = seen.get(item, -1)
@@ -57,6 +56,34 @@ def build_graph(observations: Iterable[Sequence[IdentityInput]]) -> Graph:
                 node = seen[item] = _node_for(item, index, keys)
             if node is not None:
                 members.append(node)
+        return members
+
+    return _graph((nodes(obs) for obs in observations), keys)
+
+
+def graph_of_keys(observations: Iterable[Sequence[StoredKey]]) -> Graph:
+    """``build_graph`` for observations already normalised to their stored keys."""
+    index: dict[tuple[str, str, str], int] = {}
+    keys: list[StoredKey] = []
+
+    def nodes(obs: Sequence[StoredKey]) -> list[int]:
+        members: list[int] = []
+        for k in obs:
+            ident = (k.type, k.namespace, k.value)
+            node = index.get(ident)
+            if node is None:
+                node = index[ident] = len(keys)
+                keys.append(k)
+            members.append(node)
+        return members
+
+    return _graph((nodes(obs) for obs in observations), keys)
+
+
+def _graph(observations: Iterable[list[int]], keys: list[StoredKey]) -> Graph:
+    src: list[int] = []
+    dst: list[int] = []
+    for members in observations:
         first = members[0] if members else -1
         for m in members[1:]:  # a star carries the same connectivity as the clique
             src.append(first)
@@ -257,4 +284,4 @@ def _copy(table: str, cols: list[str], rows: Iterable[tuple[object, ...]], chunk
             raw.executemany(sql, batch)
 
 
-__all__ = ["RULES", "Graph", "Plan", "build_graph", "partition", "persist", "plan"]
+__all__ = ["RULES", "Graph", "Plan", "build_graph", "graph_of_keys", "partition", "persist", "plan"]

@@ -103,16 +103,8 @@ class VerbLoader:
         p = person.profile
         gave_phone = any(i.type == "phone" and i.value == p.phone for t in person.touches for i in t.identities)  # fmt: skip
         return {
-            "display_name": p.display_name,
-            "real_name": p.real_name,
+            **p.fields(),
             "phone": p.phone if gave_phone else "",
-            "gender": p.gender,
-            "birthday": p.birthday,
-            "region": p.region,
-            "occupation": p.occupation,
-            "interests": list(p.interests),
-            "spending_power": p.spending_power,
-            "lifecycle_stage": p.lifecycle_stage,
             "org_unit": self.store(person.store),
         }
 

@@ -112,6 +112,20 @@ class ProfilePlan:
     spending_power: str
     lifecycle_stage: str
 
+    def fields(self) -> dict[str, Any]:
+        """The profile fields both loaders write as they are (phone and store differ)."""
+        return {
+            "display_name": self.display_name,
+            "real_name": self.real_name,
+            "gender": self.gender,
+            "birthday": self.birthday,
+            "region": self.region,
+            "occupation": self.occupation,
+            "interests": list(self.interests),
+            "spending_power": self.spending_power,
+            "lifecycle_stage": self.lifecycle_stage,
+        }
+
 
 @dataclass(frozen=True)
 class PersonPlan:

@@ -22,7 +22,7 @@ from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.identity_rules import normalize_value
 from siyu.customers.models import ChangeKind, Customer, Order, OrderLine, Refund
-from siyu.customers.orders import Outcome, Stored, check_order, differences, line_key
+from siyu.customers.orders import Outcome, Stored, check_order, differences
 from siyu.imports.bulk_identities import resolve_rows
 from siyu.imports.checks import Checked
 from siyu.imports.fast_insert import insert_rows, reserve_ids
@@ -138,6 +138,10 @@ def _save_changed(customers: list[Customer], now: Any) -> None:
     )
 
 
+# The fields of ``orders.line_key``, in its order.
+LINE_KEY = ("sku", "product_name", "category", "quantity", "unit_price_fen", "paid_fen")
+
+
 def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
     wanted: dict[str, set[str]] = {}
     for _i, m in checked:
@@ -150,10 +154,17 @@ def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
     lines: dict[int, list[Any]] = {o.pk: [] for o in rows.values()}
     refunds: dict[int, dict[str, Any]] = {o.pk: {} for o in rows.values()}
     if rows:
-        for ln in OrderLine.objects.filter(order_id__in=lines):
-            lines[ln.order_id].append(line_key(ln))
-        for r in Refund.objects.filter(order_id__in=lines):
-            refunds[r.order_id][r.refund_no] = (r.amount_fen, r.refunded_at)
+        # Tuples, not model instances: a re-run compares every stored line of the file.
+        found_lines = OrderLine.objects.filter(order_id__in=lines).values_list(
+            "order_id", *LINE_KEY
+        )
+        for order_id, *key in found_lines:
+            lines[order_id].append(tuple(key))
+        found_refunds = Refund.objects.filter(order_id__in=lines).values_list(
+            "order_id", "refund_no", "amount_fen", "refunded_at"
+        )
+        for order_id, refund_no, amount, at in found_refunds:
+            refunds[order_id][refund_no] = (amount, at)
     return {k: Stored(o, lines[o.pk], refunds[o.pk]) for k, o in rows.items()}
 
 

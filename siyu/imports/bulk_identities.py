@@ -21,8 +21,7 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 
 from siyu.core.pii import encrypt_pii
 from siyu.customers.changes import NewChange, append_changes
@@ -36,10 +35,11 @@ from siyu.customers.models import (
     IdentityLink,
     IdentityStatus,
 )
-from siyu.customers.resolve_batch import build_graph, plan
+from siyu.customers.resolve_batch import graph_of_keys, plan
 from siyu.imports.fast_insert import insert_rows, reserve_ids
 
 Key = tuple[str, str, str]
+LOOKUP_BATCH = 900  # values per lookup query (SQLite binds at most 32,766 parameters)
 
 
 def key_of(k: StoredKey) -> Key:
@@ -67,22 +67,30 @@ def row_keys(identities: Sequence[IdentityInput]) -> list[StoredKey]:
 
 def _stored(keys: list[StoredKey]) -> dict[Key, tuple[int, int | None, str]]:
     # One IN list per (type, namespace), so the lookup walks the (type, namespace, value)
-    # unique index instead of scanning the table.
+    # unique index instead of scanning the table. Plain SQL: compiling a query with
+    # thousands of parameters costs Django more than running it costs the database.
     by_kind: dict[tuple[str, str], set[str]] = {}
     # During a PII key rotation a row may still carry an older index: found by it, keyed
     # by the current one.
     current = {(k.type, k.namespace, old): k.value for k in keys for old in k.older}
     for k in keys:
         by_kind.setdefault((k.type, k.namespace), set()).update(k.values)
-    q = Q()
-    for (t, ns), values in sorted(by_kind.items()):
-        q |= Q(type=t, namespace=ns, value__in=sorted(values))
-    if not by_kind:
-        return {}
-    rows = Identity.objects.filter(q).values_list(
-        "type", "namespace", "value", "pk", "customer_id", "status"
-    )
-    return {(t, ns, current.get((t, ns, v), v)): (pk, c, st) for t, ns, v, pk, c, st in rows}
+    table = Identity._meta.db_table
+    found: dict[Key, tuple[int, int | None, str]] = {}
+    with connection.cursor() as cur:
+        for (t, ns), values in sorted(by_kind.items()):
+            ordered = sorted(values)
+            for start in range(0, len(ordered), LOOKUP_BATCH):
+                batch = ordered[start : start + LOOKUP_BATCH]
+                marks = ", ".join(["%s"] * len(batch))
+                cur.execute(
+                    f"SELECT value, id, customer_id, status FROM {table} "  # noqa: S608
+                    f"WHERE type = %s AND namespace = %s AND value IN ({marks})",
+                    [t, ns, *batch],
+                )
+                for v, pk, c, st in cur.fetchall():
+                    found[(t, ns, current.get((t, ns, v), v))] = (pk, c, st)
+    return found
 
 
 def _known_customer(
@@ -170,8 +178,7 @@ def _create_new(
 ) -> None:
     if not fresh:
         return
-    graph = build_graph([[IdentityInput(k.type, k.plaintext or k.value, k.namespace)
-                          for k in keys[i]] for i in fresh])  # fmt: skip
+    graph = graph_of_keys([keys[i] for i in fresh])
     p = plan(graph)
     node = {(k.type, k.namespace, k.value): n for n, k in enumerate(graph.keys)}
     # A group that touches a shared identifier, or a key also used by a row that is not

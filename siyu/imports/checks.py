@@ -42,6 +42,13 @@ def check_chunk(
 ) -> tuple[list[Checked], list[RowError], References]:
     """Items that pass every check (with the stores and staff they name), and the problems
     of the others."""
+    valid, errors = validate_chunk(kind, items)
+    good, found, refs = with_references(valid)
+    return good, errors + found, refs
+
+
+def validate_chunk(kind: str, items: Sequence[ParsedItem]) -> tuple[list[Checked], list[RowError]]:
+    """The schema and rules of each item, which need no database."""
     valid: list[Checked] = []
     errors: list[RowError] = []
     for item in items:
@@ -50,6 +57,12 @@ def check_chunk(
             valid.append((item, found))
         else:
             errors.extend(found)
+    return valid, errors
+
+
+def with_references(valid: list[Checked]) -> tuple[list[Checked], list[RowError], References]:
+    """The stores and staff the items name, looked up now, and the items naming others."""
+    errors: list[RowError] = []
     refs = load_references(model for _item, model in valid)
     good: list[Checked] = []
     for item, model in valid:

@@ -21,8 +21,9 @@ from django.db import transaction
 
 from siyu.customers.batch_checks import References
 from siyu.customers.retry import retry_on_conflict
-from siyu.imports.checks import Checked, check_chunk
+from siyu.imports.checks import Checked, validate_chunk, with_references
 from siyu.imports.rows import Parsed, ParsedItem, RowError, iter_customers, iter_orders
+from siyu.imports.spill import Spill, SpilledChunk
 from siyu.imports.writer import Options, Written, write_each
 
 MAX_REPORTED_ERRORS = 10_000
@@ -44,6 +45,8 @@ class Tally:
     position: int = 0  # entries of the parsed stream consumed (items and row errors)
     rows: int = 0  # spreadsheet rows consumed
     errors: list[RowError] = field(default_factory=list)
+    # The check pass's checked chunks, for the write pass to reuse (``spill``).
+    spill: Spill | None = field(default=None, repr=False, compare=False)
 
     def add(self, written: Written, errors: list[RowError], entries: int, rows: int) -> None:
         self.created += written.created
@@ -101,15 +104,44 @@ def chunks(parsed: Iterable[Parsed], skip: int = 0) -> Iterator[Chunk]:
 
 
 def check_stream(
-    kind: str, header: list[str], rows: Iterable[list[str]], progress: Callable[[int], None]
+    kind: str,
+    header: list[str],
+    rows: Iterable[list[str]],
+    progress: Callable[[int], None],
+    *,
+    keep: bool = False,
 ) -> Tally:
-    """Every problem of the file, writing nothing."""
-    tally = Tally()
+    """Every problem of the file, writing nothing. With ``keep`` the checked items of a
+    clean file are kept (``Tally.spill``) so ``write_stream`` need not check them again."""
+    tally = Tally(spill=Spill() if keep else None)
     for chunk in chunks(PARSERS[kind](header, rows)):
-        _good, errors, _refs = check_chunk(kind, chunk.items)
-        tally.add(Written(), chunk.errors + errors, chunk.entries, chunk.rows)
+        valid, errors = validate_chunk(kind, chunk.items)
+        good, missing, _refs = with_references(valid)
+        tally.add(Written(), chunk.errors + errors + missing, chunk.entries, chunk.rows)
+        if tally.spill is not None and tally.rejected_rows:
+            tally.spill.close()  # a file with problems is not written: nothing to keep
+        elif tally.spill is not None:
+            for item, _model in good:
+                item.raw = {}  # read by the checks only
+            tally.spill.put(SpilledChunk(chunk.entries, chunk.rows, good))
         progress(chunk.rows)
     return tally
+
+
+def _checked_chunks(
+    kind: str, header: list[str], rows: Iterable[list[str]], skip: int, checked: Tally | None
+) -> Iterator[tuple[Chunk, list[Checked]]]:
+    """Each chunk with the problems found so far and the items that passed the schema:
+    from the check pass's spill when it kept one, else parsed and checked now."""
+    spill = checked.spill if checked is not None and not checked.rejected_rows else None
+    if spill is not None and not skip:
+        for kept in spill:
+            yield Chunk(entries=kept.entries, rows=kept.rows), kept.valid
+        return
+    for chunk in chunks(PARSERS[kind](header, rows), skip):
+        valid, errors = validate_chunk(kind, chunk.items)
+        chunk.errors.extend(errors)
+        yield chunk, valid
 
 
 def write_stream(
@@ -122,19 +154,21 @@ def write_stream(
     on_chunk: Callable[[Tally], None] = lambda delta: None,
     progress: Callable[[int], None] = lambda rows: None,
     writer: ChunkWriter | None = None,
+    checked: Tally | None = None,
 ) -> Tally:
-    """Write the file chunk by chunk; ``on_chunk`` runs inside each chunk's transaction."""
+    """Write the file chunk by chunk; ``on_chunk`` runs inside each chunk's transaction.
+    ``checked`` is the file's check pass (``check_stream(keep=True)``), if it ran."""
     from siyu.imports.bulk import write_chunk
 
     write = writer or write_chunk
     tally = Tally(position=skip)
-    for chunk in chunks(PARSERS[kind](header, rows), skip):
-        good, errors, refs = check_chunk(kind, chunk.items)
+    for chunk, valid in _checked_chunks(kind, header, rows, skip, checked):
+        good, missing, refs = with_references(valid)
 
         def attempt(
             chunk: Chunk = chunk,
             good: list[Checked] = good,
-            errors: list[RowError] = errors,
+            errors: list[RowError] = missing,
             refs: References = refs,
         ) -> Tally:
             delta = Tally()

@@ -10,6 +10,7 @@ prepared per row, the model's defaults once per table.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -75,15 +76,34 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         if type(f) in PLAIN_TYPES or isinstance(f, models.ForeignKey) or f.primary_key
     }
 
+    moment = _moment_preparation(conn)
+    exact_moments = {n for n, f in enumerate(fields) if type(f) is models.DateTimeField}
+
+    def prepare(n: int, value: Any) -> Any:
+        if type(value) is datetime and n in exact_moments and value.tzinfo is not None:
+            return moment(value)
+        return fields[n].get_db_prep_save(value, conn)
+
     def prepared() -> Any:
         for values in rows:
             row = list(defaults)
             for name, value in values.items():
                 n = index[name]
-                row[n] = value if name in plain else fields[n].get_db_prep_save(value, conn)
+                row[n] = value if name in plain else prepare(n, value)
             yield tuple(row)
 
     # The raw cursor raises the driver's own errors; wrapped, a lock timeout is Django's
     # OperationalError, which the chunk's retry understands.
     with connection.wrap_database_errors:
         _copy(model._meta.db_table, [f.column for f in fields], prepared(), 5_000)
+
+
+def _moment_preparation(conn: Any) -> Any:
+    """An aware time as the driver wants it, as ``DateTimeField.get_db_prep_save`` gives
+    it: PostgreSQL takes the aware datetime itself; SQLite stores text in the connection's
+    zone (UTC), which is the field's result without its per-value checks."""
+    if conn.vendor == "postgresql":
+        return lambda value: value
+    if conn.vendor != "sqlite" or conn.timezone != UTC:
+        return lambda value: conn.ops.adapt_datetimefield_value(value)
+    return lambda value: str(value.astimezone(UTC).replace(tzinfo=None))

@@ -27,6 +27,8 @@ GENDERS = {"女": "female", "男": "male", "未知": "unknown", "f": "female", "
 LIST_SPLIT = re.compile(r"[|、;；]")
 CUSTOMER_RENAMES = {"store": "org_unit", "owner": "primary_owner"}
 MAX_YUAN = Decimal(10**10)
+PLAIN_AMOUNT = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,2}))?")
+WHOLE_NUMBER = re.compile(r"\d{1,9}")
 ORDER_LEVEL = ("platform", "order_no", "paid_at", "total_amount", "paid_amount", "store")
 
 
@@ -88,6 +90,10 @@ def parse_amount(column: str, text: str) -> int:
     The rule for more decimals (unit prices of wholesale goods, 0.165) is to refuse, not to
     round: a rounded unit price no longer multiplies out to the amount paid, and which
     rounding the shop used is not ours to guess. The message says so and how to fix it."""
+    plain = PLAIN_AMOUNT.fullmatch(text)
+    if plain is not None:  # the common "68" / "1299.5": no Decimal needed
+        whole, cents = plain.groups()
+        return int(whole) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
     cleaned = text.replace(",", "").lstrip("¥￥").strip()
     try:
         value = Decimal(cleaned)
@@ -125,7 +131,7 @@ def parse_moment(column: str, text: str) -> str:
 
 
 def parse_int(column: str, text: str) -> int:
-    if not re.fullmatch(r"\d{1,9}", text):
+    if not WHOLE_NUMBER.fullmatch(text):
         raise CellError(column, _("not a whole number: %(value)s") % {"value": text})
     return int(text)
 

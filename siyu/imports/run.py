@@ -53,8 +53,9 @@ def _rows(job: ImportJob) -> tuple[list[str], Iterator[list[str]]]:
 
 def import_job(job: ImportJob) -> None:
     header, rows = _rows(job)
+    checked = None
     if not job.resume_position and not job.skip_invalid:
-        checked = check_stream(job.kind, header, rows, lambda n: None)
+        checked = check_stream(job.kind, header, rows, lambda n: None, keep=True)
         if checked.rejected_rows:
             job.invalid_rows = checked.rejected_rows
             job.error_report = report(checked.errors)
@@ -69,6 +70,7 @@ def import_job(job: ImportJob) -> None:
         options,
         skip=job.resume_position,
         on_chunk=lambda delta: save_chunk(job, delta),
+        checked=checked,
     )
     finish(job, ImportStatus.DONE, "")
 

@@ -35,9 +35,11 @@ def _rows(path: Path) -> Iterator[list[str]]:
     return rows
 
 
-def check_path(kind: str, path: Path, progress: Callable[[int], None]) -> Tally:
-    """Every problem of the file, writing nothing."""
-    return check_stream(kind, _header(kind, path), _rows(path), progress)
+def check_path(
+    kind: str, path: Path, progress: Callable[[int], None], *, keep: bool = False
+) -> Tally:
+    """Every problem of the file, writing nothing; ``keep`` as in ``check_stream``."""
+    return check_stream(kind, _header(kind, path), _rows(path), progress, keep=keep)
 
 
 def import_path(
@@ -46,7 +48,9 @@ def import_path(
     options: Options,
     progress: Callable[[int], None],
     writer: ChunkWriter | None = None,
+    checked: Tally | None = None,
 ) -> Tally:
+    """Write the file; ``checked`` is its check pass when one ran (its work is reused)."""
     return write_stream(
         kind,
         _header(kind, path),
@@ -54,6 +58,7 @@ def import_path(
         options,
         progress=progress,
         writer=writer,
+        checked=checked,
     )
 
 

@@ -129,3 +129,24 @@ def test_the_migration_backfills_from_creation_first_order_and_first_event() -> 
     migration = importlib.import_module("siyu.customers.migrations.0002_customer_first_seen_at")
     migration.backfill_first_seen_at(apps, None)
     assert (seen(a), seen(b), seen(d)) == (at(2023, 3, 3), at(2022, 2, 2), at(2025, 1, 1))
+
+
+def test_many_at_once_moves_each_customer_to_its_own_earlier_time_only() -> None:
+    from siyu.customers.acquisition import NOTE_BATCH, note_seen_many
+
+    people = [
+        upsert_customer(
+            [IdentityInput("wechat_unionid", f"u-many-{n}")], fields={}, source="t",
+            at=at(2025, 6, 1),
+        )
+        for n in range(3)
+    ]  # fmt: skip
+    Customer.objects.filter(pk=people[2].pk).update(first_seen_at=None)
+    note_seen_many(
+        {people[0].pk: at(2024, 1, 5), people[1].pk: at(2025, 9, 1), people[2].pk: at(2024, 2, 1)}
+    )
+    assert [seen(c) for c in people] == [at(2024, 1, 5), at(2025, 6, 1), at(2024, 2, 1)]
+    # More customers than one statement takes: every batch is written.
+    more = [make_customer(f"u-more-{n}") for n in range(NOTE_BATCH + 3)]
+    note_seen_many({c.pk: at(2023, 1, 1 + n % 28) for n, c in enumerate(more)})
+    assert [seen(c) for c in more] == [at(2023, 1, 1 + n % 28) for n in range(len(more))]
