@@ -23,6 +23,8 @@ from siyu.customers.bulk import insert_all
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.customers.retry import pause_for_other_writers
 from siyu.segments.compiler import compile_leaf, matching_customers
+from siyu.segments.facts import facts_ready
+from siyu.segments.fast import matching_fast
 from siyu.segments.models import Membership, Segment
 from siyu.segments.rules import Node, leaves, parse_rule
 from siyu.segments.stint_events import ENTERED, EXITED, record_stint_events
@@ -83,7 +85,10 @@ def refresh_segment(
     if customer_ids is not None:
         todo = sorted(set(customer_ids))
     else:
-        should = set(matching_customers(parse_rule(segment.rule), now).values_list("pk", flat=True))
+        # Candidates from the order facts (fast, as fresh as the feed); every chunk below
+        # re-decides its customers from the orders themselves.
+        match = matching_fast if facts_ready() else matching_customers
+        should = set(match(parse_rule(segment.rule), now).values_list("pk", flat=True))
         current = set(
             Membership.objects.filter(segment=segment, left_at__isnull=True).values_list(
                 "customer_id", flat=True

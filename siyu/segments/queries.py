@@ -15,6 +15,8 @@ from siyu.core.pii import mask_name
 from siyu.customers.models import Customer
 from siyu.segments.compiler import matching_customers
 from siyu.segments.define import check_rule
+from siyu.segments.facts import facts_ready
+from siyu.segments.fast import matching_fast
 from siyu.segments.models import Membership, Segment
 
 MEMBER_PAGE = 50
@@ -27,8 +29,10 @@ def segments_with_counts(scope: QuerySet[Customer]) -> QuerySet[Segment]:
 
 
 def live_count(rule: Any, scope: QuerySet[Customer], now: datetime) -> int:
-    """How many customers in the scope match a draft rule right now (raises RuleError)."""
-    return matching_customers(check_rule(rule), now, base=scope).count()
+    """How many customers in the scope match a draft rule right now (raises RuleError);
+    from the order facts once they are filled."""
+    match = matching_fast if facts_ready() else matching_customers
+    return match(check_rule(rule), now, base=scope).count()
 
 
 def parse_rule_text(text: str) -> Any:
