@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from siyu.customers.bulk import insert_all
@@ -33,6 +34,15 @@ SEGMENT_EVENT_TYPES = frozenset({ENTERED, EXITED})
 EXPLAIN_CHUNK = 500
 # Customers decided per write transaction of a refresh.
 CHUNK = 500
+
+
+def id_list(ids: list[int]) -> Any:
+    """The right-hand side of ``__in`` for a chunk of ids: on PostgreSQL one array
+    parameter (``IN (SELECT unnest(…))``) instead of hundreds of placeholders, which the
+    driver parses and quotes one by one."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return ids
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ def explain(tree: Node, customer_ids: Iterable[int], now: datetime) -> dict[int,
     reasons: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), EXPLAIN_CHUNK):
         chunk = ids[start : start + EXPLAIN_CHUNK]
-        rows = Customer.objects.filter(pk__in=chunk).annotate(**columns)
+        rows = Customer.objects.filter(pk__in=id_list(chunk)).annotate(**columns)
         for row in rows.values("pk", "status", *columns):
             conditions = [
                 {
@@ -113,9 +123,10 @@ def _refresh_chunk(segment_id: int, ids: list[int], now: datetime) -> tuple[int,
     if not segment.is_active:
         return 0, 0
     tree = parse_rule(segment.rule)
-    should = set(matching_customers(tree, now).filter(pk__in=ids).values_list("pk", flat=True))
+    chunk = id_list(ids)
+    should = set(matching_customers(tree, now).filter(pk__in=chunk).values_list("pk", flat=True))
     open_stints = Membership.objects.filter(
-        segment=segment, left_at__isnull=True, customer_id__in=ids
+        segment=segment, left_at__isnull=True, customer_id__in=chunk
     )
     current = dict(open_stints.values_list("customer_id", "pk"))
     entering = sorted(should - current.keys())
