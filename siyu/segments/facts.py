@@ -4,7 +4,10 @@ A row is recomputed from the customer's orders whenever the feed says they may h
 changed (an order, a refund, a merge or unmerge moving orders between profiles), by one
 statement per chunk of customers that the database runs itself (window functions, no
 rows through Python), so an update is exact by construction and idempotent: the feed's
-at-least-once delivery recomputes the same row again. The first fill walks the customers
+at-least-once delivery recomputes the same row again. Rows are upserted (``ON CONFLICT``),
+so a full fill and the feed consumer recomputing the same customer at once both succeed
+(tests/test_facts_parallel.py); a row written from orders read before a later order
+committed is recomputed again when the feed hands out that order's change. The first fill walks the customers
 by id range with the same statement. Until it has finished (``facts_ready``) readers use
 the ORM over orders.
 """
@@ -42,7 +45,23 @@ FROM (
   FROM {orders} WHERE {where}
 ) ranked
 GROUP BY customer_id
+ON CONFLICT (customer_id) DO UPDATE SET
+  orders = excluded.orders, net_fen = excluded.net_fen,
+  first_paid_at = excluded.first_paid_at, last_paid_at = excluded.last_paid_at,
+  prev_paid_at = excluded.prev_paid_at, paid_at_2 = excluded.paid_at_2,
+  paid_at_3 = excluded.paid_at_3, paid_at_4 = excluded.paid_at_4, paid_at_5 = excluded.paid_at_5
 """
+# Rows of customers left without orders (all moved away by a merge).
+_PRUNE = """
+DELETE FROM {facts} WHERE {where} AND NOT EXISTS (
+  SELECT 1 FROM {orders} o WHERE o.customer_id = {facts}.customer_id)
+"""
+
+
+def _prune_sql(where: str) -> str:
+    return _PRUNE.format(
+        facts=CustomerFacts._meta.db_table, orders=Order._meta.db_table, where=where
+    )
 
 
 def _compute_sql(where: str) -> str:
@@ -69,10 +88,7 @@ def recompute_facts(customer_ids: Iterable[int]) -> int:
         chunk = ids[start : start + CHUNK]
         marks = ", ".join(["%s"] * len(chunk))
         with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(
-                f"DELETE FROM {CustomerFacts._meta.db_table} WHERE customer_id IN ({marks})",  # noqa: S608
-                chunk,
-            )
+            cur.execute(_prune_sql(f"customer_id IN ({marks})"), chunk)
             cur.execute(_compute_sql(f"customer_id IN ({marks})"), chunk)
     return len(ids)
 
@@ -86,11 +102,7 @@ def fill_facts() -> int:
             pause_for_other_writers()
         with transaction.atomic(), connection.cursor() as cur:
             span = [low, low + FILL_SPAN]
-            cur.execute(
-                f"DELETE FROM {CustomerFacts._meta.db_table}"  # noqa: S608
-                " WHERE customer_id >= %s AND customer_id < %s",
-                span,
-            )
+            cur.execute(_prune_sql("customer_id >= %s AND customer_id < %s"), span)
             cur.execute(_compute_sql("customer_id >= %s AND customer_id < %s"), span)
     FactsState.objects.update_or_create(key="default", defaults={"filled_at": timezone.now()})
     return CustomerFacts.objects.count()

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from siyu.core.audit import record_audit
 from siyu.core.roles import is_hq
+from siyu.customers.models import Customer
 from siyu.customers.scope import visible_customers
 from siyu.segments import layering
 from siyu.segments.facts import facts_ready
@@ -110,6 +112,11 @@ def _problems(exc: ValidationError) -> list[str]:
     return problems
 
 
+def _scope(request: HttpRequest) -> QuerySet[Customer] | None:
+    """None for a brand-wide viewer: layering counts active buyers anyway."""
+    return None if is_hq(request.user) else visible_customers(request.user)
+
+
 @login_required
 def layering_page(request: HttpRequest) -> HttpResponse:
     thresholds = load_thresholds()
@@ -128,7 +135,7 @@ def layering_page(request: HttpRequest) -> HttpResponse:
         as_of, now = parse_as_of(request.GET.get("as_of"))
     except BadAsOf as exc:
         return _bad(exc)
-    scope = visible_customers(request.user)
+    scope = _scope(request)
     # The present is read from the order facts; a past date from the orders themselves.
     facts = as_of is None and facts_ready()
     cells = layering.value_lifecycle_matrix(thresholds, now, scope, facts=facts)
@@ -163,7 +170,7 @@ def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
         as_of, now = parse_as_of(request.GET.get("as_of"))
     except BadAsOf as exc:
         return _bad(exc)
-    thresholds, scope = load_thresholds(), visible_customers(request.user)
+    thresholds, scope = load_thresholds(), _scope(request)
     facts = as_of is None and facts_ready()
     if table == "rfm":
         header = ["customer_id", "r", "f", "m", "orders", "net_fen", "layer"]

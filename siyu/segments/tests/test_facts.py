@@ -150,3 +150,13 @@ def test_a_full_fill_writes_the_same_rows_as_the_feed(brand: Brand) -> None:
     CustomerFacts.objects.all().delete()
     fill_facts()
     assert stored_facts() == by_feed == expected_facts()
+
+
+def test_the_periodic_sweep_makes_the_first_fill_of_a_quiet_brand(brand: Brand) -> None:
+    from siyu.segments.tasks import refresh_all_segments
+
+    buy(make_customer("安静"), NOW - timedelta(days=2), 3000)
+    assert not facts_ready()
+    refresh_all_segments.call()
+    assert facts_ready()
+    assert stored_facts() == expected_facts()
