@@ -55,7 +55,6 @@ idempotent, and a ``poll_changes() -> int`` that returns
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -161,43 +160,37 @@ def _select(
     limit: int | None = None,
 ) -> list[Change]:
     """Visible changes after ``after`` (up to ``until``; only final ones when
-    ``final_below`` is given), in position order. Plain rows, no model instances: the
-    segment consumer reads thousands per second."""
-    if connection.vendor != "postgresql":
+    ``final_below`` is given), in position order."""
+    if connection.vendor == "postgresql":
+        where, params = ["(tx, id) > (%s, %s)"], [*after]
+        if until is not None:
+            where.append("(tx, id) <= (%s, %s)")
+            params.extend(until)
+        if final_below is not None:
+            where.append("tx < %s")
+            params.append(final_below)
+        sql = f"SELECT {_COLUMNS} FROM {_TABLE} WHERE {' AND '.join(where)} ORDER BY tx, id"  # noqa: S608
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s", [*params, limit]
+        rows: Iterable[Any] = CustomerChange.objects.raw(sql, params)
+    else:
         # One writer at a time: ids commit in order, every visible change is final and tx
         # is always 0.
         found = CustomerChange.objects.filter(pk__gt=after[1]).order_by("pk")
         if until is not None:
             found = found.filter(pk__lte=until[1])
-        rows = found.values_list("pk", "customer_id", "kind", "ref", "created_at", "data")
-        return [
-            Change(id=i, tx=0, customer_id=c, kind=k, ref=r, created_at=at, data=d)
-            for i, c, k, r, at, d in (rows[:limit] if limit is not None else rows)
-        ]
-    where, params = ["(tx, id) > (%s, %s)"], [*after]
-    if until is not None:
-        where.append("(tx, id) <= (%s, %s)")
-        params.extend(until)
-    if final_below is not None:
-        where.append("tx < %s")
-        params.append(final_below)
-    sql = f"SELECT {_COLUMNS} FROM {_TABLE} WHERE {' AND '.join(where)} ORDER BY tx, id"  # noqa: S608
-    if limit is not None:
-        sql, params = f"{sql} LIMIT %s", [*params, limit]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        found = cur.fetchall()
+        rows = found[:limit] if limit is not None else found
     return [
         Change(
-            id=i,
-            tx=tx,
-            customer_id=c,
-            kind=k,
-            ref=r,
-            created_at=at,
-            data=json.loads(d) if isinstance(d, str | bytes) else d,
+            id=r.pk,
+            tx=getattr(r, "tx", 0),
+            customer_id=r.customer_id,
+            kind=r.kind,
+            ref=r.ref,
+            created_at=r.created_at,
+            data=r.data,
         )
-        for i, tx, c, k, r, d, at in found
+        for r in rows
     ]
 
 
