@@ -20,11 +20,13 @@ from siyu.core.audit import record_audit
 from siyu.core.params import ApiAfter, ApiId
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.segments import layering, queries
+from siyu.segments.facts import facts_ready
 from siyu.segments.models import Segment
 from siyu.segments.rules import RuleError
 from siyu.segments.thresholds import load_thresholds
 
 router = Router(tags=["segments"])
+# Layering counts active buyers only, which is the brand scope: no scope clause needed.
 READ = key_auth(Scope.SEGMENTS_READ)
 
 
@@ -131,7 +133,8 @@ def segment_members(request: HttpRequest, segment_id: ApiId, page: Query[PageIn]
 
 @router.get("/layering/rfm", auth=READ, response=responses({200: list[LayerOut], 400: DetailOut}))
 def rfm_layers(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
-    rows = layering.rfm_layers(load_thresholds(), _as_of(as_of), _brand_scope())
+    facts = as_of is None and facts_ready()
+    rows = layering.rfm_layers(load_thresholds(), _as_of(as_of), None, facts=facts)
     return [row.__dict__ for row in rows]
 
 
@@ -141,13 +144,15 @@ def rfm_layers(request: HttpRequest, as_of: date | None = None) -> list[dict[str
 def value_lifecycle(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
     """Buyers per value tier × lifecycle stage, measured at the end of ``as_of`` (a date in
     the brand's zone; default now)."""
-    cells = layering.value_lifecycle_matrix(load_thresholds(), _as_of(as_of), _brand_scope())
+    facts = as_of is None and facts_ready()
+    cells = layering.value_lifecycle_matrix(load_thresholds(), _as_of(as_of), None, facts=facts)
     return [cell.__dict__ for cell in cells]
 
 
 @router.get("/layering/pareto", auth=READ, response=responses({200: ParetoOut, 400: DetailOut}))
 def pareto(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
-    curve = layering.pareto_curve(_brand_scope(), as_of=_as_of(as_of) if as_of else None)
+    facts = as_of is None and facts_ready()
+    curve = layering.pareto_curve(None, as_of=_as_of(as_of) if as_of else None, facts=facts)
     return {
         "buyers": curve.buyers,
         "net_fen": curve.net_fen,

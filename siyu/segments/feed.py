@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from siyu.customers.changes import Change, consume
 from siyu.customers.models import ChangeKind
+from siyu.segments import facts
 from siyu.segments.interest import interest_of
 from siyu.segments.membership import SEGMENT_EVENT_TYPES, refresh_segment
 from siyu.segments.models import Segment
@@ -44,7 +45,9 @@ def customers_to_refresh(changes: Sequence[Change]) -> dict[int, set[int]]:
 
 
 def handle_changes(changes: Sequence[Change]) -> None:
-    """Idempotent: a refresh of a customer whose membership is right changes nothing."""
+    """Idempotent: a refresh of a customer whose membership is right changes nothing.
+    The order facts are brought up to date first, so rules read them with this batch in."""
+    facts.handle_changes(changes)
     for segment_id, ids in customers_to_refresh(changes).items():
         refresh_segment(segment_id, customer_ids=ids)
 

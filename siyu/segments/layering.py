@@ -1,6 +1,10 @@
 """User layering: RFM scores and named layers, the value × lifecycle matrix and the 80/20
 Pareto curve. Computed by the database (portable SQL in layering_sql.py); results are
-frozen dataclasses so views, the API and other apps can call these functions directly."""
+frozen dataclasses so views, the API and other apps can call these functions directly.
+
+``facts=True`` reads the buyers from the per-customer order facts (the product path for
+"now": one row per buyer) instead of aggregating every order (the reference, and the only
+way to layer as of a past moment); both give the same figures for orders paid up to now."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from siyu.customers.models import Customer, Order
 from siyu.segments import layering_sql as sql
+from siyu.segments.models import CustomerFacts
 from siyu.segments.thresholds import Thresholds
 
 # (R high, F high, M high) → the classic eight RFM layers.
@@ -110,7 +115,12 @@ def _tables(
 ) -> tuple[dict[str, str], list[Any]]:
     """Table names and the buyers CTE's filter: the scope, and for a moment in the past
     only the orders paid before it (layers as they stood then, not with later orders)."""
-    names = {"orders": Order._meta.db_table, "customers": Customer._meta.db_table, "scope": ""}
+    names = {
+        "orders": Order._meta.db_table,
+        "customers": Customer._meta.db_table,
+        "facts": CustomerFacts._meta.db_table,
+        "scope": "",
+    }
     params: list[Any] = []
     if as_of is not None:
         names["scope"] = "AND o.paid_at < %s "
@@ -118,8 +128,15 @@ def _tables(
     if scope is None:
         return names, params
     scope_sql, scope_params = scope.values("pk").query.sql_with_params()
-    names["scope"] += f"AND c.id IN ({scope_sql})"
+    # Unary plus: SQLite would otherwise walk the whole IN list once per buyer (it seeks the
+    # customers index by each listed id as well as by the join), which never finished at
+    # 200k customers; with it the list is built once and probed.
+    names["scope"] += f"AND +c.id IN ({scope_sql})"
     return names, [*params, *scope_params]
+
+
+def _queries(facts: bool) -> dict[str, str]:
+    return sql.FACTS if facts else sql.ORDERS
 
 
 def _fetch(
@@ -129,6 +146,7 @@ def _fetch(
     as_of: datetime | None = None,
     **extra: str,
 ) -> list[tuple[Any, ...]]:
+    """``as_of`` only with the orders' queries (the facts hold the present)."""
     names, scope_params = _tables(scope, as_of)
     text = template.format(**names, **extra)
     # The scope's parameters belong to the buyers CTE, which comes before every other
@@ -138,11 +156,12 @@ def _fetch(
         return list(cursor.fetchall())
 
 
-def _rfm_query(t: Thresholds, now: datetime) -> tuple[str, list[Any]]:
+def _rfm_query(t: Thresholds, now: datetime, facts: bool) -> tuple[str, list[Any]]:
     if t.rfm_mode == "quintile":
-        return sql.RFM_QUINTILE, []
+        return _queries(facts)["rfm_quintile"], []
     cutoffs = [_moment(now - timedelta(days=d)) for d in t.recency_days]
-    return sql.RFM_FIXED, [*cutoffs, *reversed(t.frequency), *reversed(t.monetary_fen)]
+    fixed = _queries(facts)["rfm_fixed"]
+    return fixed, [*cutoffs, *reversed(t.frequency), *reversed(t.monetary_fen)]
 
 
 def _layer_key(r: int, f: int, m: int, high: int) -> str:
@@ -150,11 +169,11 @@ def _layer_key(r: int, f: int, m: int, high: int) -> str:
 
 
 def rfm_scores(
-    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None, *, facts: bool = False
 ) -> list[CustomerScore]:
     """Every buyer's R, F, M scores (1–5) and named layer."""
-    template, params = _rfm_query(t, now)
-    rows = _fetch(template + " ORDER BY customer_id", params, scope, now)
+    template, params = _rfm_query(t, now, facts)
+    rows = _fetch(template + " ORDER BY customer_id", params, scope, None if facts else now)
     return [
         CustomerScore(cid, r, f, m, freq, mon, _layer_key(r, f, m, t.high_score))
         for cid, _last, freq, mon, r, f, m in rows
@@ -162,14 +181,14 @@ def rfm_scores(
 
 
 def rfm_layers(
-    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None, *, facts: bool = False
 ) -> list[LayerRow]:
     """Buyers per named RFM layer, in the order of LAYERS (empty layers included)."""
-    template, params = _rfm_query(t, now)
+    template, params = _rfm_query(t, now, facts)
     # high_score is a validated int 2..5, so it can sit in the text: every placeholder then
     # follows the buyers CTE, where the scope's parameters are.
     summary = sql.LAYER_SUMMARY.replace("{rfm}", template).replace("{high}", str(int(t.high_score)))
-    rows = _fetch(summary, params, scope, now)
+    rows = _fetch(summary, params, scope, None if facts else now)
     found = {(int(rh), int(fh), int(mh)): (n, int(mon or 0)) for rh, fh, mh, n, mon in rows}
     return [
         LayerRow(key, str(label), *found.get(flags, (0, 0)))
@@ -178,10 +197,11 @@ def rfm_layers(
 
 
 def value_lifecycle_matrix(
-    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None, *, facts: bool = False
 ) -> list[MatrixCell]:
     """Buyers per (value tier, lifecycle stage); every cell present, zeros included."""
-    rows = _fetch(sql.MATRIX_SUMMARY, _matrix_params(t, now), scope, now)
+    summary = _queries(facts)["matrix_summary"]
+    rows = _fetch(summary, _matrix_params(t, now), scope, None if facts else now)
     found = {(tier, stage): (n, int(mon or 0)) for tier, stage, n, mon in rows}
     return [
         MatrixCell(tier, stage, *found.get((tier, stage), (0, 0)))
@@ -191,10 +211,11 @@ def value_lifecycle_matrix(
 
 
 def matrix_rows(
-    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None
+    t: Thresholds, now: datetime, scope: QuerySet[Customer] | None = None, *, facts: bool = False
 ) -> list[tuple[int, str, str, int]]:
     """(customer_id, value tier, stage, net fen) for every buyer, for export."""
-    rows = _fetch(sql.MATRIX_ROWS + " ORDER BY customer_id", _matrix_params(t, now), scope, now)
+    template = _queries(facts)["matrix_rows"] + " ORDER BY customer_id"
+    rows = _fetch(template, _matrix_params(t, now), scope, None if facts else now)
     return [(cid, tier, stage, int(mon)) for cid, tier, stage, mon in rows]
 
 
@@ -217,24 +238,27 @@ def pareto_curve(
     scope: QuerySet[Customer] | None = None,
     percents: list[int] | None = None,
     as_of: datetime | None = None,
+    *,
+    facts: bool = False,
 ) -> Pareto:
     """Share of net GMV (after refunds) from the top x % of buyers, x in ``percents``.
     The top x % is the ceil(n · x / 100) biggest spenders; orders paid before ``as_of``
     (all orders when None)."""
     percents = percents or PARETO_PERCENTS
-    ((buyers, total),) = _fetch(sql.PARETO_TOTALS, [], scope, as_of)
+    queries = _queries(facts and as_of is None)
+    ((buyers, total),) = _fetch(queries["pareto_totals"], [], scope, as_of)
     total = int(total or 0)
     if not buyers:
         return Pareto(0, 0, [ParetoPoint(p, 0, 0.0) for p in percents], None)
     ranks = {p: max(1, math.ceil(buyers * p / 100)) for p in percents}
     unique = sorted(set(ranks.values()))
     placeholders = ", ".join(["%s"] * len(unique))
-    cum = dict(_fetch(sql.PARETO_POINTS, unique, scope, as_of, ranks=placeholders))
+    cum = dict(_fetch(queries["pareto_points"], unique, scope, as_of, ranks=placeholders))
     points = [
         ParetoPoint(p, ranks[p], (int(cum[ranks[p]]) / total) if total else 0.0) for p in percents
     ]
     reach = None
     if total:
-        ((rank,),) = _fetch(sql.PARETO_REACH, [5, total * 4], scope, as_of)
+        ((rank,),) = _fetch(queries["pareto_reach"], [5, total * 4], scope, as_of)
         reach = int(rank) / buyers
     return Pareto(buyers, total, points, reach)

@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from siyu.customers.bulk import insert_all
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.customers.retry import pause_for_other_writers
 from siyu.segments.compiler import compile_leaf, matching_customers
+from siyu.segments.facts import facts_ready
+from siyu.segments.fast import matching_fast
 from siyu.segments.models import Membership, Segment
 from siyu.segments.rules import Node, leaves, parse_rule
 from siyu.segments.stint_events import ENTERED, EXITED, record_stint_events
@@ -31,6 +34,15 @@ SEGMENT_EVENT_TYPES = frozenset({ENTERED, EXITED})
 EXPLAIN_CHUNK = 500
 # Customers decided per write transaction of a refresh.
 CHUNK = 500
+
+
+def id_list(ids: list[int]) -> Any:
+    """The right-hand side of ``__in`` for a chunk of ids: on PostgreSQL one array
+    parameter (``IN (SELECT unnest(…))``) instead of hundreds of placeholders, which the
+    driver parses and quotes one by one."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+    return ids
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,7 @@ def explain(tree: Node, customer_ids: Iterable[int], now: datetime) -> dict[int,
     reasons: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), EXPLAIN_CHUNK):
         chunk = ids[start : start + EXPLAIN_CHUNK]
-        rows = Customer.objects.filter(pk__in=chunk).annotate(**columns)
+        rows = Customer.objects.filter(pk__in=id_list(chunk)).annotate(**columns)
         for row in rows.values("pk", "status", *columns):
             conditions = [
                 {
@@ -83,7 +95,10 @@ def refresh_segment(
     if customer_ids is not None:
         todo = sorted(set(customer_ids))
     else:
-        should = set(matching_customers(parse_rule(segment.rule), now).values_list("pk", flat=True))
+        # Candidates from the order facts (fast, as fresh as the feed); every chunk below
+        # re-decides its customers from the orders themselves.
+        match = matching_fast if facts_ready() else matching_customers
+        should = set(match(parse_rule(segment.rule), now).values_list("pk", flat=True))
         current = set(
             Membership.objects.filter(segment=segment, left_at__isnull=True).values_list(
                 "customer_id", flat=True
@@ -108,9 +123,10 @@ def _refresh_chunk(segment_id: int, ids: list[int], now: datetime) -> tuple[int,
     if not segment.is_active:
         return 0, 0
     tree = parse_rule(segment.rule)
-    should = set(matching_customers(tree, now).filter(pk__in=ids).values_list("pk", flat=True))
+    chunk = id_list(ids)
+    should = set(matching_customers(tree, now).filter(pk__in=chunk).values_list("pk", flat=True))
     open_stints = Membership.objects.filter(
-        segment=segment, left_at__isnull=True, customer_id__in=ids
+        segment=segment, left_at__isnull=True, customer_id__in=chunk
     )
     current = dict(open_stints.values_list("customer_id", "pk"))
     entering = sorted(should - current.keys())

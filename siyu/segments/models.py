@@ -94,3 +94,32 @@ class LayeringSettings(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class CustomerFacts(models.Model):
+    """One buyer's order aggregates, the read model segments and layering evaluate against
+    at scale (siyu/segments/facts.py keeps it from the change feed; the ORM over orders
+    stays the reference). ``customer_id`` is a plain number, not a foreign key: the row is
+    derived from the orders, so a merge does not move it, the feed recomputes both
+    profiles. A customer without orders has no row."""
+
+    customer_id = models.BigIntegerField(primary_key=True)
+    orders = models.PositiveIntegerField(default=0)
+    net_fen = models.BigIntegerField(default=0)  # paid minus refunded, all orders
+    first_paid_at = models.DateTimeField(null=True)
+    last_paid_at = models.DateTimeField(null=True)
+    # The latest order strictly before the last one ("won back" after a silence).
+    prev_paid_at = models.DateTimeField(null=True)
+    # The 2nd … 5th latest paid_at (ties counted apart): "at least k orders since t" is
+    # exactly "the k-th latest order is paid at or after t", for k up to 5.
+    paid_at_2 = models.DateTimeField(null=True)
+    paid_at_3 = models.DateTimeField(null=True)
+    paid_at_4 = models.DateTimeField(null=True)
+    paid_at_5 = models.DateTimeField(null=True)
+
+
+class FactsState(models.Model):
+    """Whether the read model holds every customer yet (its first fill is done)."""
+
+    key = models.CharField(max_length=20, unique=True, default="default")
+    filled_at = models.DateTimeField(null=True, blank=True)

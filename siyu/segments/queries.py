@@ -15,20 +15,38 @@ from siyu.core.pii import mask_name
 from siyu.customers.models import Customer
 from siyu.segments.compiler import matching_customers
 from siyu.segments.define import check_rule
+from siyu.segments.facts import facts_ready
+from siyu.segments.fast import matching_fast
 from siyu.segments.models import Membership, Segment
 
 MEMBER_PAGE = 50
 
 
-def segments_with_counts(scope: QuerySet[Customer]) -> QuerySet[Segment]:
-    """Segments with ``visible_members``: current members the viewer may see."""
-    visible = Q(memberships__left_at__isnull=True, memberships__customer__in=scope)
+def segments_with_counts(
+    scope: QuerySet[Customer], *, brand_wide: bool = False
+) -> QuerySet[Segment]:
+    """Segments with ``visible_members``: current members the viewer may see. A brand-wide
+    viewer sees every member: the open stints are counted from their index alone, with no
+    look-up of each member's profile (hundreds of thousands at a real brand)."""
+    visible = Q(memberships__left_at__isnull=True)
+    if not brand_wide:
+        visible &= Q(memberships__customer__in=scope)
     return Segment.objects.annotate(visible_members=Count("memberships", filter=visible))
 
 
+def visible_member_count(
+    segment: Segment, scope: QuerySet[Customer], *, brand_wide: bool = False
+) -> int:
+    if brand_wide:
+        return Membership.objects.filter(segment=segment, left_at__isnull=True).count()
+    return current_members(segment, scope).count()
+
+
 def live_count(rule: Any, scope: QuerySet[Customer], now: datetime) -> int:
-    """How many customers in the scope match a draft rule right now (raises RuleError)."""
-    return matching_customers(check_rule(rule), now, base=scope).count()
+    """How many customers in the scope match a draft rule right now (raises RuleError);
+    from the order facts once they are filled."""
+    match = matching_fast if facts_ready() else matching_customers
+    return match(check_rule(rule), now, base=scope).count()
 
 
 def parse_rule_text(text: str) -> Any:
@@ -68,20 +86,32 @@ EXPORT_HEADER = [
 ]
 
 
+EXPORT_COLUMNS = (
+    "customer_id",
+    "customer__display_name",
+    "customer__phone_last4",
+    "customer__gender",
+    "customer__region",
+    "customer__lifecycle_stage",
+    "joined_at",
+)
+
+
 def export_members_csv(segment: Segment, scope: QuerySet[Customer]) -> tuple[str, int]:
-    """CSV of the visible members with personal data masked; returns (text, rows)."""
-    stints = current_members(segment, scope).order_by("customer_id").iterator(chunk_size=2000)
+    """CSV of the visible members with personal data masked; returns (text, rows). Only
+    the exported columns are read (no model per row, nothing decrypted)."""
+    found = current_members(segment, scope).order_by("customer_id").values_list(*EXPORT_COLUMNS)
     rows = (
         [
-            stint.customer.pk,
-            mask_name(stint.customer.display_name),
-            f"*******{stint.customer.phone_last4}" if stint.customer.phone_last4 else "",
-            stint.customer.gender,
-            stint.customer.region,
-            stint.customer.lifecycle_stage,
-            stint.joined_at.isoformat(),
+            cid,
+            mask_name(name),
+            f"*******{last4}" if last4 else "",
+            gender,
+            region,
+            stage,
+            joined_at.isoformat(),
         ]
-        for stint in stints
+        for cid, name, last4, gender, region, stage, joined_at in found.iterator(chunk_size=5000)
     )
     out = io.StringIO()
     count = write_csv(out, EXPORT_HEADER, rows)

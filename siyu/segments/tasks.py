@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from siyu.segments.facts import facts_ready, fill_facts
 from siyu.segments.membership import refresh_customer
 from siyu.segments.membership import refresh_segment as refresh_segment_now
 from siyu.segments.models import Segment
@@ -32,7 +33,10 @@ def refresh_segments_for_customer(customer_id: int) -> dict[str, int]:
 @repeatable
 @task()
 def refresh_all_segments() -> dict[str, int]:
-    """The periodic sweep: rules with time windows change as time passes without any event."""
+    """The periodic sweep: rules with time windows change as time passes without any event.
+    It also makes the order facts' first fill when the feed has not yet (a quiet brand)."""
+    if not facts_ready():
+        fill_facts()
     entered = exited = 0
     for segment_id in Segment.objects.filter(is_active=True).values_list("pk", flat=True):
         result = refresh_segment_now(segment_id)

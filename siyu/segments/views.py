@@ -22,6 +22,7 @@ from siyu.segments import queries
 from siyu.segments.builder_form import fields_to_tree
 from siyu.segments.define import create_segment, update_segment
 from siyu.segments.editor import BUILDER, JSON, editor_context, error_lines, normalised, posted_rule
+from siyu.segments.freshness import membership_freshness
 from siyu.segments.models import Segment
 from siyu.segments.snapshot import take_snapshot
 from siyu.segments.tasks import refresh_segment
@@ -54,7 +55,12 @@ def _require_hq(request: HttpRequest) -> None:
 @login_required
 def segment_list(request: HttpRequest) -> HttpResponse:
     scope = visible_customers(request.user)
-    context = {"segments": queries.segments_with_counts(scope), "can_edit": is_hq(request.user)}
+    hq = is_hq(request.user)
+    context = {
+        "segments": queries.segments_with_counts(scope, brand_wide=hq),
+        "can_edit": hq,
+        "freshness": membership_freshness(),
+    }
     return render(request, "segments/list.html", context)
 
 
@@ -155,7 +161,10 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rule_text": json.dumps(segment.rule, ensure_ascii=False, indent=2),
         "rule_words": rule_words(segment.rule, names),
         "rows": [(m, member_reasons(m.reason, names)) for m in members],
-        "visible_count": queries.current_members(segment, scope).count(),
+        "visible_count": queries.visible_member_count(
+            segment, scope, brand_wide=is_hq(request.user)
+        ),
+        "freshness": membership_freshness(segment),
         "members": members,
         "next_after": members[-1].customer_id if len(members) == queries.MEMBER_PAGE else None,
         "snapshots": segment.snapshots.all()[:20],
