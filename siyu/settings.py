@@ -323,3 +323,10 @@ SIYU_WORKER_LOST_AFTER = float(env("SIYU_WORKER_LOST_AFTER") or 60)
 # Rows per import chunk (one transaction each): small enough that SQLite's write lock is
 # held well under a second, large enough that bulk writes pay off.
 SIYU_IMPORT_CHUNK_ROWS = int(env("SIYU_IMPORT_CHUNK_ROWS") or 2000)
+
+# Analytics read model (siyu/analytics/readmodel/): dashboards read it unless switched off;
+# embedded DuckDB per process, refreshed from the change feed when older than MAX_AGE
+# seconds; or a shared ClickHouse (clickhouse://user:pass@host:8123/) kept by the worker.
+SIYU_ANALYTICS_READ_MODEL = env_bool("SIYU_ANALYTICS_READ_MODEL", default=True)
+SIYU_ANALYTICS_MAX_AGE = env_int("SIYU_ANALYTICS_MAX_AGE", 10, minimum=0, maximum=3600)
+SIYU_CLICKHOUSE_URL = env("SIYU_CLICKHOUSE_URL") or ""

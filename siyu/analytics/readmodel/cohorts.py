@@ -1,0 +1,103 @@
+"""Cohort curves (cohorts.py) and channel economics (channels.py) on the read model."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from siyu.analytics.cohorts import Cohort, CohortBasis, cohort_from_counts
+from siyu.analytics.dimensions import NO_CHANNEL
+from siyu.analytics.periods import Period
+from siyu.analytics.readmodel.engines import Engine
+from siyu.analytics.readmodel.metrics import channel_names
+from siyu.analytics.readmodel.scope import Filter, day_number, month_date, month_number
+
+RANKED = (
+    "SELECT customer_id, paid_month, ROW_NUMBER() OVER "
+    "(PARTITION BY customer_id ORDER BY paid_s, id) AS rn FROM rm_orders WHERE {where}"
+)
+
+
+def _channel_sql(channel: str | None, alias: str = "") -> str:
+    if channel is None:
+        return "1 = 1"
+    codes = [k for k, name in channel_names().items() if name == channel]
+    listed = ", ".join(str(int(c)) for c in codes)
+    return f"{alias}channel IN ({listed})" if codes else "1 = 0"
+
+
+def cohort_curves(
+    engine: Engine, f: Filter, *, channel: str | None, until: date, basis: CohortBasis
+) -> list[Cohort]:
+    where = f"{f.sql()} AND {_channel_sql(channel)}"
+    ranked = RANKED.format(where=where)
+    if basis == "acquired":
+        starts = (
+            "SELECT id AS customer_id, acq_month AS start FROM rm_customers "  # noqa: S608
+            f"WHERE acq_month IS NOT NULL AND {where}"
+        )
+    else:
+        starts = f"SELECT customer_id, paid_month AS start FROM ({ranked}) r WHERE rn = 1"  # noqa: S608
+    sizes = engine.rows(f"SELECT start, COUNT(*) FROM ({starts}) s GROUP BY start")  # noqa: S608
+    active = engine.rows(
+        "SELECT s.start, o.paid_month, COUNT(DISTINCT o.customer_id) "  # noqa: S608
+        f"FROM rm_orders o JOIN ({starts}) s ON s.customer_id = o.customer_id "
+        f"WHERE {f.sql('o.')} AND {_channel_sql(channel, 'o.')} GROUP BY s.start, o.paid_month"
+    )
+    repeats = engine.rows(
+        "SELECT s.start, r.paid_month, COUNT(*) "  # noqa: S608
+        f"FROM ({ranked}) r JOIN ({starts}) s ON s.customer_id = r.customer_id "
+        "WHERE r.rn = 2 GROUP BY s.start, r.paid_month"
+    )
+    by_active: dict[int, dict[int, int]] = defaultdict(dict)
+    for start, paid, n in active:
+        by_active[int(start)][int(paid) - int(start)] = int(n)
+    by_repeat: dict[int, dict[int, int]] = defaultdict(dict)
+    for start, paid, n in repeats:
+        by_repeat[int(start)][int(paid) - int(start)] = int(n)
+    last = month_number(until)
+    return [
+        cohort_from_counts(
+            month_date(start), int(size), by_active[start], by_repeat[start], last - start
+        )
+        for start, size in sorted((int(s), n) for s, n in sizes)
+        if start <= last
+    ]
+
+
+def channel_counts(
+    engine: Engine, f: Filter, period: Period
+) -> tuple[dict[str | None, int], dict[str | None, int], dict[str, dict[int, int]]]:
+    """For customers acquired in the period, by channel name (None: no channel): cohort
+    sizes, how many have ordered, and net revenue by month after acquisition."""
+    days = {"start": day_number(period.start), "end": day_number(period.end)}
+    names = channel_names()
+    cohort = f"acq_day >= :start AND acq_day < :end AND {f.sql()}"
+
+    def key(code: int) -> str | None:
+        return names.get(int(code)) or None
+
+    sizes = engine.rows(
+        f"SELECT channel, COUNT(*) FROM rm_customers WHERE {cohort} GROUP BY channel",  # noqa: S608
+        days,
+    )
+    rows = engine.rows(
+        "SELECT channel, paid_month - acq_month, SUM(net_fen) "  # noqa: S608
+        f"FROM rm_orders WHERE {cohort} GROUP BY channel, paid_month - acq_month",
+        days,
+    )
+    buyers = engine.rows(
+        "SELECT channel, COUNT(DISTINCT customer_id) FROM rm_orders "  # noqa: S608
+        f"WHERE {cohort} GROUP BY channel",
+        days,
+    )
+    by_offset: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for code, offset, net in rows:
+        by_offset[key(code) or NO_CHANNEL][int(offset)] += int(net or 0)
+    sized: dict[str | None, int] = defaultdict(int)
+    for c, n in sizes:
+        sized[key(c)] += int(n)
+    bought: dict[str | None, int] = defaultdict(int)
+    for c, n in buyers:
+        bought[key(c)] += int(n)
+    return dict(sized), dict(bought), by_offset
