@@ -1,16 +1,25 @@
-"""Cohort curves (cohorts.py) and channel economics (channels.py) on the read model."""
+"""Cohort curves (cohorts.py), channel economics (channels.py), the CLV models' input
+(clv/report.py) and the lift strata (lift.py) on the read model."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
+from siyu.analytics.clv.summary import Summary
 from siyu.analytics.cohorts import Cohort, CohortBasis, cohort_from_counts
 from siyu.analytics.dimensions import NO_CHANNEL
 from siyu.analytics.periods import Period
 from siyu.analytics.readmodel.engines import Engine
 from siyu.analytics.readmodel.metrics import channel_names
-from siyu.analytics.readmodel.scope import Filter, day_number, month_date, month_number
+from siyu.analytics.readmodel.scope import (
+    EPOCH_DAY,
+    Filter,
+    day_number,
+    month_date,
+    month_number,
+)
 
 RANKED = (
     "SELECT customer_id, paid_month, ROW_NUMBER() OVER "
@@ -101,3 +110,49 @@ def channel_counts(
     for c, n in buyers:
         bought[key(c)] += int(n)
     return dict(sized), dict(bought), by_offset
+
+
+def clv_summary(engine: Engine, f: Filter, until: date) -> Summary:
+    """The CLV models' per-customer summaries from every order of the scope."""
+    # Imported on first use, as the page does: the models pull in scipy.optimize.
+    from siyu.analytics.clv.report import EPOCH, summary_of
+
+    table = engine.arrow(f"SELECT customer_id, paid_day, net_fen FROM rm_orders WHERE {f.sql()}")  # noqa: S608
+    if table.num_rows == 0:
+        raise ValueError("no orders to fit a lifetime value model on")
+    columns = [table.column(i).to_numpy() for i in range(3)]
+    shift = (EPOCH - EPOCH_DAY).days  # the models count days from 2000-01-01
+    return summary_of(columns[0], columns[1] - shift, columns[2], until)
+
+
+def strata(engine: Engine, f: Filter, period: Period, pre_days: int) -> list[Any]:
+    """lift.strata_rows input for every customer acquired by the period's end."""
+    names = channel_names()
+    start, end = int(period.start_at.timestamp()), int(period.end_at.timestamp())
+    rows = engine.rows(
+        "SELECT c.acq_month, c.channel, c.wecom, COALESCE(o.pre, 0), COALESCE(o.post, 0) "  # noqa: S608
+        "FROM rm_customers c LEFT JOIN (SELECT customer_id, "
+        "SUM(CASE WHEN paid_s < :start THEN net_fen ELSE 0 END) AS pre, "
+        "SUM(CASE WHEN paid_s >= :start THEN net_fen ELSE 0 END) AS post FROM rm_orders "
+        "WHERE paid_s >= :pre_start AND paid_s < :end GROUP BY customer_id) o "
+        f"ON o.customer_id = c.id WHERE c.acq_day < :end_day AND {f.sql('c.')} ORDER BY c.id",
+        {
+            "start": start,
+            "end": end,
+            "pre_start": start - pre_days * 86400,
+            "end_day": day_number(period.end),
+        },
+    )
+    out = []
+    for month, code, wecom, pre, post in rows:
+        m = month_date(month)
+        out.append(
+            (
+                f"{m.year:04d}-{m.month:02d}",
+                names.get(int(code), ""),
+                bool(wecom),
+                int(pre),
+                int(post),
+            )
+        )
+    return out

@@ -5,16 +5,19 @@ DuckDB and on ClickHouse's engine (chdb), over SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import QuerySet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siyu.analytics import activity, channels, cohorts, gmv
+from siyu.analytics import activity, channels, cohorts, gmv, lift
+from siyu.analytics.clv.report import load_summary
 from siyu.analytics.periods import Period
 from siyu.analytics.readmodel import cohorts as rm_cohorts
 from siyu.analytics.readmodel import health as rm_health
@@ -170,16 +173,31 @@ def _assert_equal(engine: Engine) -> None:
         assert ours == theirs.__class__(
             **{**theirs.__dict__, "payment_cycle_days": ours.payment_cycle_days}
         )
+        ours_rows = lift.strata_rows(rm_cohorts.strata(engine, f, period, lift.PRE_PERIOD_DAYS))
+        assert Counter(map(repr, ours_rows)) == Counter(map(repr, lift._rows(everyone, period)))
         sizes, buyers, offsets = rm_cohorts.channel_counts(engine, f, period)
         assert channels.rows_from_counts(sizes, buyers, offsets, period, None) == (
             channels.channel_rows(everyone, period, None)
         )
+    _assert_same_clv_input(engine, everyone)
     for basis in cohorts.BASES:
         for channel in ("抖音", None):
             until = date(2025, 7, 1)
             assert rm_cohorts.cohort_curves(
                 engine, f, channel=channel, until=until, basis=basis
             ) == cohorts.cohort_curves(everyone, channel=channel, until=until, basis=basis)
+
+
+def _assert_same_clv_input(engine: Engine, everyone: QuerySet[Customer]) -> None:
+    until = date(2025, 6, 1)
+    if not Order.objects.filter(customer__in=everyone).exists():
+        with pytest.raises(ValueError, match="no orders"):
+            rm_cohorts.clv_summary(engine, Filter(None), until)
+        return
+    ours = rm_cohorts.clv_summary(engine, Filter(None), until)
+    theirs = load_summary(everyone, until)
+    for name in ("customer_id", "x", "t_x", "T", "monetary"):
+        assert getattr(ours, name).tolist() == getattr(theirs, name).tolist()
 
 
 @settings(

@@ -6,6 +6,7 @@ page says which, and how old the read model's data is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q
@@ -13,11 +14,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from siyu.analytics import activity, channels, cohorts, gmv
+from siyu.analytics import activity, channels, cohorts, gmv, lift
 from siyu.analytics.activity import Health
 from siyu.analytics.channels import ChannelRow
 from siyu.analytics.cohorts import Cohort, CohortBasis
 from siyu.analytics.gmv import GmvChange, GmvFactors
+from siyu.analytics.lift import Comparison
 from siyu.analytics.params import Scope
 from siyu.analytics.periods import Period
 from siyu.analytics.readmodel import cohorts as rm_cohorts
@@ -26,6 +28,9 @@ from siyu.analytics.readmodel import metrics as rm
 from siyu.analytics.readmodel.engines import Engine
 from siyu.analytics.readmodel.scope import Filter, read_filter
 from siyu.analytics.readmodel.sync import State, current, max_age
+
+if TYPE_CHECKING:
+    from siyu.analytics.clv.report import ClvReport
 
 
 @dataclass(frozen=True)
@@ -106,3 +111,21 @@ def channel_rows(src: Source, scope: Scope, spend: Q | None) -> list[ChannelRow]
         return channels.channel_rows(scope.customers, scope.period, spend)
     sizes, buyers, offsets = rm_cohorts.channel_counts(src.engine, src.filter, scope.period)
     return channels.rows_from_counts(sizes, buyers, offsets, scope.period, spend)
+
+
+def clv_report(src: Source, scope: Scope) -> ClvReport:
+    """The fitted CLV models (raises ValueError with a message to show)."""
+    # Imported on first use: the model fit pulls in scipy.optimize (~1 s per process).
+    from siyu.analytics.clv import report
+
+    if src.engine is None:
+        return report.clv_report(scope.customers, scope.period.end)
+    summary = rm_cohorts.clv_summary(src.engine, src.filter, scope.period.end)
+    return report.report_of(summary)
+
+
+def compare_wecom_added(src: Source, scope: Scope) -> Comparison:
+    if src.engine is None:
+        return lift.compare_wecom_added(scope.customers, scope.period)
+    rows = rm_cohorts.strata(src.engine, src.filter, scope.period, lift.PRE_PERIOD_DAYS)
+    return lift.compare_rows(lift.strata_rows(rows))
