@@ -32,14 +32,36 @@ _EPOCH = {
 }
 
 
-def _columns(sql: str, params: Sequence[Any], names: list[str]) -> dict[str, list[Any]]:
+def _columns(sql: str, params: Sequence[Any], names: list[str]) -> pa.Table:
+    """The rows as an Arrow table of int64 columns (``text`` ones as strings)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        return _columns_adbc(sql, params, names)
     out: dict[str, list[Any]] = {n: [] for n in names}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH):
             for name, values in zip(names, zip(*rows, strict=True), strict=True):
                 out[name].extend(values)
-    return out
+    return pa.table(
+        {n: pa.array(v, pa.string() if n == "type" else pa.int64()) for n, v in out.items()}
+    )
+
+
+def _columns_adbc(sql: str, params: Sequence[Any], names: list[str]) -> pa.Table:
+    """SQLite straight into Arrow (ADBC), ~20× Python's row-by-row fetch: a full build at
+    10M orders takes seconds, not minutes. Its own connection sees committed rows only,
+    hence only outside a transaction (a test's is never committed)."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    path = str(connection.settings_dict["NAME"])
+    with adbc.connect(path) as db, db.cursor() as cursor:
+        cursor.execute(sql.replace("%%", "\0").replace("%s", "?").replace("\0", "%"), list(params))
+        table = cursor.fetch_arrow_table()
+    columns = [
+        c.cast(pa.string() if n == "type" else pa.int64())
+        for n, c in zip(names, table.columns, strict=True)
+    ]
+    return pa.table(dict(zip(names, columns, strict=True)))
 
 
 def local_days(epoch_seconds: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -77,26 +99,25 @@ def _customers(ids: Sequence[int] | None) -> pa.Table:
         "JOIN customers_taggroup g ON g.id = t.group_id "
         f"WHERE g.name = %s{where_t}) first_tags WHERE rn = 1",
         [CHANNEL_GROUP, *params_t],
-        ["customer_id", "tag_id"],
+        ["id", "channel"],
     )
-    channel_of = dict(zip(tags["customer_id"], tags["tag_id"], strict=True))
     where_i, params_i = _where_ids("customer_id", ids)
-    wecom = set(
-        _columns(
-            f"SELECT DISTINCT customer_id FROM customers_identity WHERE type = %s{where_i}",  # noqa: S608
-            [WECOM_IDENTITY, *params_i],
-            ["customer_id"],
-        )["customer_id"]
+    wecom = _columns(
+        f"SELECT DISTINCT customer_id FROM customers_identity WHERE type = %s{where_i}",  # noqa: S608
+        [WECOM_IDENTITY, *params_i],
+        ["customer_id"],
     )
-    days, months = local_days(pa.array(raw["acq_s"], pa.int64()))
+    raw = raw.join(tags, "id", join_type="left outer").sort_by("id")
+    days, months = local_days(raw.column("acq_s"))
+    is_wecom = pc.is_in(raw.column("id"), value_set=wecom.column("customer_id"))
     return pa.table(
         {
-            "id": pa.array(raw["id"], pa.int64()),
+            "id": raw.column("id"),
             "acq_day": days,
             "acq_month": months,
-            "channel": pa.array([channel_of.get(i, 0) for i in raw["id"]], pa.int64()),
-            "unit": pa.array(raw["unit"], pa.int64()),
-            "wecom": pa.array([int(i in wecom) for i in raw["id"]], pa.int8()),
+            "channel": pc.fill_null(raw.column("channel"), 0),
+            "unit": raw.column("unit"),
+            "wecom": pc.cast(is_wecom, pa.int8()),
         },
         schema=arrow_schema("rm_customers"),
     )
@@ -117,18 +138,8 @@ def _orders(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
         params,
         ["id", "customer_id", "paid_s", "net_fen"],
     )
-    paid_s = pa.array(raw["paid_s"], pa.int64())
-    days, months = local_days(paid_s)
-    table = pa.table(
-        {
-            "id": pa.array(raw["id"], pa.int64()),
-            "customer_id": pa.array(raw["customer_id"], pa.int64()),
-            "paid_s": paid_s,
-            "paid_day": days,
-            "paid_month": months,
-            "net_fen": pa.array(raw["net_fen"], pa.int64()),
-        }
-    )
+    days, months = local_days(raw.column("paid_s"))
+    table = raw.append_column("paid_day", days).append_column("paid_month", months)
     joined = _with_customer(table, customers, ["acq_day", "acq_month", "channel", "unit"])
     return joined.select(arrow_schema("rm_orders").names).cast(arrow_schema("rm_orders"))
 
@@ -141,13 +152,9 @@ def _events(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
         params,
         ["customer_id", "at", "type"],
     )
-    days, _ = local_days(pa.array(raw["at"], pa.int64()))
+    days, _ = local_days(raw.column("at"))
     table = pa.table(
-        {
-            "customer_id": pa.array(raw["customer_id"], pa.int64()),
-            "day": days,
-            "type": pa.array(raw["type"], pa.string()),
-        }
+        {"customer_id": raw.column("customer_id"), "day": days, "type": raw.column("type")}
     )
     joined = _with_customer(table, customers, ["unit"])
     return joined.select(arrow_schema("rm_events").names).cast(arrow_schema("rm_events"))
