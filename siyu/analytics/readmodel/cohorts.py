@@ -21,11 +21,6 @@ from siyu.analytics.readmodel.scope import (
     month_number,
 )
 
-RANKED = (
-    "SELECT customer_id, paid_month, ROW_NUMBER() OVER "
-    "(PARTITION BY customer_id ORDER BY paid_s, id) AS rn FROM rm_orders WHERE {where}"
-)
-
 
 def _channel_sql(channel: str | None, alias: str = "") -> str:
     if channel is None:
@@ -38,39 +33,34 @@ def _channel_sql(channel: str | None, alias: str = "") -> str:
 def cohort_curves(
     engine: Engine, f: Filter, *, channel: str | None, until: date, basis: CohortBasis
 ) -> list[Cohort]:
-    where = f"{f.sql()} AND {_channel_sql(channel)}"
-    ranked = RANKED.format(where=where)
-    if basis == "acquired":
-        starts = (
-            "SELECT id AS customer_id, acq_month AS start FROM rm_customers "  # noqa: S608
-            f"WHERE acq_month IS NOT NULL AND {where}"
-        )
-    else:
-        starts = f"SELECT customer_id, paid_month AS start FROM ({ranked}) r WHERE rn = 1"  # noqa: S608
-    sizes = engine.rows(f"SELECT start, COUNT(*) FROM ({starts}) s GROUP BY start")  # noqa: S608
+    # Each customer's first and second order month are columns of the read model (kept
+    # with the customer's rows), so no query here needs a window over every order.
+    start = "acq_month" if basis == "acquired" else "first_month"
+    where = f"{start} IS NOT NULL AND {f.sql()} AND {_channel_sql(channel)}"
+    sizes = engine.rows(
+        f"SELECT {start}, COUNT(*) FROM rm_customers WHERE {where} GROUP BY {start}"  # noqa: S608
+    )
     active = engine.rows(
-        "SELECT s.start, o.paid_month, COUNT(DISTINCT o.customer_id) "  # noqa: S608
-        f"FROM rm_orders o JOIN ({starts}) s ON s.customer_id = o.customer_id "
-        f"WHERE {f.sql('o.')} AND {_channel_sql(channel, 'o.')} GROUP BY s.start, o.paid_month"
+        f"SELECT {start}, paid_month, COUNT(DISTINCT customer_id) FROM rm_orders "  # noqa: S608
+        f"WHERE {where} GROUP BY {start}, paid_month"
     )
     repeats = engine.rows(
-        "SELECT s.start, r.paid_month, COUNT(*) "  # noqa: S608
-        f"FROM ({ranked}) r JOIN ({starts}) s ON s.customer_id = r.customer_id "
-        "WHERE r.rn = 2 GROUP BY s.start, r.paid_month"
+        f"SELECT {start}, second_month, COUNT(*) FROM rm_customers "  # noqa: S608
+        f"WHERE second_month IS NOT NULL AND {where} GROUP BY {start}, second_month"
     )
     by_active: dict[int, dict[int, int]] = defaultdict(dict)
-    for start, paid, n in active:
-        by_active[int(start)][int(paid) - int(start)] = int(n)
+    for begun, paid, n in active:
+        by_active[int(begun)][int(paid) - int(begun)] = int(n)
     by_repeat: dict[int, dict[int, int]] = defaultdict(dict)
-    for start, paid, n in repeats:
-        by_repeat[int(start)][int(paid) - int(start)] = int(n)
+    for begun, again, n in repeats:
+        by_repeat[int(begun)][int(again) - int(begun)] = int(n)
     last = month_number(until)
     return [
         cohort_from_counts(
-            month_date(start), int(size), by_active[start], by_repeat[start], last - start
+            month_date(month), int(size), by_active[month], by_repeat[month], last - month
         )
-        for start, size in sorted((int(s), n) for s, n in sizes)
-        if start <= last
+        for month, size in sorted((int(m), n) for m, n in sizes)
+        if month <= last
     ]
 
 

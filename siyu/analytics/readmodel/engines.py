@@ -28,6 +28,8 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
         ("channel", "int64"),  # first channel tag id, 0 = none
         ("unit", "int64"),  # org unit id, 0 = none
         ("wecom", "int8"),  # has a WeCom external contact identity
+        ("first_month", "int32?"),  # month of the first order, by (paid_s, id)
+        ("second_month", "int32?"),  # month of the second order
     ],
     "rm_orders": [
         ("id", "int64"),
@@ -40,6 +42,7 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
         ("acq_month", "int32?"),
         ("channel", "int64"),
         ("unit", "int64"),
+        ("first_month", "int32?"),
     ],
     "rm_events": [
         ("customer_id", "int64"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 from django.db import connection
@@ -119,7 +120,6 @@ def _customers(ids: Sequence[int] | None) -> pa.Table:
             "unit": raw.column("unit"),
             "wecom": pc.cast(is_wecom, pa.int8()),
         },
-        schema=arrow_schema("rm_customers"),
     )
 
 
@@ -127,6 +127,28 @@ def _with_customer(rows: pa.Table, customers: pa.Table, keep: list[str]) -> pa.T
     """``rows`` (with a customer_id) of active customers only, with their attributes."""
     attributes = customers.select(["id", *keep]).rename_columns(["customer_id", *keep])
     return rows.join(attributes, "customer_id", join_type="inner")
+
+
+def _nth_months(orders: pa.Table, customers: pa.Table) -> pa.Table:
+    """``customers`` with the months of each one's first and second order, ordered by
+    (paid_s, id) as cohorts.py orders them."""
+    cid = orders.column("customer_id").to_numpy()
+    order = np.lexsort((orders.column("id").to_numpy(), orders.column("paid_s").to_numpy(), cid))
+    cid, months = cid[order], orders.column("paid_month").to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]]) if len(cid) else np.zeros(0, int)
+    has_second = np.r_[starts[1:], len(cid)] - starts > 1
+    nth = pa.table(
+        {
+            "id": pa.array(cid[starts], pa.int64()),
+            "first_month": pa.array(months[starts], pa.int32()),
+            "second_month": pa.array(
+                np.where(has_second, months[np.minimum(starts + 1, len(cid) - 1)], 0),
+                pa.int32(),
+                mask=~has_second,
+            ),
+        }
+    )
+    return customers.join(nth, "id", join_type="left outer").sort_by("id")
 
 
 def _orders(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
@@ -140,8 +162,7 @@ def _orders(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
     )
     days, months = local_days(raw.column("paid_s"))
     table = raw.append_column("paid_day", days).append_column("paid_month", months)
-    joined = _with_customer(table, customers, ["acq_day", "acq_month", "channel", "unit"])
-    return joined.select(arrow_schema("rm_orders").names).cast(arrow_schema("rm_orders"))
+    return _with_customer(table, customers, ["acq_day", "acq_month", "channel", "unit"])
 
 
 def _events(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
@@ -166,8 +187,17 @@ def extract(ids: Sequence[int] | None = None) -> dict[str, pa.Table]:
         parts = [extract(ids[i : i + ID_CHUNK]) for i in range(0, len(ids), ID_CHUNK)]
         return {t: pa.concat_tables([p[t] for p in parts]) for t in parts[0]}
     customers = _customers(ids)
+    orders = _orders(ids, customers)
+    customers = _nth_months(orders, customers)
+    orders = orders.join(
+        customers.select(["id", "first_month"]).rename_columns(["customer_id", "first_month"]),
+        "customer_id",
+        join_type="left outer",
+    )
     return {
-        "rm_customers": customers,
-        "rm_orders": _orders(ids, customers),
+        "rm_customers": customers.select(arrow_schema("rm_customers").names).cast(
+            arrow_schema("rm_customers")
+        ),
+        "rm_orders": orders.select(arrow_schema("rm_orders").names).cast(arrow_schema("rm_orders")),
         "rm_events": _events(ids, customers),
     }

@@ -10,7 +10,7 @@ from siyu.analytics.charts import bar_chart
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
 from siyu.analytics.views import render_dashboard
-from siyu.analytics.views.source import clv_report, read_source
+from siyu.analytics.views.source import clv_age, clv_report, read_source
 from siyu.customers.models import Customer
 
 TOP = 50
@@ -94,4 +94,5 @@ def clv(request: HttpRequest) -> HttpResponse:
         chart=chart,
         page="clv",
         freshness=src.freshness(),
+        fitted=clv_age(src, scope),
     )

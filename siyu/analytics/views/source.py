@@ -5,7 +5,10 @@ page says which, and how old the read model's data is."""
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -113,6 +116,15 @@ def channel_rows(src: Source, scope: Scope, spend: Q | None) -> list[ChannelRow]
     return channels.rows_from_counts(sizes, buyers, offsets, scope.period, spend)
 
 
+# A CLV fit of a million customers takes seconds: one per scope and end date is kept and
+# reused for CLV_REFIT_SECONDS, so the page answers from it while the figures it rests on
+# move slowly (expected purchases over months).
+CLV_REFIT_SECONDS = 600
+CLV_CACHED_FITS = 16
+_clv_fits: dict[tuple[tuple[int, ...] | None, date], tuple[float, ClvReport]] = {}
+_clv_lock = threading.Lock()
+
+
 def clv_report(src: Source, scope: Scope) -> ClvReport:
     """The fitted CLV models (raises ValueError with a message to show)."""
     # Imported on first use: the model fit pulls in scipy.optimize (~1 s per process).
@@ -120,8 +132,28 @@ def clv_report(src: Source, scope: Scope) -> ClvReport:
 
     if src.engine is None:
         return report.clv_report(scope.customers, scope.period.end)
+    key = (src.filter.units, scope.period.end)
+    cached = _clv_fits.get(key)
+    if cached is not None and max_age() > 0 and time.time() - cached[0] < CLV_REFIT_SECONDS:
+        return cached[1]
     summary = rm_cohorts.clv_summary(src.engine, src.filter, scope.period.end)
-    return report.report_of(summary)
+    fitted = report.report_of(summary)
+    with _clv_lock:
+        if len(_clv_fits) >= CLV_CACHED_FITS:
+            _clv_fits.pop(next(iter(_clv_fits)))
+        _clv_fits[key] = (time.time(), fitted)
+    return fitted
+
+
+def clv_age(src: Source, scope: Scope) -> str:
+    """How old the CLV page's model fit is (it is refitted at most every 10 minutes)."""
+    cached = _clv_fits.get((src.filter.units, scope.period.end))
+    if src.engine is None or cached is None:
+        return ""
+    return _("Models fitted %(age)d s ago (refitted when older than %(bound)d s)") % {
+        "age": round(time.time() - cached[0]),
+        "bound": CLV_REFIT_SECONDS,
+    }
 
 
 def compare_wecom_added(src: Source, scope: Scope) -> Comparison:
