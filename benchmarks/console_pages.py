@@ -186,10 +186,11 @@ def main() -> None:
     worst = max(ours, key=lambda k: p(ours[k], 95))
     base_worst = max(theirs, key=lambda k: p(theirs[k], 95), default="")
     stale_s = float(settings.SIYU_ANALYTICS_MAX_AGE) + model["refresh_s"]
+    base_p95 = round(p(theirs[base_worst], 95)) if theirs else None
     orders = Order.objects.count()
     print(
-        f"worst page: {worst} p95 {p(ours[worst], 95):.0f} ms (ORM: {base_worst} "
-        f"{p(theirs[base_worst], 95):.0f} ms); data at most {stale_s:.1f}s old"
+        f"worst page: {worst} p95 {p(ours[worst], 95):.0f} ms (ORM: {base_worst or '-'} "
+        f"{base_p95} ms); data at most {stale_s:.1f}s old"
     )
     print(
         json.dumps(
