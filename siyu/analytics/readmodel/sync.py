@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
@@ -32,7 +32,9 @@ from siyu.analytics.readmodel.engines import DuckDBEngine, Engine, arrow_schema
 from siyu.analytics.readmodel.extract import extract
 from siyu.customers.changes import (
     MAX_POSITION,
+    Change,
     Position,
+    consume,
     horizon,
     latest_position,
     read_visible_changes,
@@ -130,6 +132,10 @@ def refresh(engine: Engine, state: State | None = None) -> State:
     return new
 
 
+class NotBuilt(RuntimeError):
+    """The shared read model has not been built yet (the worker builds it)."""
+
+
 def max_age() -> float:
     return float(getattr(settings, "SIYU_ANALYTICS_MAX_AGE", 10))
 
@@ -163,8 +169,10 @@ def current() -> tuple[Engine, State]:
     with _lock:
         if _embedded is None or max_age() <= 0:
             engine, own = configured_engine()
-            state = (build(engine) if own else read_state(engine)) or build(engine)
-            _embedded = _Embedded(engine, state, own)
+            found = build(engine) if own else read_state(engine)
+            if found is None:
+                raise NotBuilt
+            _embedded = _Embedded(engine, found, own)
         elif not _embedded.own:
             _embedded.state = read_state(_embedded.engine) or _embedded.state
         elif _embedded.state.age_seconds() > max_age():
@@ -172,11 +180,29 @@ def current() -> tuple[Engine, State]:
         return _embedded.engine, _embedded.state
 
 
+CONSUMER = "analytics_clickhouse"
+
+
+def _reload(engine: Engine, changes: Sequence[Change]) -> None:
+    ids = sorted({c.customer_id for c in changes})
+    engine.delete_customers(ids)
+    for table, rows in extract(ids).items():
+        engine.insert(table, rows)
+
+
 def poll_clickhouse() -> int:
-    """The worker's poller when the read model is on ClickHouse: one refresh per call."""
+    """The worker's poller when the read model is on ClickHouse: the feed consumer's lease
+    (siyu/customers/changes.py) lets one worker at a time refresh it."""
     engine, own = configured_engine()
     if own:
         return 0
-    before = read_state(engine)
-    after = refresh(engine, before)
-    return 0 if before is not None and after.position == before.position else 1
+    started = _now_us()
+    if read_state(engine) is None:
+        # First start (run one worker first: two would both build). The feed consumer then
+        # starts at the oldest retained change: replaying it reloads customers, idempotent.
+        build(engine)
+        return 1
+    handled = consume(CONSUMER, lambda changes: _reload(engine, changes), limit=BATCH)
+    state = read_state(engine)
+    _save_state(engine, State(state.position if state else (0, 0), started))
+    return handled

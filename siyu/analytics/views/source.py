@@ -30,7 +30,7 @@ from siyu.analytics.readmodel import health as rm_health
 from siyu.analytics.readmodel import metrics as rm
 from siyu.analytics.readmodel.engines import Engine
 from siyu.analytics.readmodel.scope import Filter, read_filter
-from siyu.analytics.readmodel.sync import State, current, max_age
+from siyu.analytics.readmodel.sync import NotBuilt, State, current, max_age
 
 if TYPE_CHECKING:
     from siyu.analytics.clv.report import ClvReport
@@ -75,7 +75,10 @@ def read_source(request: HttpRequest, scope: Scope) -> Source:
     found = read_filter(request.user, scope.unit)
     if found is None:
         return Source(None, Filter(None), None)
-    engine, state = current()
+    try:
+        engine, state = current()
+    except NotBuilt:  # a shared ClickHouse before the worker's first build: read live
+        return Source(None, Filter(None), None)
     return Source(engine, found, state)
 
 
