@@ -62,7 +62,13 @@ def _start_position() -> Position:
     if connection.vendor == "postgresql":
         # Changes of transactions below the horizon have committed: the rows read next
         # include them. Everything at or above it is handed out by later refreshes.
-        return horizon() - 1, MAX_POSITION
+        # A build inside a transaction that has written changes (its own, not final to
+        # anyone else) must not step past them either.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id_if_assigned()::text::bigint")
+            own = cursor.fetchone()[0]
+        below = horizon() - 1 if own is None else min(horizon() - 1, int(own) - 1)
+        return below, MAX_POSITION
     return latest_position()
 
 
