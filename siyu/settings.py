@@ -345,3 +345,10 @@ SIYU_RETENTION_DAYS = {
     for kind in ("wecom_inbox", "events", "audit_log", "import_files", "exports")
     if env(f"SIYU_RETENTION_{kind.upper()}_DAYS")
 }
+
+# Analytics read model (siyu/analytics/readmodel/): dashboards read it unless switched off;
+# embedded DuckDB per process, refreshed from the change feed when older than MAX_AGE
+# seconds; or a shared ClickHouse (clickhouse://user:pass@host:8123/) kept by the worker.
+SIYU_ANALYTICS_READ_MODEL = env_bool("SIYU_ANALYTICS_READ_MODEL", default=True)
+SIYU_ANALYTICS_MAX_AGE = env_int("SIYU_ANALYTICS_MAX_AGE", 10, minimum=0, maximum=3600)
+SIYU_CLICKHOUSE_URL = env("SIYU_CLICKHOUSE_URL") or ""

@@ -12,3 +12,6 @@ from siyu.settings import *  # noqa: F403
 
 # PBKDF2 is slow on purpose; tests log in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Test databases roll back under the read model: rebuild it on every read (max age 0).
+SIYU_ANALYTICS_MAX_AGE = 0

@@ -6,3 +6,14 @@ class AnalyticsConfig(AppConfig):
     name = "siyu.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        if getattr(settings, "SIYU_CLICKHOUSE_URL", ""):
+            from siyu.worker.pollers import POLLERS
+
+            # A shared ClickHouse read model is kept fresh by the workers (one at a time).
+            POLLERS.setdefault(
+                "analytics_clickhouse", ("siyu.analytics.readmodel.sync.poll_clickhouse", 1.0)
+            )

@@ -126,6 +126,18 @@ def channel_rows(
         .annotate(n=Count("id"))
         .values_list("channel", "n")
     )
+    return rows_from_counts(sizes, buyers, by_offset, period, spend)
+
+
+def rows_from_counts(
+    sizes: dict[str | None, int],
+    buyers: dict[str | None, int],
+    by_offset: dict[str, dict[int, int]],
+    period: Period,
+    spend: Q | None,
+) -> list[ChannelRow]:
+    """Channel rows from the cohort's counts per channel (the ORM's or the read model's)
+    and the spend recorded at the viewer's scope."""
     spent = spend_by_channel(period, spend) if spend is not None else {}
     owned = _owned_channels(spend)
     names = sorted({*(k or NO_CHANNEL for k in sizes), *spent})

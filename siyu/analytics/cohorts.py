@@ -82,13 +82,13 @@ def cohort_curves(
         acq = row["acq"].date()
         repeats[acq][month_offset(acq, row["again"].date())] += row["n"]
     return [
-        _cohort(month, size, active[month], repeats[month], month_offset(month, until))
+        cohort_from_counts(month, size, active[month], repeats[month], month_offset(month, until))
         for month, size in sorted(sizes.items())
         if month <= until
     ]
 
 
-def _cohort(
+def cohort_from_counts(
     month: date, size: int, active: dict[int, int], repeats: dict[int, int], last: int
 ) -> Cohort:
     retention = [active.get(k, 0) / size for k in range(last + 1)]

@@ -146,21 +146,34 @@ def _rows(customers: QuerySet[Customer], period: Period) -> list[_Row]:
         )
         .values_list("first_seen_at", "channel", "wecom", "pre", "post")
     )
-    raw = list(values)
+    return strata_rows(
+        [
+            (timezone.localtime(created).strftime("%Y-%m"), channel or "", is_wecom, pre, post)
+            for created, channel, is_wecom, pre, post in values
+        ]
+    )
+
+
+def strata_rows(raw: list[tuple[str, str, bool, int, int]]) -> list[_Row]:
+    """Rows of (acquisition month "YYYY-MM", channel name, WeCom-added, spend before the
+    period, spend in it), bucketed by spend before against its median."""
     positive = sorted(r[3] for r in raw if r[3] > 0)
     median = positive[len(positive) // 2] if positive else 0
     rows = []
-    for created, channel, is_wecom, pre, post in raw:
+    for month, channel, is_wecom, pre, post in raw:
         bucket = 0 if pre <= 0 else (1 if pre < median else 2)
-        month = timezone.localtime(created).strftime("%Y-%m")
-        rows.append(_Row((month, channel or "", bucket), bool(is_wecom), float(post)))
+        rows.append(_Row((month, channel, bucket), bool(is_wecom), float(post)))
     return rows
 
 
 def compare_wecom_added(customers: QuerySet[Customer], period: Period) -> Comparison:
     """GMV per customer in the period, WeCom-added vs others: naive and stratified by
     acquisition month × channel × pre-period spend (none / below / above median)."""
-    rows = _rows(customers, period)
+    return compare_rows(_rows(customers, period))
+
+
+def compare_rows(rows: list[_Row]) -> Comparison:
+    """The naive and stratified comparison of rows from ``strata_rows``."""
     t_all = np.array([r.outcome for r in rows if r.treated])
     c_all = np.array([r.outcome for r in rows if not r.treated])
     for group, values in (("wecom", t_all), ("others", c_all)):

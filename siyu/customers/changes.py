@@ -200,6 +200,14 @@ def read_changes(after: Position, limit: int = DEFAULT_BATCH) -> list[Change]:
     return _select(after, final_below=horizon(), limit=limit)
 
 
+def read_visible_changes(after: Position, limit: int = DEFAULT_BATCH) -> tuple[list[Change], int]:
+    """Every visible change after ``after`` (final or not), in position order, and the
+    horizon read before them: for a consumer that reloads state idempotently and may
+    handle a stretch twice (the analytics read model) rather than wait for the horizon."""
+    final_below = horizon()
+    return _select(after, limit=limit), final_below
+
+
 def latest_position() -> Position:
     """The position of the newest change (a new consumer that skips history starts here)."""
     if connection.vendor == "postgresql":

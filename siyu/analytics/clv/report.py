@@ -44,16 +44,25 @@ def load_summary(customers: QuerySet[Customer], until: date) -> Summary:
     days = np.array(
         [(timezone.localtime(t).date() - EPOCH).days for t in rows[:, 1]], dtype=np.int64
     )
+    return summary_of(rows[:, 0], days, rows[:, 2], until)
+
+
+def summary_of(customer_id: np.ndarray, day: np.ndarray, net: np.ndarray, until: date) -> Summary:
+    """Summaries from orders given as arrays: customer, local day (days since EPOCH), net."""
     return summarise(
-        rows[:, 0].astype(np.int64),
-        days,
-        rows[:, 2].astype(np.float64),
+        customer_id.astype(np.int64),
+        day.astype(np.int64),
+        net.astype(np.float64),
         end_day=(until - EPOCH).days,
     )
 
 
 def clv_report(customers: QuerySet[Customer], until: date, *, months: int = 12) -> ClvReport:
-    summary = load_summary(customers, until)
+    return report_of(load_summary(customers, until), months=months)
+
+
+def report_of(summary: Summary, *, months: int = 12) -> ClvReport:
+    """Fit both models on the summaries and score every customer."""
     if len(summary.x) < MIN_CUSTOMERS:
         raise ValueError(
             _("at least %(count)d buying customers are needed for CLV") % {"count": MIN_CUSTOMERS}

@@ -34,6 +34,9 @@ def summarise(
     from the monetary mean, which describes repeat purchases only (Gamma-Gamma)."""
     keep = day <= end_day
     cid, d, v = customer_id[keep], day[keep], value[keep]
+    if not len(cid):  # every order after the end: nobody to summarise (not an IndexError)
+        empty = np.zeros(0, dtype=np.float64)
+        return Summary(np.zeros(0, dtype=np.int64), empty, empty, empty, empty)
     order = np.lexsort((d, cid))
     cid, d, v = cid[order], d[order], v[order]
     # Collapse to one row per (customer, day).

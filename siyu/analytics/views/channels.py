@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from siyu.analytics.channels import BudgetLine, channel_rows, spend_scope, suggest_budget
+from siyu.analytics.channels import BudgetLine, spend_scope, suggest_budget
 from siyu.analytics.charts import bar_chart, percent
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
 from siyu.analytics.views import render_dashboard
+from siyu.analytics.views.source import channel_rows, read_source
 
 
 def _reason(line: BudgetLine) -> str:
@@ -26,7 +27,8 @@ def _reason(line: BudgetLine) -> str:
 def channels(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=90)
     spend = spend_scope(request.user, scope.unit)
-    rows = channel_rows(scope.customers, scope.period, spend)
+    src = read_source(request, scope)
+    rows = channel_rows(src, scope, spend)
     table = Table(
         "channels",
         _("Channels (customers acquired in the period)"),
@@ -79,6 +81,7 @@ def channels(request: HttpRequest) -> HttpResponse:
         [table, budget],
         chart=chart,
         page="channels",
+        freshness=src.freshness(),
         spend_note=None
         if spend is not None
         else _(

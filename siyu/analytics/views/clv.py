@@ -10,6 +10,7 @@ from siyu.analytics.charts import bar_chart
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
 from siyu.analytics.views import render_dashboard
+from siyu.analytics.views.source import clv_age, clv_report, read_source
 from siyu.customers.models import Customer
 
 TOP = 50
@@ -19,14 +20,18 @@ ALIVE_BANDS = (0.0, 0.2, 0.5, 0.8, 1.01)
 @dashboard
 def clv(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=365)
+    src = read_source(request, scope)
     try:
-        # Imported on first use: the model fit pulls in scipy.optimize (~1 s per process).
-        from siyu.analytics.clv.report import clv_report
-
-        report = clv_report(scope.customers, scope.period.end)
+        report = clv_report(src, scope)
     except ValueError as exc:
         return render_dashboard(
-            request, "analytics/clv.html", scope, [], problem=str(exc), page="clv"
+            request,
+            "analytics/clv.html",
+            scope,
+            [],
+            problem=str(exc),
+            page="clv",
+            freshness=src.freshness(),
         )
     s = report.summary
     value = report.clv_fen if report.clv_fen is not None else np.zeros_like(s.x)
@@ -82,5 +87,12 @@ def clv(request: HttpRequest) -> HttpResponse:
         empty=_("No customer to score."),
     )
     return render_dashboard(
-        request, "analytics/clv.html", scope, [params, risk, top], chart=chart, page="clv"
+        request,
+        "analytics/clv.html",
+        scope,
+        [params, risk, top],
+        chart=chart,
+        page="clv",
+        freshness=src.freshness(),
+        fitted=clv_age(src, scope),
     )

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from siyu.analytics.charts import line_chart, percent
-from siyu.analytics.cohorts import BASES, Cohort, CohortBasis, cohort_curves
+from siyu.analytics.cohorts import BASES, Cohort, CohortBasis
 from siyu.analytics.params import BadParam, choice_param, dashboard, parse_scope
 from siyu.analytics.tables import Cell, Table, pct
 from siyu.analytics.views import render_dashboard
+from siyu.analytics.views.source import cohort_curves, read_source
 
 MONTHS_SHOWN = 12
 
@@ -37,7 +38,8 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     basis: CohortBasis = "first_purchase"
     if choice_param(request, "basis", BASES, "acquired") == "acquired":
         basis = "acquired"
-    curves = cohort_curves(scope.customers, channel=channel, until=scope.period.end, basis=basis)
+    src = read_source(request, scope)
+    curves = cohort_curves(src, scope, channel, basis)
     curves = [c for c in curves if c.month >= scope.period.start.replace(day=1)]
     tables = [
         _table(
@@ -77,4 +79,5 @@ def cohorts(request: HttpRequest) -> HttpResponse:
         channel=channel or "",
         basis=basis,
         page="cohorts",
+        freshness=src.freshness(),
     )

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from siyu.analytics.charts import bar_chart
 from siyu.analytics.definitions import notes
-from siyu.analytics.gmv import GmvChange, GmvFactors, gmv_change, gmv_factors_by
+from siyu.analytics.gmv import GmvChange, GmvFactors
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.periods import Period
 from siyu.analytics.tables import Cell, Table, pct, yuan
 from siyu.analytics.views import compare_choice, compare_options, render_dashboard
+from siyu.analytics.views.source import gmv_change, gmv_factors_by, read_source
 
 FACTOR_LABELS = {
     "users": gettext_lazy("Users"),
@@ -126,17 +127,12 @@ def gmv_tree(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request)
     compare = compare_choice(request)
     base = scope.period.compared(compare)
-    change = gmv_change(scope.customers, scope.period, base)
+    src = read_source(request, scope)
+    change = gmv_change(src, scope, base)
     tables = [
         _factors_table(change, scope.period, base),
-        _breakdown(
-            "channels", _("By channel"), gmv_factors_by(scope.customers, scope.period, "channel")
-        ),
-        _breakdown(
-            "org_units",
-            _("By org unit"),
-            gmv_factors_by(scope.customers, scope.period, "org_unit", scope.unit),
-        ),
+        _breakdown("channels", _("By channel"), gmv_factors_by(src, scope, "channel")),
+        _breakdown("org_units", _("By org unit"), gmv_factors_by(src, scope, "org_unit")),
     ]
     chart = bar_chart(
         [str(FACTOR_LABELS[p.name]) for p in change.parts] if change.explained else [],
@@ -157,4 +153,5 @@ def gmv_tree(request: HttpRequest) -> HttpResponse:
         base_period=base,
         compare_options=compare_options(compare),
         page="gmv",
+        freshness=src.freshness(),
     )

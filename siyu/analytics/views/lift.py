@@ -14,12 +14,12 @@ from siyu.analytics.lift import (
     Comparison,
     EmptyGroup,
     LiftResult,
-    compare_wecom_added,
     measure_lift,
 )
 from siyu.analytics.params import BadParam, dashboard, int_param, parse_scope
 from siyu.analytics.tables import Cell, Table, pct, yuan
 from siyu.analytics.views import render_dashboard
+from siyu.analytics.views.source import compare_wecom_added, read_source
 from siyu.customers.models import Tag
 
 NOT_A_NUMBER = "—"
@@ -158,8 +158,9 @@ def lift(request: HttpRequest) -> HttpResponse:
         else:
             tables.append(_lift_table(r))
     wecom, why = None, ""
+    src = read_source(request, scope)
     try:
-        wecom = compare_wecom_added(scope.customers, scope.period)
+        wecom = compare_wecom_added(src, scope)
     except EmptyGroup as exc:
         why = empty_group_message(exc)
         problems.append(why)
@@ -176,4 +177,5 @@ def lift(request: HttpRequest) -> HttpResponse:
         problems=problems,
         chart=wecom_chart(wecom, why),
         page="lift",
+        freshness=src.freshness(),
     )

@@ -6,14 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from siyu.analytics.activity import Health, health
+from siyu.analytics.activity import Health
 from siyu.analytics.charts import bar_chart
 from siyu.analytics.definitions import notes
-from siyu.analytics.gmv import gmv_change
 from siyu.analytics.lifecycle import current_stage, stages
 from siyu.analytics.params import dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
 from siyu.analytics.views import compare_choice, compare_options, render_dashboard
+from siyu.analytics.views.source import gmv_change, health, read_source
 
 STAGE_LABELS = {
     "cold_start": gettext_lazy("Cold start"),
@@ -45,8 +45,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request)
     compare = compare_choice(request)
     base = scope.period.compared(compare)
-    h = health(scope.customers, scope.period)
-    change = gmv_change(scope.customers, scope.period, base)
+    src = read_source(request, scope)
+    h = health(src, scope)
+    change = gmv_change(src, scope, base)
     metrics = Table(
         "metrics",
         _("Metrics"),
@@ -115,6 +116,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         base_period=base,
         compare_options=compare_options(compare),
         page="overview",
+        freshness=src.freshness(),
     )
 
 

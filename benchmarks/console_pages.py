@@ -1,0 +1,218 @@
+"""p50/p95 of every analytics console page and CSV export, server-side, on the read model
+and on the ORM reference in the same run, plus the read model's build, refresh and
+staleness.
+
+    uv run python benchmarks/console_pages.py [--customers N | --quick] [--reuse]
+
+Generates the brand's analytics data in bulk (customers acquired over two years through
+six channels, ~10 orders each, 5 % refunded, a third added on WeCom, spread over the demo
+org tree's stores) into var/bench-pages-N (SQLite) or DATABASE_URL, with the generator of
+benchmarks/metrics.py: minutes instead of `siyu simulate`'s half hour at 1M. Each page is
+requested through Django's test client (middleware, view, template) as lin.yue (HQ, sees
+everyone); the read model is built once before timing (its build is reported). Then a
+few hundred orders are written through the order verb and the refresh that brings the
+read model up to date is timed: the data a page shows is at most SIYU_ANALYTICS_MAX_AGE
+plus that refresh old (``stale_s``). Last line is JSON.
+
+Adding a page (the segments and customer pages join after merge) is one line in PAGES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+from bench_env import setup_django
+
+MONTH = "from=2025-12-01&to=2025-12-30"
+YEAR = "from=2025-01-01&to=2025-12-31"
+# (name, URL): every analytics page and every CSV export of it.
+PAGES: list[tuple[str, str]] = [
+    ("overview", f"/analytics/?{MONTH}"),
+    ("overview.csv", f"/analytics/?{MONTH}&csv=metrics"),
+    ("gmv", f"/analytics/gmv/?{MONTH}"),
+    ("gmv.csv", f"/analytics/gmv/?{MONTH}&csv=channels"),
+    ("channels", f"/analytics/channels/?{MONTH}"),
+    ("channels.csv", f"/analytics/channels/?{MONTH}&csv=channels"),
+    ("cohorts", f"/analytics/cohorts/?{YEAR}"),
+    ("cohorts.csv", f"/analytics/cohorts/?{YEAR}&csv=retention"),
+    ("cohorts first purchase", f"/analytics/cohorts/?{YEAR}&basis=first_purchase"),
+    ("clv", f"/analytics/clv/?{YEAR}"),
+    ("clv.csv", f"/analytics/clv/?{YEAR}&csv=customers"),
+    ("lift", f"/analytics/lift/?{MONTH}"),
+    ("lift.csv", f"/analytics/lift/?{MONTH}&csv=wecom"),
+    ("gmv, one region", f"/analytics/gmv/?{MONTH}&org={{region}}"),
+]
+
+
+def build(n: int) -> float | None:
+    """The brand and its analytics data (None: reused)."""
+    import metrics
+    from django.core.management import call_command
+    from django.db import connection
+
+    from siyu.customers.models import Customer, Identity
+    from siyu.customers.resolve_batch import _copy
+    from siyu.demo.brand import build_brand
+
+    call_command("migrate", interactive=False, verbosity=0)
+    brand = build_brand()
+    if Customer.objects.exists():
+        print(f"reusing {Customer.objects.count():,} customer rows")
+        return None
+    t = time.perf_counter()
+    g = metrics.generate(n)
+    metrics.load(n, g)
+    stores = [u.pk for u in brand.stores.values()]
+    with connection.cursor() as cursor:
+        for i, store in enumerate(stores):
+            cursor.execute(
+                "UPDATE customers_customer SET org_unit_id = %s WHERE id %% %s = %s",
+                [store, len(stores), i],
+            )
+    wecom = np.arange(1, n + 1)[np.random.default_rng(3).random(n) < 0.33]
+    m = len(wecom)
+    stamp = metrics._stamp(g["acq_day"][wecom - 1] * 86400 + 7200, connection.vendor)
+    cols, rows = metrics._rows(
+        Identity,
+        {
+            "customer_id": wecom.tolist(),
+            "type": ["wecom_external_userid"] * m,
+            "namespace": ["corp1"] * m,
+            "value": [f"wmB{i}" for i in wecom.tolist()],
+            "source": ["bench"] * m,
+            "created_at": stamp,
+        },
+        m,
+    )
+    _copy("customers_identity", cols, rows, metrics.CHUNK)
+    seconds = time.perf_counter() - t
+    print(f"built {n:,} customers, {len(g['owner']):,} orders in {seconds:.0f}s", flush=True)
+    return seconds
+
+
+def time_pages(client: Any, rounds: int, region: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for name, url in PAGES:
+        path = url.replace("{region}", str(region))
+        samples = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            response = client.get(path, secure=True)
+            samples.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, (name, response.status_code)
+        out[name] = samples
+        print(
+            f"  {name:<24} p50 {p(samples, 50):8.0f} ms  p95 {p(samples, 95):8.0f} ms", flush=True
+        )
+    return out
+
+
+def p(samples: list[float], q: int) -> float:
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
+
+
+def write_orders(count: int) -> None:
+    """Orders through the order verb, as a live brand's day brings them."""
+    from django.utils import timezone
+
+    from siyu.customers.models import Customer
+    from siyu.customers.orders import OrderInput, import_order
+
+    now = timezone.now()
+    for i, c in enumerate(Customer.objects.order_by("?")[:count]):
+        import_order(
+            c,
+            OrderInput("miniprogram", f"live{now.timestamp():.0f}-{i}", now, 9900, 9900),
+        )
+
+
+def measure_read_model() -> dict[str, float]:
+    from siyu.analytics.readmodel import sync
+
+    sync._embedded = None
+    t = time.perf_counter()
+    engine, state = sync.current()
+    build_s = time.perf_counter() - t
+    write_orders(300)
+    t = time.perf_counter()
+    sync._embedded.state = sync.refresh(engine, state)  # type: ignore[union-attr]
+    refresh_s = time.perf_counter() - t
+    return {"build_s": build_s, "refresh_s": refresh_s}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="20k customers, about a minute")
+    parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
+    parser.add_argument("--rounds", type=int, default=7, help="requests per page, read model")
+    parser.add_argument("--baseline-rounds", type=int, default=2, help="per page, ORM path")
+    args = parser.parse_args()
+    n = 20_000 if args.quick else args.customers
+    setup_django(f"bench-pages-{n}", reuse=args.reuse)
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from siyu.core.models import OrgUnit
+    from siyu.customers.models import Customer, Order
+    from siyu.demo.brand import build_brand
+
+    built_s = build(n)
+    client = Client()
+    client.force_login(build_brand().lin_yue.user)
+    region = OrgUnit.objects.filter(parent__parent__isnull=True, parent__isnull=False).first()
+    region_id = region.pk if region else 0
+    with override_settings(SIYU_ANALYTICS_MAX_AGE=3600):
+        model = measure_read_model()
+        print(
+            f"read model: built in {model['build_s']:.1f}s, refresh after 300 orders "
+            f"{model['refresh_s']:.2f}s"
+        )
+        print("read model (product path):")
+        ours = time_pages(client, args.rounds, region_id)
+    theirs: dict[str, list[float]] = {}
+    if args.baseline_rounds:  # 0 skips it: at 1M the ORM path takes minutes per page
+        print("ORM reference (baseline, same run):")
+        with override_settings(SIYU_ANALYTICS_READ_MODEL=False):
+            theirs = time_pages(client, args.baseline_rounds, region_id)
+    worst = max(ours, key=lambda k: p(ours[k], 95))
+    base_worst = max(theirs, key=lambda k: p(theirs[k], 95), default="")
+    stale_s = float(settings.SIYU_ANALYTICS_MAX_AGE) + model["refresh_s"]
+    base_p95 = round(p(theirs[base_worst], 95)) if theirs else None
+    orders = Order.objects.count()
+    print(
+        f"worst page: {worst} p95 {p(ours[worst], 95):.0f} ms (ORM: {base_worst or '-'} "
+        f"{base_p95} ms); data at most {stale_s:.1f}s old"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "console_pages",
+                "customers": Customer.objects.count(),
+                "orders": orders,
+                "worst_page": worst,
+                "worst_p95_ms": round(p(ours[worst], 95)),
+                "baseline_worst_page": base_worst,
+                "baseline_worst_p95_ms": base_p95,
+                "stale_s": round(stale_s, 2),
+                "read_model_build_s": round(model["build_s"], 1),
+                "read_model_refresh_s": round(model["refresh_s"], 3),
+                "data_build_s": None if built_s is None else round(built_s),
+                "p95_ms": {k: round(p(v, 95)) for k, v in ours.items()},
+                "baseline_p95_ms": {k: round(p(v, 95)) for k, v in theirs.items()},
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""The read model gives the ORM reference's figures on random data: customers acquired
+through channels and org units, orders, refunds added later, merges and unmerges, with
+the read model built first and then refreshed incrementally from the change feed, on
+DuckDB and on ClickHouse's engine (chdb), over SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django.db import transaction
+from django.db.models import QuerySet
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from siyu.analytics import activity, channels, cohorts, gmv, lift
+from siyu.analytics.clv.report import load_summary
+from siyu.analytics.periods import Period
+from siyu.analytics.readmodel import cohorts as rm_cohorts
+from siyu.analytics.readmodel import health as rm_health
+from siyu.analytics.readmodel import metrics as rm
+from siyu.analytics.readmodel.engines import ChdbEngine, DuckDBEngine, Engine
+from siyu.analytics.readmodel.scope import Filter
+from siyu.analytics.readmodel.sync import build, refresh
+from siyu.analytics.tests.factories import customer, event, order
+from siyu.customers.merge import merge_customers, unmerge
+from siyu.customers.models import Customer, CustomerStatus, MergeRecord, Order
+from siyu.customers.orders import OrderInput, RefundInput, import_order
+from siyu.demo.brand import JINGAN, Brand
+
+pytestmark = pytest.mark.django_db
+START = date(2025, 1, 1)
+CHANNELS = ["抖音", "小红书", None]
+PERIODS = [
+    Period(date(2025, 2, 1), date(2025, 3, 1)),
+    Period(date(2025, 3, 10), date(2025, 5, 1)),
+    Period(date(2025, 1, 1), date(2025, 7, 1)),
+]
+
+
+@pytest.fixture(params=["duckdb", "chdb"])
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    if request.param == "chdb":
+        pytest.importorskip("chdb", reason="chdb is in the optional 'clickhouse' group")
+        yield ChdbEngine()
+    else:
+        yield DuckDBEngine()
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    day: int
+    channel: int
+    unit: int
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    who: int
+    day: int
+    yuan: int
+
+
+@dataclass(frozen=True)
+class LaterRefund:
+    which: int
+    share: int  # percent of the paid amount
+
+
+@dataclass(frozen=True)
+class Merge:
+    survivor: int
+    merged: int
+
+
+@dataclass(frozen=True)
+class Unmerge:
+    pass
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    who: int
+    day: int
+    kind: str
+
+
+OPS = st.one_of(
+    st.builds(NewCustomer, st.integers(0, 150), st.integers(0, 2), st.integers(0, 2)),
+    st.builds(NewOrder, st.integers(0, 30), st.integers(0, 180), st.integers(1, 500)),
+    st.builds(NewOrder, st.integers(0, 30), st.integers(0, 180), st.integers(1, 500)),
+    st.builds(LaterRefund, st.integers(0, 40), st.integers(1, 100)),
+    st.builds(Merge, st.integers(0, 30), st.integers(0, 30)),
+    st.just(Unmerge()),
+    st.builds(
+        NewEvent,
+        st.integers(0, 30),
+        st.integers(0, 180),
+        st.sampled_from(["message_sent", "wecom_contact_deleted", "page_view"]),
+    ),
+)
+
+
+def _active() -> list[Customer]:
+    return list(Customer.objects.filter(status=CustomerStatus.ACTIVE).order_by("pk"))
+
+
+def _refund_later(op: LaterRefund, n: int) -> None:
+    orders = list(Order.objects.order_by("pk"))
+    if not orders:
+        return
+    row = orders[op.which % len(orders)]
+    amount = row.paid_fen * op.share // 100
+    if row.refunded_fen + amount > row.paid_fen:
+        return
+    refund = RefundInput(f"later{n}", amount, row.paid_at + timedelta(days=1))
+    import_order(
+        row.customer,
+        OrderInput(
+            platform=row.platform,
+            order_no=row.order_no,
+            paid_at=row.paid_at,
+            total_fen=row.total_fen,
+            paid_fen=row.paid_fen,
+            refunds=(refund,),
+        ),
+    )
+
+
+def _merge_or_unmerge(op: Merge | Unmerge, people: list[Customer]) -> None:
+    if isinstance(op, Unmerge):
+        record = MergeRecord.objects.filter(undone_at__isnull=True).order_by("-pk").first()
+        if record is not None:
+            unmerge(record)
+        return
+    if len(people) >= 2:
+        a, b = people[op.survivor % len(people)], people[op.merged % len(people)]
+        if a.pk != b.pk:
+            merge_customers(a, b, reason="test")
+
+
+def _apply(op: object, brand: Brand, n: int) -> None:
+    people = _active()
+    units = [None, brand.stores[JINGAN], brand.stores["北京朝阳店"]]
+    if isinstance(op, NewCustomer):
+        day = START + timedelta(days=op.day)
+        customer(f"c{n}", day, channel=CHANNELS[op.channel], unit=units[op.unit])
+    elif isinstance(op, NewOrder) and people:
+        order(people[op.who % len(people)], START + timedelta(days=op.day), op.yuan)
+    elif isinstance(op, NewEvent) and people:
+        event(people[op.who % len(people)], op.kind, START + timedelta(days=op.day))
+    elif isinstance(op, LaterRefund):
+        _refund_later(op, n)
+    elif isinstance(op, Merge | Unmerge):
+        _merge_or_unmerge(op, people)
+
+
+def _assert_equal(engine: Engine) -> None:
+    everyone = Customer.objects.filter(status=CustomerStatus.ACTIVE)
+    f = Filter(None)
+    for period in PERIODS:
+        assert rm.gmv_factors(engine, f, period) == gmv.gmv_factors(everyone, period)
+        for dim in ("channel", "org_unit"):
+            assert rm.gmv_factors_by(engine, f, period, dim) == gmv.gmv_factors_by(
+                everyone, period, dim
+            )
+        ours = rm_health.health(engine, f, everyone, period)
+        theirs = activity.health(everyone, period)
+        assert ours.payment_cycle_days == pytest.approx(theirs.payment_cycle_days)
+        assert ours == theirs.__class__(
+            **{**theirs.__dict__, "payment_cycle_days": ours.payment_cycle_days}
+        )
+        ours_rows = lift.strata_rows(rm_cohorts.strata(engine, f, period, lift.PRE_PERIOD_DAYS))
+        assert Counter(map(repr, ours_rows)) == Counter(map(repr, lift._rows(everyone, period)))
+        sizes, buyers, offsets = rm_cohorts.channel_counts(engine, f, period)
+        assert channels.rows_from_counts(sizes, buyers, offsets, period, None) == (
+            channels.channel_rows(everyone, period, None)
+        )
+    _assert_same_clv_input(engine, everyone)
+    for basis in cohorts.BASES:
+        for channel in ("抖音", None):
+            until = date(2025, 7, 1)
+            assert rm_cohorts.cohort_curves(
+                engine, f, channel=channel, until=until, basis=basis
+            ) == cohorts.cohort_curves(everyone, channel=channel, until=until, basis=basis)
+
+
+def _assert_same_clv_input(engine: Engine, everyone: QuerySet[Customer]) -> None:
+    until = date(2025, 6, 1)
+    if not Order.objects.filter(customer__in=everyone).exists():
+        with pytest.raises(ValueError, match="no orders"):
+            rm_cohorts.clv_summary(engine, Filter(None), until)
+        return
+    ours = rm_cohorts.clv_summary(engine, Filter(None), until)
+    theirs = load_summary(everyone, until)
+    for name in ("customer_id", "x", "t_x", "T", "monetary"):
+        assert getattr(ours, name).tolist() == getattr(theirs, name).tolist()
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(before=st.lists(OPS, max_size=12), after=st.lists(OPS, min_size=1, max_size=12))
+def test_the_read_model_equals_the_orm_reference_after_random_writes(
+    brand: Brand, engine: Engine, before: list[object], after: list[object]
+) -> None:
+    with transaction.atomic():
+        customer("seed", START, channel="抖音", unit=brand.stores[JINGAN])
+        for n, op in enumerate(before):
+            _apply(op, brand, n)
+        state = build(engine)
+        for n, op in enumerate(after, start=len(before)):
+            _apply(op, brand, n)
+        refresh(engine, state)
+        _assert_equal(engine)
+        transaction.set_rollback(True)
+
+
+def test_a_refresh_follows_a_merge_and_its_undoing(brand: Brand) -> None:
+    engine = DuckDBEngine()
+    a = customer("a", date(2025, 1, 5), channel="抖音")
+    b = customer("b", date(2025, 2, 5), channel="小红书")
+    order(b, date(2025, 2, 10), 100)
+    period = Period(date(2025, 2, 1), date(2025, 3, 1))
+    state = build(engine)
+    record = merge_customers(a, b, reason="test")
+    state = refresh(engine, state)
+    by_channel = rm.gmv_factors_by(engine, Filter(None), period, "channel")
+    assert by_channel["抖音"].gmv_fen == 10000
+    assert "小红书" not in by_channel
+    unmerge(record)
+    refresh(engine, state)
+    by_channel = rm.gmv_factors_by(engine, Filter(None), period, "channel")
+    assert by_channel["小红书"].gmv_fen == 10000
+    assert by_channel["抖音"].gmv_fen == 0

@@ -1,0 +1,166 @@
+"""Where a dashboard reads its figures: the read model (siyu/analytics/readmodel/), or the
+ORM reference when the read model is switched off (``SIYU_ANALYTICS_READ_MODEL = False``)
+or the viewer's scope is not a set of org units (a sales member's own customers). The
+page says which, and how old the read model's data is."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from siyu.analytics import activity, channels, cohorts, gmv, lift
+from siyu.analytics.activity import Health
+from siyu.analytics.channels import ChannelRow
+from siyu.analytics.cohorts import Cohort, CohortBasis
+from siyu.analytics.gmv import GmvChange, GmvFactors
+from siyu.analytics.lift import Comparison
+from siyu.analytics.params import Scope
+from siyu.analytics.periods import Period
+from siyu.analytics.readmodel import cohorts as rm_cohorts
+from siyu.analytics.readmodel import health as rm_health
+from siyu.analytics.readmodel import metrics as rm
+from siyu.analytics.readmodel.engines import Engine
+from siyu.analytics.readmodel.scope import Filter, read_filter
+from siyu.analytics.readmodel.sync import NotBuilt, State, current, max_age
+
+if TYPE_CHECKING:
+    from siyu.analytics.clv.report import ClvReport
+
+
+@dataclass(frozen=True)
+class Source:
+    engine: Engine | None  # None: the ORM reference
+    filter: Filter
+    state: State | None
+
+    @property
+    def read_model(self) -> bool:
+        return self.engine is not None
+
+    def freshness(self) -> str:
+        """The line every dashboard shows under its filters."""
+        if self.state is None:
+            return _("Data is live (read from the database on this request).")
+        age = round(self.state.age_seconds())
+        bound = round(max_age())
+        return (
+            ngettext(
+                "Data updated %(age)d second ago",
+                "Data updated %(age)d seconds ago",
+                age,
+            )
+            % {"age": age}
+            + " · "
+            + ngettext(
+                "refreshed when older than %(bound)d second",
+                "refreshed when older than %(bound)d seconds",
+                bound,
+            )
+            % {"bound": bound}
+        )
+
+
+def read_source(request: HttpRequest, scope: Scope) -> Source:
+    if not getattr(settings, "SIYU_ANALYTICS_READ_MODEL", True):
+        return Source(None, Filter(None), None)
+    found = read_filter(request.user, scope.unit)
+    if found is None:
+        return Source(None, Filter(None), None)
+    try:
+        engine, state = current()
+    except NotBuilt:  # a shared ClickHouse before the worker's first build: read live
+        return Source(None, Filter(None), None)
+    return Source(engine, found, state)
+
+
+def gmv_change(src: Source, scope: Scope, base: Period) -> GmvChange:
+    if src.engine is None:
+        return gmv.gmv_change(scope.customers, scope.period, base)
+    before = rm.gmv_factors(src.engine, src.filter, base)
+    return gmv.explain_change(before, rm.gmv_factors(src.engine, src.filter, scope.period))
+
+
+def gmv_factors_by(src: Source, scope: Scope, dimension: gmv.Dimension) -> dict[str, GmvFactors]:
+    if src.engine is None:
+        return gmv.gmv_factors_by(scope.customers, scope.period, dimension, scope.unit)
+    return rm.gmv_factors_by(src.engine, src.filter, scope.period, dimension, scope.unit)
+
+
+def health(src: Source, scope: Scope) -> Health:
+    if src.engine is None:
+        return activity.health(scope.customers, scope.period)
+    return rm_health.health(src.engine, src.filter, scope.customers, scope.period)
+
+
+def cohort_curves(
+    src: Source, scope: Scope, channel: str | None, basis: CohortBasis
+) -> list[Cohort]:
+    until = scope.period.end
+    if src.engine is None:
+        return cohorts.cohort_curves(scope.customers, channel=channel, until=until, basis=basis)
+    return rm_cohorts.cohort_curves(
+        src.engine, src.filter, channel=channel, until=until, basis=basis
+    )
+
+
+def channel_rows(src: Source, scope: Scope, spend: Q | None) -> list[ChannelRow]:
+    if src.engine is None:
+        return channels.channel_rows(scope.customers, scope.period, spend)
+    sizes, buyers, offsets = rm_cohorts.channel_counts(src.engine, src.filter, scope.period)
+    return channels.rows_from_counts(sizes, buyers, offsets, scope.period, spend)
+
+
+# A CLV fit of a million customers takes seconds: one per scope and end date is kept and
+# reused for CLV_REFIT_SECONDS, so the page answers from it while the figures it rests on
+# move slowly (expected purchases over months).
+CLV_REFIT_SECONDS = 600
+CLV_CACHED_FITS = 16
+_clv_fits: dict[tuple[tuple[int, ...] | None, date], tuple[float, ClvReport]] = {}
+_clv_lock = threading.Lock()
+
+
+def clv_report(src: Source, scope: Scope) -> ClvReport:
+    """The fitted CLV models (raises ValueError with a message to show)."""
+    # Imported on first use: the model fit pulls in scipy.optimize (~1 s per process).
+    from siyu.analytics.clv import report
+
+    if src.engine is None:
+        return report.clv_report(scope.customers, scope.period.end)
+    key = (src.filter.units, scope.period.end)
+    cached = _clv_fits.get(key)
+    if cached is not None and max_age() > 0 and time.time() - cached[0] < CLV_REFIT_SECONDS:
+        return cached[1]
+    summary = rm_cohorts.clv_summary(src.engine, src.filter, scope.period.end)
+    fitted = report.report_of(summary)
+    with _clv_lock:
+        if len(_clv_fits) >= CLV_CACHED_FITS:
+            _clv_fits.pop(next(iter(_clv_fits)))
+        _clv_fits[key] = (time.time(), fitted)
+    return fitted
+
+
+def clv_age(src: Source, scope: Scope) -> str:
+    """How old the CLV page's model fit is (it is refitted at most every 10 minutes)."""
+    cached = _clv_fits.get((src.filter.units, scope.period.end))
+    if src.engine is None or cached is None:
+        return ""
+    return _("Models fitted %(age)d s ago (refitted when older than %(bound)d s)") % {
+        "age": round(time.time() - cached[0]),
+        "bound": CLV_REFIT_SECONDS,
+    }
+
+
+def compare_wecom_added(src: Source, scope: Scope) -> Comparison:
+    if src.engine is None:
+        return lift.compare_wecom_added(scope.customers, scope.period)
+    rows = rm_cohorts.strata(src.engine, src.filter, scope.period, lift.PRE_PERIOD_DAYS)
+    return lift.compare_rows(lift.strata_rows(rows))
