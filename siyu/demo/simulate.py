@@ -64,12 +64,14 @@ def simulate(
     from siyu.demo.bulk import load_bulk
     from siyu.demo.channels import build_channels
     from siyu.demo.load import load_people
+    from siyu.demo.loyalty import build_loyalty
 
     brand = build_brand()
     build_channels(now)
     people = plan_people(customers, seed, now)
     verbs = load_people(brand, islice(people, verb_people), progress=progress)
     rest = load_bulk(brand, people, progress=progress)
+    build_loyalty(now)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,
