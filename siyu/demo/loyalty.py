@@ -59,7 +59,7 @@ def build_loyalty(now: datetime) -> None:
     Program.objects.update_or_create(pk=1, defaults={"window_days": 365, "grace_days": 30})
     _publish([Tier(**{f: getattr(t, f) for f in _TIER_FIELDS}) for t in TIERS])
     _publish(_rules())
-    _publish([PaidPlan(name="山茶 Plus 年卡", sku="PLUS-YEAR", term_days=365, price_fen=19900,
+    _publish([PaidPlan(name="山茶会员年卡", sku="PLUS-YEAR", term_days=365, price_fen=19900,
                        discount_percent=90, free_shipping=True, points_multiplier=200)])  # fmt: skip
     _publish([
         MallItem(name="山茶马克杯", kind=ItemKind.GOODS, points_cost=1200, stock=50,
