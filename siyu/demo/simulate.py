@@ -65,6 +65,7 @@ def simulate(
     from siyu.demo.campaigns import build_campaigns
     from siyu.demo.channels import build_channels
     from siyu.demo.load import load_people
+    from siyu.demo.loyalty import build_loyalty
 
     brand = build_brand()
     build_channels(now)
@@ -72,6 +73,7 @@ def simulate(
     verbs = load_people(brand, islice(people, verb_people), progress=progress)
     rest = load_bulk(brand, people, progress=progress)
     build_campaigns(now)
+    build_loyalty(now)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,

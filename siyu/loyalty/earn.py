@@ -62,8 +62,10 @@ def purchase_points(rule: EarningRule, order: Order, multiplier: int) -> int:
 
 
 def award_purchase(order: Order, *, at: datetime | None = None) -> list[PointsBucket]:
-    """Award every published purchase rule for ``order`` (idempotent)."""
-    now = at or timezone.now()
+    """Award every published purchase rule for ``order`` (idempotent). The points date
+    from the payment (``at`` defaults to it): an order imported late earns what it would
+    have earned then, with the same pending period, expiry and daily limits."""
+    now = at or order.paid_at
     rules = EarningRule.objects.filter(kind=RuleKind.PURCHASE, status=Status.ACTIVE)
     multiplier = points_multiplier(order.customer_id, order.paid_at)
     done = []

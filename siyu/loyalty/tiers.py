@@ -97,7 +97,7 @@ def review_tiers(at: datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             rows = list(
-                TierStatus.objects.select_for_update(skip_locked=True)
+                TierStatus.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(review_at__lte=now, pk__gt=after)
                 .select_related("tier")
                 .order_by("pk")[:CHUNK]

@@ -5,20 +5,15 @@ and never scrolls sideways."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
+from siyu.console.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
 from siyu.customers.member_ref import customer_ref
 from siyu.loyalty.models import ItemKind, MallItem, RuleKind, Status
 from siyu.loyalty.tests.factories import give, make_person, make_rule
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
