@@ -120,7 +120,7 @@ def external_ids(sends: QuerySet[Send]) -> dict[str, int]:
     return {value: by_customer[c] for c, value in idents.values_list("customer_id", "value")}
 
 
-def _spec(task: StaffTask, targets: dict[str, int]) -> TaskSpec:
+def task_spec(task: StaffTask, targets: dict[str, int]) -> TaskSpec:
     sender = (task.staff.wecom_userid or "") if task.staff is not None else ""
     started = task.attempt_started_at or timezone.now()
     return TaskSpec(
@@ -171,7 +171,7 @@ def create_task(task: StaffTask) -> str:
     if not targets:
         _fail_task(task, Reason.NOT_REACHABLE, "no recipient left")
         return TaskStatus.FAILED
-    spec = _spec(task, targets)
+    spec = task_spec(task, targets)
     transport = transport_for(task.channel)
     try:
         created = transport.find(spec) if task.attempts > 1 else None
