@@ -15,18 +15,19 @@ from django.db.models import QuerySet
 
 from siyu.core.clock import brand_zone
 from siyu.core.models import Staff
-from siyu.customers.consent import consenting
+from siyu.customers.consent import consent_is
 from siyu.customers.models import Customer, CustomerFollow, CustomerStatus, Identity
 from siyu.groups.models import GroupChat
 from siyu.messaging.models import Channel, RecipientZone
 from siyu.messaging.policy import Candidate
+from siyu.messaging.rows import among
 from siyu.messaging.windows import zone_named
 
 OA_IDENTITY = "wechat_openid"
 
 
 def _lock_customers(ids: Sequence[int], lock: bool) -> QuerySet[Customer]:
-    rows = Customer.objects.filter(pk__in=ids)
+    rows = among(Customer.objects.all(), "id", ids)
     if lock and connection.vendor == "postgresql":
         # pk-ordered row locks: two plans reaching one customer decide one after the other,
         # so neither can push them over a cap; other customers' plans do not wait.
@@ -37,8 +38,7 @@ def _lock_customers(ids: Sequence[int], lock: bool) -> QuerySet[Customer]:
 def _senders(
     ids: Sequence[int], owners: Mapping[int, int | None], only: Sequence[int]
 ) -> dict[int, int]:
-    follows = CustomerFollow.objects.filter(
-        customer_id__in=ids,
+    follows = among(CustomerFollow.objects.all(), "customer", ids).filter(
         ended_at__isnull=True,
         staff__is_active=True,
         staff__wecom_userid__isnull=False,
@@ -55,9 +55,15 @@ def _senders(
     return {customer_id: rank[2] for customer_id, rank in chosen.items()}
 
 
+def _consenting(ids: Sequence[int], purpose: str) -> set[int]:
+    """consent.consenting's question (the current decision is a grant), for a chunk."""
+    granted = among(Customer.objects.filter(consent_is(purpose, granted=True)), "id", ids)
+    return set(granted.values_list("pk", flat=True))
+
+
 def _zones(ids: Sequence[int]) -> dict[int, str]:
     return dict(
-        RecipientZone.objects.filter(customer_id__in=ids).values_list("customer_id", "zone")
+        among(RecipientZone.objects.all(), "customer", ids).values_list("customer_id", "zone")
     )
 
 
@@ -66,13 +72,13 @@ def customer_candidates(
 ) -> list[Candidate]:
     rows = list(_lock_customers(ids, lock).values_list("pk", "status", "primary_owner_id"))
     live = {pk: owner for pk, status, owner in rows if status == CustomerStatus.ACTIVE}
-    agreed = consenting(list(live), purpose) if purpose else set(live)
+    agreed = _consenting(list(live), purpose) if purpose else set(live)
     senders: dict[int, int] = {}
     if channel == Channel.WECOM_CUSTOMER:
         senders = _senders(list(live), live, owners_only)
         reachable = set(senders)
     elif channel == Channel.OA_TEMPLATE:
-        found = Identity.objects.filter(customer_id__in=list(live), type=OA_IDENTITY)
+        found = among(Identity.objects.filter(type=OA_IDENTITY), "customer", list(live))
         reachable = set(found.values_list("customer_id", flat=True))
     else:
         reachable = set(live)

@@ -24,7 +24,7 @@ from siyu.core.clock import fixed_window
 from siyu.core.counters import take
 from siyu.core.models import Staff
 from siyu.customers.consent import consent_is
-from siyu.customers.models import Customer, Identity
+from siyu.customers.models import Identity
 from siyu.messaging.budget import release
 from siyu.messaging.models import (
     OPEN,
@@ -38,6 +38,7 @@ from siyu.messaging.models import (
     TaskStatus,
 )
 from siyu.messaging.policy import Rules
+from siyu.messaging.rows import among
 from siyu.messaging.transport import (
     Created,
     DeliveryError,
@@ -90,8 +91,9 @@ def withdrawn(plan: SendPlan, sends: QuerySet[Send]) -> int:
     """Block the open sends whose customer withdrew consent since they were planned."""
     if not plan.purpose:
         return 0
-    granted = Customer.objects.filter(consent_is(plan.purpose, granted=True)).values("pk")
-    gone = sends.filter(status__in=OPEN, customer__isnull=False).exclude(customer_id__in=granted)
+    gone = sends.filter(status__in=OPEN, customer__isnull=False).exclude(
+        consent_is(plan.purpose, granted=True, customer_ref="customer_id")
+    )
     release(gone)
     return gone.update(status=SendStatus.BLOCKED, reason=Reason.NO_CONSENT)
 
@@ -116,7 +118,7 @@ def external_ids(sends: QuerySet[Send]) -> dict[str, int]:
         )
         return {str(users[s]): pk for pk, _c, _chat, s, _ch in rows if users.get(s)}
     by_customer = {c: pk for pk, c, _chat, _s, _ch in rows}
-    idents = Identity.objects.filter(customer_id__in=list(by_customer), type=WECOM_EXTERNAL)
+    idents = among(Identity.objects.filter(type=WECOM_EXTERNAL), "customer", list(by_customer))
     return {value: by_customer[c] for c, value in idents.values_list("customer_id", "value")}
 
 
@@ -155,13 +157,17 @@ def _record_created(
         bad = Send.objects.filter(pk__in=refused)
         release(bad)
         bad.update(status=SendStatus.FAILED, reason=Reason.REFUSED)
-        Send.objects.filter(pk__in=list(targets.values()), status__in=OPEN).exclude(
-            pk__in=refused
-        ).update(status=SendStatus.AWAITING_STAFF, external_id=created.msgid or created.jobid)
+        waiting = Send.objects.filter(
+            task=task, status__in=[SendStatus.QUEUED, SendStatus.DEFERRED]
+        )
         # Open sends with no WeCom id to address (no external_userid on record) cannot go.
-        lost = Send.objects.filter(task=task, status__in=[SendStatus.QUEUED, SendStatus.DEFERRED])
-        release(lost)
-        lost.update(status=SendStatus.FAILED, reason=Reason.NOT_REACHABLE)
+        addressed = set(targets.values())
+        lost = [pk for pk in waiting.values_list("pk", flat=True) if pk not in addressed]
+        if lost:
+            unaddressed = Send.objects.filter(pk__in=lost)
+            release(unaddressed)
+            unaddressed.update(status=SendStatus.FAILED, reason=Reason.NOT_REACHABLE)
+        waiting.update(status=SendStatus.AWAITING_STAFF, external_id=created.msgid or created.jobid)
 
 
 def create_task(task: StaffTask) -> str:

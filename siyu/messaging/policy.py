@@ -37,6 +37,7 @@ from siyu.messaging.models import (
     Send,
     SendStatus,
 )
+from siyu.messaging.rows import among
 from siyu.messaging.windows import after_quiet_hours, budget_window, monday
 
 # Sent by a staff member to customers or groups (the per-staff daily limit counts them).
@@ -103,24 +104,25 @@ class Ledger:
     """What the recipients of a chunk have already used, kept current as it decides."""
 
     day: Counter[tuple[str, date]] = field(default_factory=Counter)
+    weekly: Counter[tuple[str, date]] = field(default_factory=Counter)  # by Monday
     channel_day: Counter[tuple[str, str, date]] = field(default_factory=Counter)
+    channel_weekly: Counter[tuple[str, str, date]] = field(default_factory=Counter)
     budget: Counter[tuple[str, datetime]] = field(default_factory=Counter)
     staff: Counter[tuple[int, date]] = field(default_factory=Counter)
 
-    def week(self, key: str, day: date) -> int:
+    def add(self, key: str, channel: str, day: date, n: int = 1) -> None:
         first = monday(day)
-        return sum(self.day[key, first + timedelta(days=i)] for i in range(7))
-
-    def channel_week(self, key: str, channel: str, day: date) -> int:
-        first = monday(day)
-        return sum(self.channel_day[key, channel, first + timedelta(days=i)] for i in range(7))
+        self.day[key, day] += n
+        self.weekly[key, first] += n
+        self.channel_day[key, channel, day] += n
+        self.channel_weekly[key, channel, first] += n
 
 
 def load_usage(ledger: Ledger, keys: list[str], first: date, last: date) -> None:
     """Counting sends of these recipients between two local dates (a week either side)."""
     rows = (
-        Send.objects.filter(
-            recipient__in=keys,
+        among(Send.objects.all(), "recipient", keys)
+        .filter(
             local_day__gte=monday(first),
             local_day__lte=last + timedelta(days=7),
             status__in=COUNTING,
@@ -130,14 +132,13 @@ def load_usage(ledger: Ledger, keys: list[str], first: date, last: date) -> None
         .annotate(n=Count("id"))
     )
     for key, channel, day, n in rows:
-        ledger.day[key, day] += n
-        ledger.channel_day[key, channel, day] += n
+        ledger.add(key, channel, day, n)
 
 
 def load_budget(ledger: Ledger, keys: list[str], windows: Iterable[datetime]) -> None:
     rows = (
-        Send.objects.filter(
-            recipient__in=keys,
+        among(Send.objects.all(), "recipient", keys)
+        .filter(
             budget_window__in=list(windows),
             budget_state__in=[BudgetState.RESERVED, BudgetState.CHARGED],
         )
@@ -191,17 +192,19 @@ def _cap_reason(c: Candidate, ctx: Context, ledger: Ledger, day: date) -> str:
     rules = ctx.rules
     if rules.day_cap and ledger.day[c.key, day] >= rules.day_cap:
         return Reason.DAY_CAP
-    if rules.week_cap and ledger.week(c.key, day) >= rules.week_cap:
+    if rules.week_cap and ledger.weekly[c.key, monday(day)] >= rules.week_cap:
         return Reason.WEEK_CAP
     day_cap, week_cap = rules.channel_caps.get(ctx.channel, (0, 0))
     if day_cap and ledger.channel_day[c.key, ctx.channel, day] >= day_cap:
         return Reason.CHANNEL_DAY_CAP
-    if week_cap and ledger.channel_week(c.key, ctx.channel, day) >= week_cap:
+    if week_cap and ledger.channel_weekly[c.key, ctx.channel, monday(day)] >= week_cap:
         return Reason.CHANNEL_WEEK_CAP
     return ""
 
 
-def _blocked(c: Candidate, ctx: Context, ledger: Ledger, day: date, window: datetime | None) -> str:
+def _blocked(
+    c: Candidate, ctx: Context, ledger: Ledger, day: date, window: datetime | None, limit: int
+) -> str:
     """The first rule (in the fixed order, before quiet hours) that blocks the send."""
     if not c.consent:
         return Reason.NO_CONSENT
@@ -209,10 +212,8 @@ def _blocked(c: Candidate, ctx: Context, ledger: Ledger, day: date, window: date
         return Reason.NOT_REACHABLE
     if ctx.capped and (reason := _cap_reason(c, ctx, ledger, day)):
         return reason
-    if window is not None:
-        _start, limit = budget_window(window, ctx.rules.budget_rule)
-        if ledger.budget[c.key, window] >= limit:
-            return Reason.WECOM_BUDGET
+    if window is not None and ledger.budget[c.key, window] >= limit:
+        return Reason.WECOM_BUDGET
     return ""
 
 
@@ -223,12 +224,32 @@ def _over_staff_limit(c: Candidate, ctx: Context, ledger: Ledger, brand_day: dat
     return ledger.staff[c.staff_id, brand_day] >= limit
 
 
-def decide(c: Candidate, ctx: Context, ledger: Ledger, brand_day: date) -> Decision:
-    deferred_to = delivery_time(c, ctx)
+@dataclass(frozen=True)
+class Timing:
+    """When a send of ``ctx`` may go out in one zone: the same for all its recipients."""
+
+    deferred_to: datetime | None
+    due: datetime
+    day: date
+    window: datetime | None
+    window_limit: int = 0
+
+
+def timing_for(zone: ZoneInfo, ctx: Context) -> Timing:
+    deferred_to = delivery_time(Candidate(key="", zone=zone), ctx)
     due = deferred_to or ctx.at
-    day = due.astimezone(c.zone).date()
-    window = budget_window(due, ctx.rules.budget_rule)[0] if ctx.channel in BUDGETED else None
-    reason = _blocked(c, ctx, ledger, day, window)
+    window, limit = budget_window(due, ctx.rules.budget_rule)
+    if ctx.channel not in BUDGETED:
+        return Timing(deferred_to, due, due.astimezone(zone).date(), None)
+    return Timing(deferred_to, due, due.astimezone(zone).date(), window, limit)
+
+
+def decide(
+    c: Candidate, ctx: Context, ledger: Ledger, brand_day: date, timing: Timing | None = None
+) -> Decision:
+    t = timing or timing_for(c.zone, ctx)
+    deferred_to, due, day, window = t.deferred_to, t.due, t.day, t.window
+    reason = _blocked(c, ctx, ledger, day, window, t.window_limit)
     status = SendStatus.BLOCKED if reason else SendStatus.QUEUED
     if not reason and _over_staff_limit(c, ctx, ledger, brand_day):
         status, reason = SendStatus.BLOCKED, Reason.STAFF_LIMIT
@@ -242,8 +263,7 @@ def decide(c: Candidate, ctx: Context, ledger: Ledger, brand_day: date) -> Decis
 
 def _count(c: Candidate, ctx: Context, ledger: Ledger, d: Decision, brand_day: date) -> None:
     if ctx.capped:
-        ledger.day[c.key, d.local_day] += 1
-        ledger.channel_day[c.key, ctx.channel, d.local_day] += 1
+        ledger.add(c.key, ctx.channel, d.local_day)
     if d.budget_window is not None:
         ledger.budget[c.key, d.budget_window] += 1
     if ctx.staff_limited and c.staff_id is not None:

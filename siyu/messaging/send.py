@@ -33,6 +33,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -61,11 +62,14 @@ from siyu.messaging.policy import (
     Decision,
     Ledger,
     Rules,
+    Timing,
     decide,
     load_budget,
     load_staff,
     load_usage,
+    timing_for,
 )
+from siyu.messaging.rows import among, insert_sends
 from siyu.messaging.windows import budget_window
 
 CHUNK = 2000
@@ -166,6 +170,7 @@ class _Planner:
         self.tasks: dict[tuple[int | None, datetime], list[Any]] = {}
         self.outcome = Outcome(plan)
         self.parts: dict[int | None, int] = {}
+        self.timings: dict[ZoneInfo, Timing] = {}
         if plan is not None:  # resuming a plan a crash interrupted: fill its open tasks
             for task in plan.tasks.annotate(n=Count("sends")).order_by("part"):
                 self.tasks[task.staff_id, task.due_at] = [task, task.n]
@@ -196,7 +201,10 @@ class _Planner:
         ledger = self._ledger(cands)
         out = []
         for c in cands:
-            d = decide(c, self.ctx, ledger, self.brand_day)
+            timing = self.timings.get(c.zone)
+            if timing is None:
+                timing = self.timings[c.zone] = timing_for(c.zone, self.ctx)
+            d = decide(c, self.ctx, ledger, self.brand_day, timing)
             self.outcome.counts[_label(d)] += 1
             out.append((c, d))
         self.staff_ledger.staff = ledger.staff
@@ -224,46 +232,26 @@ class _Planner:
         return slot[0]
 
     def write(self, decided: list[tuple[Candidate, Decision]]) -> None:
-        rows = []
-        for c, d in decided:
-            task = self._task_for(c, d)
-            rows.append((c, d, task))
-        new_tasks = [
-            t for t in {id(t): t for _c, _d, t in rows if t is not None}.values() if t.pk is None
-        ]
-        insert_all(StaffTask, new_tasks)
-        self.outcome.tasks += len(new_tasks)
-        insert_all(Send, [self._row(c, d, t) for c, d, t in rows])
+        rows = [(c, d, self._task_for(c, d)) for c, d in decided]
+        fresh = {id(t): t for _c, _d, t in rows if t is not None and t.pk is None}
+        insert_all(StaffTask, list(fresh.values()))
+        self.outcome.tasks += len(fresh)
+        insert_sends([self._row(c, d, t) for c, d, t in rows])
 
-    def _row(self, c: Candidate, d: Decision, task: StaffTask | None) -> Send:
+    def _row(self, c: Candidate, d: Decision, task: StaffTask | None) -> tuple[Any, ...]:
         req = self.req
-        return Send(
-            plan=self.plan,
-            source=req.source,
-            source_id=req.source_id,
-            recipient=c.key,
-            channel=req.channel,
-            priority=req.priority,
-            customer_id=c.customer_id,
-            chat_id=c.chat_id,
-            staff_id=c.staff_id,
-            task=task,
-            status=d.status,
-            reason=d.reason,
-            due_at=d.due_at,
-            local_day=d.local_day,
-            budget_state=BudgetState.RESERVED if d.budget_window else BudgetState.NONE,
-            budget_window=d.budget_window,
-            created_at=self.at,
-        )
+        assert self.plan is not None  # noqa: S101 - only plans write
+        budget = BudgetState.RESERVED if d.budget_window else BudgetState.NONE
+        return (
+            self.plan.pk, req.source, req.source_id, c.key, req.channel, req.priority,
+            c.customer_id, c.chat_id, c.staff_id, task.pk if task else None, d.status,
+            d.reason, d.due_at, d.local_day, budget, d.budget_window, "", 0, "", self.at, None,
+        )  # fmt: skip
 
 
 def _existing(req: SendRequest, cands: list[Candidate]) -> set[str]:
-    found = Send.objects.filter(
-        source=req.source,
-        source_id=req.source_id,
-        channel=req.channel,
-        recipient__in=[c.key for c in cands],
+    found = among(Send.objects.all(), "recipient", [c.key for c in cands]).filter(
+        source=req.source, source_id=req.source_id, channel=req.channel
     )
     return set(found.values_list("recipient", flat=True))
 

@@ -19,7 +19,7 @@ from siyu.messaging.send import Message, SendRequest, send
 from siyu.messaging.tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
-SECRET = "whsec-test"  # noqa: S105 - a test secret
+SECRET = "whsec-test"
 
 
 class Receiver:

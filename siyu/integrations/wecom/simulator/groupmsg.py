@@ -278,8 +278,22 @@ class GroupMsgSim(SimCore):
                 raise SimError(45033, "api freq out of limit: 30 messages a minute per member")
             self._app_recent[userid] = [*recent, now]
         msgid = new_id("appmsg", 8)
-        self.app_messages.append({"msgid": msgid, **b})
+        if not self._duplicate(b, now):
+            self.app_messages.append({"msgid": msgid, **b, "received_at": now})
         return reply(invaliduser="|".join(invalid), msgid=msgid)
+
+    def _duplicate(self, b: Json, now: float) -> bool:
+        """WeCom's duplicate check: the same content to the same members within the
+        interval is accepted and not delivered again."""
+        if not b.get("enable_duplicate_check"):
+            return False
+        interval = int(b.get("duplicate_check_interval") or 1800)
+        return any(
+            m.get("touser") == b.get("touser")
+            and m.get("text") == b.get("text")
+            and m["received_at"] > now - interval
+            for m in self.app_messages
+        )
 
 
 def _page(items: list[Any], cursor: str, limit: int) -> tuple[list[Any], str]:
