@@ -6,6 +6,7 @@ from siyu.console.views import (
     channels,
     customers,
     imports,
+    messaging,
     review,
     spend,
     staff,
@@ -53,5 +54,10 @@ urlpatterns = [
     path("channels/welcome/preview/", welcome.variant_preview, name="welcome_variant_preview"),
     path("channels/covers/<str:key>", welcome.cover_image, name="welcome_cover"),
     path("channels/spend/", spend.spend_page, name="channel_spend"),
+    path("messaging/", messaging.plan_list, name="messaging"),
+    path("messaging/log/", messaging.send_log, name="messaging_log"),
+    path("messaging/<int:pk>/", messaging.plan_detail, name="messaging_detail"),
+    path("messaging/<int:pk>/cancel/", messaging.plan_cancel, name="messaging_cancel"),
+    path("messaging/tasks/<int:pk>/remind/", messaging.task_remind, name="messaging_remind"),
     path("channels/spend/sample.csv", spend.spend_sample, name="channel_spend_sample"),
 ]

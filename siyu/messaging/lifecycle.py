@@ -205,3 +205,17 @@ def reconcile(now: datetime | None = None, days: int = 3) -> dict[str, int]:
                 sorted(unknown)[:10],
             )
     return report
+
+
+def request_reminder(task: StaffTask) -> None:
+    """From the console: remind now (still within WeCom's 3 a day), in the worker."""
+    from siyu.messaging.tasks import remind_now
+
+    transaction.on_commit(lambda: remind_now.enqueue(task.pk))
+
+
+def request_cancel(plan: SendPlan) -> None:
+    from siyu.messaging.tasks import cancel_now
+
+    SendPlan.objects.filter(pk=plan.pk).update(status="cancelled")
+    transaction.on_commit(lambda: cancel_now.enqueue(plan.pk))
