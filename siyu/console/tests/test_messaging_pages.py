@@ -40,9 +40,9 @@ def test_a_mass_send_to_a_tag_is_previewed_then_planned(client: Client, brand: B
     assert not Send.objects.exists()
     done = client.post("/messaging/", {**form, "action": "send"})
     plan = SendPlan.objects.get()
-    assert done.url == f"/messaging/{plan.pk}/"
+    assert done["Location"] == f"/messaging/{plan.pk}/"
     assert StaffTask.objects.count() == 2
-    detail = client.get(done.url).content.decode()
+    detail = client.get(done["Location"]).content.decode()
     assert "员工任务" in detail
     assert "等待创建" in detail
     log = client.get("/messaging/log/?status=blocked").content.decode()

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def test_a_killed_worker_loses_and_repeats_no_send(brand: Brand, tmp_path: Path)
             first.kill()
         assert StaffTask.objects.exclude(status=TaskStatus.AWAITING).exists(), "killed too late"
         # Time passes: the dead worker's leases run out.
-        past = timezone.now() - timezone.timedelta(seconds=1)
+        past = timezone.now() - timedelta(seconds=1)
         StaffTask.objects.filter(status=TaskStatus.CREATING).update(lease_until=past)
         Send.objects.filter(task__isnull=True, status=SendStatus.QUEUED).update(due_at=past)
         second = _worker(tmp_path, server.url, sim.secret)
