@@ -63,3 +63,30 @@ def test_sales_staff_may_look_but_not_send(client: Client, brand: Brand) -> None
     login(client, brand.chen_jing)
     assert client.get("/messaging/").status_code == 200
     assert client.post("/messaging/", {"text": "x"}).status_code == 403
+
+
+def test_the_360_shows_what_is_left_and_the_first_screen_what_awaits(
+    client: Client, brand: Brand
+) -> None:
+    from siyu.messaging.models import Channel, TaskStatus
+    from siyu.messaging.send import Message, SendRequest, send
+
+    person = make_customer("张敏", owner=brand.chen_jing, at=timezone.now())
+    send(
+        SendRequest(
+            source="t",
+            source_id="1",
+            channel=Channel.WECOM_CUSTOMER,
+            message=Message(text="x"),
+            customers=[person.pk],
+        )
+    )
+    StaffTask.objects.update(status=TaskStatus.AWAITING)
+    login(client, brand.lin_yue)
+    page = client.get(f"/customers/{person.pk}/")
+    budget = page.context["budget"]
+    assert budget.wecom == budget.wecom_limit - 1
+    assert "本月还可触达" in page.content.decode()
+    assert "1 个群发任务等待员工确认" in client.get("/").content.decode()
+    login(client, brand.chen_jing)
+    assert "1 个群发任务等待员工确认" in client.get("/").content.decode()
