@@ -107,8 +107,7 @@ def seed_demo(customers: int = 60) -> Demo:
             channel=MessageChannel.WECOM_CUSTOMER,
             message=Message(text="本周新品"),
             customers=Customer.objects.filter(pk__in=members),
-            title="本周新品",
-            audience=segment.name,
+            title="Weekly picks",
         )
     )
     return Demo(brand, zhang, segment, ImportJob.objects.get(pk=job.pk))
