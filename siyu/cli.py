@@ -172,6 +172,9 @@ def demo(
     except OSError as exc:
         raise fail(f"cannot start the WeCom simulator on port {wecom_port}: {exc}") from None
     upload_demo_covers()
+    from siyu.demo.weekly_send import plan_weekly_send
+
+    plan_weekly_send(sim, seed)
     worker = spawn_worker(["--data-dir", str(data_dir.resolve())])
     stop_arrivals = threading.Event()
     if live:

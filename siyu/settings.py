@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "siyu.privacy",
     "siyu.loyalty",
     "siyu.campaigns",
+    "siyu.messaging",
+    "siyu.integrations.webhook",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +310,11 @@ SIYU_WECOM_AES_KEY = env("SIYU_WECOM_AES_KEY") or (
 # WeCom server API (self-built app added to 客户联系 → 可调用接口的应用). Pointing Siyu at the
 # simulator (`siyu wecom-sim`) instead of WeCom is only a different API base.
 SIYU_WECOM_API_BASE = env("SIYU_WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
+# WeCom app (agent) that sends notices to staff; the outbound webhook to an SMS / e-mail
+# provider (messaging's webhook channel), signed with the secret.
+SIYU_WECOM_AGENT_ID = env("SIYU_WECOM_AGENT_ID") or "1000002"
+SIYU_MESSAGING_WEBHOOK_URL = env("SIYU_MESSAGING_WEBHOOK_URL") or ""
+SIYU_MESSAGING_WEBHOOK_SECRET = env("SIYU_MESSAGING_WEBHOOK_SECRET") or ""
 SIYU_WECOM_SECRET = env("SIYU_WECOM_SECRET") or ("siyu-demo-secret" if AUTOGEN_KEYS else "")
 SIYU_WECOM_CALLBACK_URL = env("SIYU_WECOM_CALLBACK_URL") or ""
 

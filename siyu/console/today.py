@@ -34,6 +34,7 @@ from siyu.core.roles import User
 from siyu.customers.models import Customer, Order, ReviewFlag
 from siyu.customers.scope import visible_among, visible_customers, visible_through
 from siyu.integrations.wecom.models import CallbackInbox, InboxStatus
+from siyu.messaging.queries import awaiting_confirmation
 
 # WeCom accepts a welcome only within 20 s of the add event (welcome_code expiry).
 WELCOME_WINDOW_S = 20
@@ -71,11 +72,19 @@ class Alerts:
     review_flags: int | None = None
     parked_callbacks: int | None = None
     failed_tasks: int | None = None
+    # WeCom mass-send tasks staff have not confirmed yet (HQ: all; others: their own).
+    awaiting_confirmation: int = 0
 
     @property
     def any(self) -> bool:
         return any(
-            (self.failed_welcomes, self.review_flags, self.parked_callbacks, self.failed_tasks)
+            (
+                self.failed_welcomes,
+                self.review_flags,
+                self.parked_callbacks,
+                self.failed_tasks,
+                self.awaiting_confirmation,
+            )
         )
 
 
@@ -175,13 +184,14 @@ def day_change(user: User, period: Period, base: Period) -> GmvChange:
     )
 
 
-def hq_alerts(failed_welcomes: int) -> Alerts:
+def hq_alerts(failed_welcomes: int, awaiting: int = 0) -> Alerts:
     """Brand-wide queues only HQ works on: identity review, parked callbacks, failed tasks."""
     from django_tasks_db.models import DBTaskResult  # the default backend's table
 
     since = timezone.now() - timedelta(days=FAILED_TASKS_DAYS)
     return Alerts(
         failed_welcomes=failed_welcomes,
+        awaiting_confirmation=awaiting,
         review_flags=ReviewFlag.objects.filter(resolved_at__isnull=True).count(),
         parked_callbacks=CallbackInbox.objects.filter(status=InboxStatus.FAILED).count(),
         failed_tasks=DBTaskResult.objects.filter(
@@ -190,7 +200,7 @@ def hq_alerts(failed_welcomes: int) -> Alerts:
     )
 
 
-def the_day(user: User, compare: Compare, *, hq: bool) -> Day:
+def the_day(user: User, compare: Compare, *, hq: bool, staff_id: int | None = None) -> Day:
     period = today_period()
     base = period.compared(compare)
     sent = welcomes(user, period)
@@ -200,5 +210,9 @@ def the_day(user: User, compare: Compare, *, hq: bool) -> Day:
         new_by_channel=new_by_channel(user, period),
         welcomes=sent,
         change=day_change(user, period, base),
-        alerts=hq_alerts(sent.failed) if hq else Alerts(failed_welcomes=sent.failed),
+        alerts=hq_alerts(sent.failed, awaiting_confirmation())
+        if hq
+        else Alerts(
+            failed_welcomes=sent.failed, awaiting_confirmation=awaiting_confirmation(staff_id or 0)
+        ),
     )

@@ -22,9 +22,12 @@ from siyu.demo.simulate import simulate
 from siyu.imports.models import ImportJob
 from siyu.imports.run import run_import_job
 from siyu.imports.start import start_import
+from siyu.messaging.models import Channel as MessageChannel
+from siyu.messaging.models import SendPlan
+from siyu.messaging.send import Message, SendRequest, send
 from siyu.segments.define import create_segment
 from siyu.segments.membership import refresh_segment
-from siyu.segments.models import Segment
+from siyu.segments.models import Membership, Segment
 
 # Not console pages: the API (its docs are toured by name below), callbacks, language switch.
 OUTSIDE = ("api/", "i18n/", "wecom/callback/", "wechat/")
@@ -60,6 +63,8 @@ ACTIONS = {
     "console:loyalty_create",
     "console:loyalty_status",
     "console:campaign_move",
+    "console:messaging_cancel",
+    "console:messaging_remind",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -101,6 +106,18 @@ def seed_demo(customers: int = 60) -> Demo:
         state="tour-code", defaults={"channel": channel, "config_id": "tour-config"}
     )
     zhang = Customer.objects.get(display_name="张敏", status=CustomerStatus.ACTIVE)
+    # A weekly mass send to the segment, planned (WeCom is not running here).
+    members = Membership.objects.filter(segment=segment, left_at__isnull=True).values("customer_id")
+    send(
+        SendRequest(
+            source="tour",
+            source_id="weekly",
+            channel=MessageChannel.WECOM_CUSTOMER,
+            message=Message(text="本周新品"),
+            customers=Customer.objects.filter(pk__in=members),
+            title="Weekly picks",
+        )
+    )
     return Demo(brand, zhang, segment, ImportJob.objects.get(pk=job.pk))
 
 
@@ -116,6 +133,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:coupon_report": lambda d: {"pk": _first(Coupon)},
     "console:lottery_report": lambda d: {"pk": _first(Lottery)},
     "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
+    "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
 }
 
 

@@ -28,6 +28,7 @@ from siyu.core.params import (
 )
 from siyu.customers.models import Customer, Tag, TagKind, TagSource
 from siyu.customers.tagging import add_tag, remove_tag
+from siyu.messaging.budget import left_for_customer
 
 
 class BadSort(ValueError):
@@ -115,6 +116,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consent_history": consent_history,
         "timeline": c360.timeline(customer),
         "summary": customer_summary(customer),
+        "budget": left_for_customer(customer),
         **tag_context(customer),
     }
     return render(request, "console/customers/detail.html", context)

@@ -35,7 +35,13 @@ def parse_today(request: HttpRequest) -> Compare:
 
 
 def day_context(request: HttpRequest, compare: Compare) -> dict[str, Any]:
-    day = today.the_day(request.user, compare, hq=is_hq(request.user))
+    staff = getattr(request.user, "staff", None)
+    day = today.the_day(
+        request.user,
+        compare,
+        hq=is_hq(request.user),
+        staff_id=staff.pk if staff else None,
+    )
     change = day.change
     chart = bar_chart(
         [c.channel or _("(none)") for c in day.new_by_channel],

@@ -27,6 +27,22 @@ def check_callback_settings(**_kwargs: Any) -> list[checks.CheckMessage]:
     return []
 
 
+def _register_transports() -> None:
+    from siyu.integrations.wecom.messaging import (
+        AppMessageTransport,
+        GroupMassTransport,
+        MassTransport,
+        MomentTransport,
+    )
+    from siyu.messaging.models import Channel
+    from siyu.messaging.transport import register_transport
+
+    register_transport(Channel.WECOM_CUSTOMER, MassTransport)
+    register_transport(Channel.WECOM_GROUP, GroupMassTransport)
+    register_transport(Channel.WECOM_MOMENT, MomentTransport)
+    register_transport(Channel.WECOM_APP, AppMessageTransport)
+
+
 class WecomConfig(AppConfig):
     name = "siyu.integrations.wecom"
     label = "wecom"
@@ -38,6 +54,7 @@ class WecomConfig(AppConfig):
         from siyu.worker.schedule import SCHEDULE
 
         checks.register(check_callback_settings)
+        _register_transports()
         SCHEDULE.setdefault(
             "wecom_rotate_channel_codes",
             ("siyu.integrations.wecom.channel_tasks.rotate_channel_codes", 3600),

@@ -42,8 +42,6 @@ class SimEndpoints(SimCore):
         r[f"{EC}/get_contact_way"] = self.get_contact_way
         r[f"{EC}/del_contact_way"] = self.del_contact_way
         r[f"{EC}/send_welcome_msg"] = self.send_welcome_msg
-        r[f"{EC}/add_msg_template"] = self.add_msg_template
-        r[f"{EC}/get_groupmsg_send_result"] = self.groupmsg_send_result
         r[f"{EC}/groupchat/list"] = self.groupchat_list
         r[f"{EC}/groupchat/get"] = self.groupchat_get
         r[f"{EC}/groupchat/transfer"] = self.groupchat_transfer
@@ -221,23 +219,6 @@ class SimEndpoints(SimCore):
             )
         )
         return reply()
-
-    def add_msg_template(self, q: dict[str, str], b: Json) -> Json:
-        msgid = new_id("msg", 10)
-        targets = b.get("external_userid") or b.get("chat_id_list") or []
-        self.world.templates.append({"msgid": msgid, **b, "targets": list(targets)})
-        return reply(msgid=msgid, fail_list=[])
-
-    def groupmsg_send_result(self, q: dict[str, str], b: Json) -> Json:
-        template = next((t for t in self.world.templates if t["msgid"] == b.get("msgid")), None)
-        if template is None:
-            raise SimError(40058, "invalid msgid")
-        key = "chat_id" if template.get("chat_type") == "group" else "external_userid"
-        rows = [
-            {key: t, "userid": template.get("sender", ""), "status": 0} for t in template["targets"]
-        ]
-        page, cursor = _page(rows, str(b.get("cursor") or ""), int(b.get("limit") or 500))
-        return reply(send_list=page, next_cursor=cursor)
 
     def media_upload(self, q: dict[str, str], b: Json) -> Json:
         media_id = new_id("sim-media-", 16)

@@ -1,0 +1,269 @@
+"""Plan one send to N customers through the whole policy layer, then create its WeCom tasks.
+
+Consent, reachability (the sender who follows each customer), caps per day and week in
+the customer's zone, WeCom's budget ledger, quiet hours and staff limits for every
+recipient, then one add_msg_template per sender (≤ 10,000 customers each) against the
+WeCom simulator over HTTP. Baseline in the same run: a per-recipient ORM loop (the same
+checks, one query each, one INSERT per send) over a sample, rolled back.
+
+    uv run python benchmarks/messaging.py [--quick] [--customers N]   (DATABASE_URL: PostgreSQL)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from datetime import UTC, datetime
+
+from bench_env import setup_django
+
+BASELINE_SAMPLE = 3000
+
+
+def build(n: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from siyu.core.models import Staff
+    from siyu.customers.bulk import insert_all
+    from siyu.customers.models import Consent, Customer, CustomerFollow, Identity
+    from siyu.demo.brand import build_brand
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if Customer.objects.count() >= n:
+        print(f"reusing {n:,} customers")
+        return
+    build_brand()
+    staff = list(Staff.objects.exclude(wecom_userid=None).order_by("pk"))
+    started = time.perf_counter()
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    step = 20_000
+    for start in range(0, n, step):
+        size = min(step, n - start)
+        owners = [staff[(start + i) % len(staff)] for i in range(size)]
+        people = insert_all(
+            Customer,
+            [
+                Customer(
+                    display_name=f"客{start + i}",
+                    primary_owner=owners[i],
+                    org_unit_id=owners[i].org_unit_id,
+                    created_at=at,
+                    first_seen_at=at,
+                )
+                for i in range(size)
+            ],
+        )
+        insert_all(
+            CustomerFollow,
+            [
+                CustomerFollow(customer=c, staff=o, created_at=at)
+                for c, o in zip(people, owners, strict=True)
+            ],
+        )
+        insert_all(
+            Identity,
+            [
+                Identity(
+                    customer=c,
+                    type="wecom_external_userid",
+                    namespace="ww",
+                    value=f"wm{c.pk}",
+                    created_at=at,
+                )
+                for c in people
+            ],
+        )
+        # 9 in 10 agreed to marketing messages; the rest never answered.
+        insert_all(
+            Consent,
+            [
+                Consent(
+                    customer=c,
+                    purpose="marketing",
+                    granted=True,
+                    policy_version="v1",
+                    source="bench",
+                    occurred_at=at,
+                )
+                for c in people
+                if c.pk % 10
+            ],
+        )
+        print(f"  {start + size:>9,} customers  {time.perf_counter() - started:6.1f}s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def baseline(at: datetime) -> float:
+    """Per recipient: consent, follower, caps and budget queries, then one INSERT."""
+    from django.db import transaction
+
+    from siyu.customers.consent import has_consent
+    from siyu.customers.models import Customer, CustomerFollow
+    from siyu.messaging.models import BudgetState, Channel, Priority, Send, SendPlan, SendStatus
+    from siyu.messaging.windows import budget_window
+
+    window, limit = budget_window(at, "month_days")
+    sample = list(Customer.objects.order_by("pk")[:BASELINE_SAMPLE])
+    started = time.perf_counter()
+    with transaction.atomic():
+        plan = SendPlan.objects.create(
+            source="baseline",
+            source_id="b",
+            channel=Channel.WECOM_CUSTOMER,
+            scheduled_at=at,
+            created_at=at,
+        )
+        for customer in sample:
+            key = f"c:{customer.pk}"
+            ok = has_consent(customer, "marketing")
+            follow = (
+                CustomerFollow.objects.filter(customer=customer, ended_at__isnull=True)
+                .order_by("created_at")
+                .first()
+            )
+            today = (
+                Send.objects.filter(recipient=key, local_day=at.date())
+                .exclude(priority=Priority.TRANSACTIONAL)
+                .count()
+            )
+            budget = Send.objects.filter(
+                recipient=key, budget_window=window, budget_state__in=["reserved", "charged"]
+            ).count()
+            allowed = ok and follow is not None and today < 2 and budget < limit
+            Send.objects.create(
+                plan=plan,
+                source="baseline",
+                source_id="b",
+                recipient=key,
+                channel=Channel.WECOM_CUSTOMER,
+                customer=customer,
+                staff_id=follow.staff_id if follow else None,
+                status=SendStatus.QUEUED if allowed else SendStatus.BLOCKED,
+                due_at=at,
+                local_day=at.date(),
+                budget_state=BudgetState.RESERVED if allowed else "",
+                budget_window=window if allowed else None,
+                created_at=at,
+            )
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return len(sample) / elapsed
+
+
+def over_cap() -> int:
+    from django.db.models import Count
+
+    from siyu.messaging.models import COUNTING, BudgetState, Send
+    from siyu.messaging.policy import Rules
+    from siyu.messaging.windows import budget_window
+
+    rules = Rules.current()
+    per_day = (
+        Send.objects.filter(status__in=COUNTING)
+        .values("recipient", "local_day")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=rules.day_cap)
+    )
+    budget = (
+        Send.objects.filter(budget_state__in=[BudgetState.RESERVED, BudgetState.CHARGED])
+        .values("recipient", "budget_window")
+        .annotate(n=Count("pk"))
+    )
+    limit = budget_window(datetime(2026, 12, 15, tzinfo=UTC), rules.budget_rule)[1]
+    return per_day.count() + budget.filter(n__gt=limit).count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="20,000 customers")
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    n = 20_000 if args.quick else args.customers
+    setup_django(f"bench-messaging-{n}", reuse=args.reuse)
+    from collections import Counter
+
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from siyu.customers.models import Customer
+    from siyu.integrations.wecom.simulator.server import start_server
+    from siyu.integrations.wecom.simulator.testing import make_simulator
+    from siyu.messaging.delivery import create_due_tasks
+    from siyu.messaging.models import Channel, Send, StaffTask
+    from siyu.messaging.send import Message, SendRequest, send
+
+    build(n)
+    # Noon in Shanghai: outside quiet hours, so every task is due at once.
+    at = datetime(2026, 12, 15, 4, 0, tzinfo=UTC)
+    base = baseline(at)
+    Send.objects.filter(source="bench").delete()
+    StaffTask.objects.all().delete()
+    started = time.perf_counter()
+    outcome = send(
+        SendRequest(
+            source="bench",
+            source_id=f"run-{time.time_ns()}",
+            channel=Channel.WECOM_CUSTOMER,
+            message=Message(text="双十二会员日"),
+            customers=Customer.objects.all(),
+            at=at,
+        )
+    )
+    planned = time.perf_counter() - started
+    per_s = n / planned
+
+    from siyu.core.models import Staff
+
+    sim = make_simulator(corp_id="wwbench", per_minute_limit=10_000)
+    sim.add_staff(*[s.wecom_userid or "" for s in Staff.objects.exclude(wecom_userid=None)])
+    server = start_server(sim)
+    os.environ.setdefault("SIYU_WECOM_GUARD_TRANSACTIONS", "")
+    with override_settings(
+        SIYU_WECOM_CORP_ID="wwbench", SIYU_WECOM_SECRET=sim.secret, SIYU_WECOM_API_BASE=server.url
+    ):
+        from siyu.integrations.wecom.transport import use_transport
+
+        use_transport(None)
+        # The send was planned for a noon in the future: its tasks are due now.
+        from django.utils import timezone
+
+        StaffTask.objects.update(due_at=timezone.now())
+        started = time.perf_counter()
+        while create_due_tasks(limit=1000):
+            pass
+        created = time.perf_counter() - started
+    server.stop()
+    calls = Counter(path for path, _code in sim.calls)
+    targets = Counter(t for task in sim.mass_tasks.values() for t in task.targets)
+    duplicated = sum(k - 1 for k in targets.values() if k > 1)
+    wecom_calls = sum(calls.values()) + sim.gettoken_calls
+    print(f"\n{'db':<12}{connection.vendor}\n{'recipients':<12}{n:,}")
+    print(
+        f"{'planned':<12}{planned:8.1f} s  {per_s:10,.0f} recipients/s  (baseline ORM loop {base:,.0f}/s)"
+    )
+    print(f"{'decisions':<12}{dict(outcome.counts)}")
+    print(f"{'tasks':<12}{outcome.tasks} staff tasks created at WeCom in {created:.1f} s")
+    print(
+        f"{'wecom calls':<12}{wecom_calls} ({dict(calls)}) against a quota of 10,000 a minute per API"
+    )
+    figures = {
+        "bench": "messaging",
+        "db": connection.vendor,
+        "recipients": n,
+        "recipients_per_s": round(per_s),
+        "baseline_per_s": round(base),
+        "wecom_calls": wecom_calls,
+        "tasks": outcome.tasks,
+        "over_cap": over_cap(),
+        "duplicated": duplicated,
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# Seconds between polls of due sends and staff tasks when there were none.
+DELIVERY_POLL_SECONDS = 0.5
+
+
+class MessagingConfig(AppConfig):
+    name = "siyu.messaging"
+    label = "messaging"
+    verbose_name = _("Messaging")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from siyu.customers.merge_hooks import CustomerRows, MergePolicy, register_customer_rows
+        from siyu.messaging.models import RecipientZone, Send
+        from siyu.worker.pollers import POLLERS
+        from siyu.worker.schedule import SCHEDULE
+
+        register_customer_rows(
+            CustomerRows(Send),
+            CustomerRows(RecipientZone, MergePolicy.KEEP_NEWEST, key=(), by="updated_at"),
+        )
+        POLLERS.setdefault(
+            "messaging_delivery", ("siyu.messaging.delivery.poll_delivery", DELIVERY_POLL_SECONDS)
+        )
+        SCHEDULE.setdefault("messaging_follow_up", ("siyu.messaging.tasks.follow_up_tasks", 300))
+        SCHEDULE.setdefault(
+            "messaging_reconcile", ("siyu.messaging.tasks.reconcile_nightly", 86400)
+        )

@@ -1,0 +1,140 @@
+"""Who a send can reach, fetched for a chunk of recipients at once (policy step 2's facts).
+
+A customer is reached on WeCom through a staff member who still follows them (the primary
+owner when they do, else the longest follower); on the official account through its
+openid; by webhook whenever the profile is live. A group through its owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from siyu.core.clock import brand_zone
+from siyu.core.models import Staff
+from siyu.customers.consent import consent_is
+from siyu.customers.models import Customer, CustomerFollow, CustomerStatus, Identity
+from siyu.groups.models import GroupChat
+from siyu.messaging.models import Channel, RecipientZone
+from siyu.messaging.policy import Candidate
+from siyu.messaging.rows import among
+from siyu.messaging.windows import zone_named
+
+OA_IDENTITY = "wechat_openid"
+
+
+def _lock_customers(ids: Sequence[int], lock: bool) -> QuerySet[Customer]:
+    rows = among(Customer.objects.all(), "id", ids)
+    if lock and connection.vendor == "postgresql":
+        # pk-ordered row locks: two plans reaching one customer decide one after the other,
+        # so neither can push them over a cap; other customers' plans do not wait.
+        rows = rows.select_for_update(no_key=True).order_by("pk")
+    return rows
+
+
+def _senders(
+    ids: Sequence[int], owners: Mapping[int, int | None], only: Sequence[int]
+) -> dict[int, int]:
+    follows = among(CustomerFollow.objects.all(), "customer", ids).filter(
+        ended_at__isnull=True,
+        staff__is_active=True,
+        staff__wecom_userid__isnull=False,
+    )
+    if only:
+        follows = follows.filter(staff_id__in=list(only))
+    chosen: dict[int, tuple[bool, datetime, int]] = {}
+    for customer_id, staff_id, created in follows.values_list(
+        "customer_id", "staff_id", "created_at"
+    ):
+        rank = (owners.get(customer_id) != staff_id, created, staff_id)
+        if customer_id not in chosen or rank < chosen[customer_id]:
+            chosen[customer_id] = rank
+    return {customer_id: rank[2] for customer_id, rank in chosen.items()}
+
+
+def _consenting(ids: Sequence[int], purpose: str) -> set[int]:
+    """consent.consenting's question (the current decision is a grant), for a chunk."""
+    granted = among(Customer.objects.filter(consent_is(purpose, granted=True)), "id", ids)
+    return set(granted.values_list("pk", flat=True))
+
+
+def _zones(ids: Sequence[int]) -> dict[int, str]:
+    return dict(
+        among(RecipientZone.objects.all(), "customer", ids).values_list("customer_id", "zone")
+    )
+
+
+def customer_candidates(
+    ids: Sequence[int], channel: str, purpose: str, *, owners_only: Sequence[int] = (), lock: bool
+) -> list[Candidate]:
+    rows = list(_lock_customers(ids, lock).values_list("pk", "status", "primary_owner_id"))
+    live = {pk: owner for pk, status, owner in rows if status == CustomerStatus.ACTIVE}
+    agreed = _consenting(list(live), purpose) if purpose else set(live)
+    senders: dict[int, int] = {}
+    if channel == Channel.WECOM_CUSTOMER:
+        senders = _senders(list(live), live, owners_only)
+        reachable = set(senders)
+    elif channel == Channel.OA_TEMPLATE:
+        found = among(Identity.objects.filter(type=OA_IDENTITY), "customer", list(live))
+        reachable = set(found.values_list("customer_id", flat=True))
+    else:
+        reachable = set(live)
+    zones = _zones(list(live))
+    default = brand_zone()
+    return [
+        Candidate(
+            key=f"c:{pk}",
+            zone=zone_named(zones.get(pk, "")) or default,
+            consent=pk in agreed,
+            reachable=pk in reachable,
+            customer_id=pk,
+            staff_id=senders.get(pk),
+        )
+        for pk, _status, _owner in rows
+    ]
+
+
+def group_candidates(chat_ids: Sequence[str], *, lock: bool) -> list[Candidate]:
+    groups = GroupChat.objects.filter(chat_id__in=list(chat_ids))
+    if lock and connection.vendor == "postgresql":
+        groups = groups.select_for_update(no_key=True).order_by("pk")
+    found = {
+        chat: (owner, status)
+        for chat, owner, status in groups.values_list("chat_id", "owner_userid", "status")
+    }
+    userids = {owner for owner, _status in found.values()}
+    staff = dict(
+        Staff.objects.filter(wecom_userid__in=userids, is_active=True).values_list(
+            "wecom_userid", "pk"
+        )
+    )
+    zone = brand_zone()
+    out = []
+    for chat in chat_ids:
+        owner, status = found.get(chat, ("", -1))
+        sender = staff.get(owner)
+        out.append(
+            Candidate(
+                key=f"g:{chat}",
+                zone=zone,
+                reachable=status == 0 and sender is not None,
+                chat_id=chat,
+                staff_id=sender,
+            )
+        )
+    return out
+
+
+def staff_candidates(staff_ids: Sequence[int]) -> list[Candidate]:
+    live = set(
+        Staff.objects.filter(
+            pk__in=list(staff_ids), is_active=True, wecom_userid__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    zone = brand_zone()
+    return [
+        Candidate(key=f"s:{pk}", zone=zone, reachable=pk in live, staff_id=pk) for pk in staff_ids
+    ]

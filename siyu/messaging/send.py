@@ -1,0 +1,328 @@
+"""The one send verb. Every outbound message goes through ``send``.
+
+    from siyu.messaging.send import Message, SendRequest, send, preview
+
+    outcome = send(SendRequest(
+        source="loyalty",                 # who asks: an app or feature name (≤ 40)
+        source_id="tier-up:2026-12",      # its id for this send (≤ 64); with the source,
+                                          # recipient and channel: the idempotency key
+        channel=Channel.WECOM_CUSTOMER,   # or WECOM_GROUP, WECOM_MOMENT, WECOM_APP,
+                                          # OA_TEMPLATE, WEBHOOK
+        message=Message(text="…", attachments=(), template_id="", fields={}, url=""),
+        customers=queryset_or_ids,        # customers (WECOM_CUSTOMER, OA_TEMPLATE, WEBHOOK)
+        chat_ids=(),                      # groups (WECOM_GROUP)
+        staff_ids=(),                     # staff (WECOM_APP recipients, WECOM_MOMENT executors)
+        owners=(),                        # only through these senders (per-owner mass send)
+        purpose="marketing",              # consent purpose checked per send; "" = none
+        priority=Priority.MARKETING,      # TRANSACTIONAL: exempt from caps and quiet hours
+        at=None,                          # when it should go out (default: now)
+    ))
+    outcome.plan, outcome.counts["queued"], outcome.counts["blocked:no_consent"], outcome.tasks
+
+``send`` applies the policy layer (siyu/messaging/policy.py) to every recipient, writes the
+send log (one row per recipient with its decision and reason) and the staff tasks, and
+returns; the worker delivers after commit. Calling it again with the same source and
+source id writes nothing new. ``preview`` answers the same question without writing:
+who would be reached, who is capped or without consent and why, how many staff tasks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from siyu.core.clock import local_date
+from siyu.customers.bulk import insert_all
+from siyu.customers.models import Customer
+from siyu.messaging import audience
+from siyu.messaging.models import (
+    BUDGETED,
+    STAFF_CONFIRMED,
+    BudgetState,
+    Channel,
+    PlanStatus,
+    Priority,
+    Send,
+    SendPlan,
+    SendStatus,
+    StaffTask,
+)
+from siyu.messaging.policy import (
+    Candidate,
+    Context,
+    Decision,
+    Ledger,
+    Rules,
+    Timing,
+    decide,
+    load_budget,
+    load_staff,
+    load_usage,
+    timing_for,
+)
+from siyu.messaging.rows import among, insert_sends
+from siyu.messaging.windows import budget_window
+
+CHUNK = 2000
+# WeCom takes at most 10,000 customers (or 2,000 groups) in one add_msg_template.
+TASK_SIZE: dict[str, int] = {Channel.WECOM_CUSTOMER: 10_000, Channel.WECOM_GROUP: 2_000}
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str = ""
+    attachments: tuple[dict[str, Any], ...] = ()
+    template_id: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    url: str = ""
+    # Moments: the customer tags (WeCom tag ids) whose members see the post.
+    tag_ids: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "attachments": list(self.attachments),
+            "template_id": self.template_id,
+            "fields": dict(self.fields),
+            "url": self.url,
+            "tag_ids": list(self.tag_ids),
+        }
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    source: str
+    source_id: str
+    channel: str
+    message: Message
+    customers: QuerySet[Customer] | Sequence[int] | None = None
+    chat_ids: Sequence[str] = ()
+    staff_ids: Sequence[int] = ()
+    owners: Sequence[int] = ()
+    purpose: str = "marketing"
+    priority: str = Priority.MARKETING
+    at: datetime | None = None
+    title: str = ""
+    audience: str = ""
+    created_by_id: int | None = None
+
+
+@dataclass
+class Outcome:
+    plan: SendPlan | None
+    counts: Counter[str] = field(default_factory=Counter)
+    tasks: int = 0
+
+    @property
+    def reached(self) -> int:
+        return sum(n for key, n in self.counts.items() if not key.startswith("blocked"))
+
+
+def _label(d: Decision) -> str:
+    return f"blocked:{d.reason}" if d.status == SendStatus.BLOCKED else str(d.status)
+
+
+def _customer_chunks(customers: QuerySet[Customer] | Sequence[int]) -> Iterator[list[int]]:
+    if isinstance(customers, QuerySet):
+        ids = customers.order_by().values_list("pk", flat=True)
+        last = 0
+        while chunk := list(ids.filter(pk__gt=last).order_by("pk")[:CHUNK]):
+            yield chunk
+            last = chunk[-1]
+        return
+    ordered = sorted(set(customers))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def _candidate_chunks(req: SendRequest, lock: bool) -> Iterator[list[Candidate]]:
+    if req.channel == Channel.WECOM_GROUP:
+        chats = sorted(set(req.chat_ids))
+        for start in range(0, len(chats), CHUNK):
+            yield audience.group_candidates(chats[start : start + CHUNK], lock=lock)
+    elif req.channel in (Channel.WECOM_APP, Channel.WECOM_MOMENT):
+        yield audience.staff_candidates(sorted(set(req.staff_ids)))
+    else:
+        for ids in _customer_chunks(req.customers if req.customers is not None else []):
+            yield audience.customer_candidates(
+                ids, req.channel, req.purpose, owners_only=req.owners, lock=lock
+            )
+
+
+class _Planner:
+    """Decides chunk by chunk, keeping the in-memory ledger of senders across chunks."""
+
+    def __init__(self, req: SendRequest, plan: SendPlan | None, rules: Rules, at: datetime) -> None:
+        self.req, self.plan, self.at = req, plan, at
+        self.ctx = Context(req.channel, req.priority, at, rules, bool(req.purpose))
+        self.brand_day: date = local_date(at)
+        self.staff_seen: set[int] = set()
+        self.staff_ledger = Ledger()
+        self.tasks: dict[tuple[int | None, datetime], list[Any]] = {}
+        self.outcome = Outcome(plan)
+        self.parts: dict[int | None, int] = {}
+        self.timings: dict[ZoneInfo, Timing] = {}
+        if plan is not None:  # resuming a plan a crash interrupted: fill its open tasks
+            for task in plan.tasks.annotate(n=Count("sends")).order_by("part"):
+                self.tasks[task.staff_id, task.due_at] = [task, task.n]
+                self.parts[task.staff_id] = max(self.parts.get(task.staff_id, 0), task.part + 1)
+
+    def _ledger(self, cands: list[Candidate]) -> Ledger:
+        keys = [c.key for c in cands]
+        days = [self.at.astimezone(c.zone).date() for c in cands]
+        ledger = Ledger(staff=self.staff_ledger.staff)
+        load_usage(ledger, keys, min(days), max(days, default=self.brand_day))
+        if self.req.channel in BUDGETED:
+            # Quiet hours move a send by at most a day, possibly into the next window.
+            rule = self.ctx.rules.budget_rule
+            windows = {budget_window(self.at + timedelta(days=n), rule)[0] for n in (0, 1)}
+            load_budget(ledger, keys, windows)
+        new_staff = {c.staff_id for c in cands if c.staff_id is not None} - self.staff_seen
+        if new_staff and self.ctx.staff_limited:
+            load_staff(ledger, new_staff, self.at)
+            self.staff_seen |= new_staff
+        return ledger
+
+    def decide_chunk(
+        self, cands: list[Candidate], existing: set[str]
+    ) -> list[tuple[Candidate, Decision]]:
+        cands = [c for c in cands if c.key not in existing]
+        if not cands:
+            return []
+        ledger = self._ledger(cands)
+        out = []
+        for c in cands:
+            timing = self.timings.get(c.zone)
+            if timing is None:
+                timing = self.timings[c.zone] = timing_for(c.zone, self.ctx)
+            d = decide(c, self.ctx, ledger, self.brand_day, timing)
+            self.outcome.counts[_label(d)] += 1
+            out.append((c, d))
+        self.staff_ledger.staff = ledger.staff
+        return out
+
+    def _task_for(self, c: Candidate, d: Decision) -> Any:
+        if self.req.channel not in STAFF_CONFIRMED or d.status == SendStatus.BLOCKED:
+            return None
+        owner = None if self.req.channel == Channel.WECOM_MOMENT else c.staff_id
+        slot = self.tasks.get((owner, d.due_at))
+        size = TASK_SIZE.get(self.req.channel, 100_000)
+        if slot is None or slot[1] >= size:
+            part = self.parts.get(owner, 0)
+            self.parts[owner] = part + 1
+            task = StaffTask(
+                plan=self.plan,
+                staff_id=owner,
+                part=part,
+                channel=self.req.channel,
+                due_at=d.due_at,
+                created_at=self.at,
+            )
+            slot = self.tasks[owner, d.due_at] = [task, 0]
+        slot[1] += 1
+        return slot[0]
+
+    def write(self, decided: list[tuple[Candidate, Decision]]) -> None:
+        rows = [(c, d, self._task_for(c, d)) for c, d in decided]
+        fresh = {id(t): t for _c, _d, t in rows if t is not None and t.pk is None}
+        insert_all(StaffTask, list(fresh.values()))
+        self.outcome.tasks += len(fresh)
+        insert_sends([self._row(c, d, t) for c, d, t in rows])
+
+    def _row(self, c: Candidate, d: Decision, task: StaffTask | None) -> tuple[Any, ...]:
+        req = self.req
+        assert self.plan is not None  # noqa: S101 - only plans write
+        budget = BudgetState.RESERVED if d.budget_window else BudgetState.NONE
+        return (
+            self.plan.pk, req.source, req.source_id, c.key, req.channel, req.priority,
+            c.customer_id, c.chat_id, c.staff_id, task.pk if task else None, d.status,
+            d.reason, d.due_at, d.local_day, budget, d.budget_window, "", 0, "", self.at, None,
+        )  # fmt: skip
+
+
+def _existing(req: SendRequest, cands: list[Candidate]) -> set[str]:
+    found = among(Send.objects.all(), "recipient", [c.key for c in cands]).filter(
+        source=req.source, source_id=req.source_id, channel=req.channel
+    )
+    return set(found.values_list("recipient", flat=True))
+
+
+def _open_plan(req: SendRequest, at: datetime) -> SendPlan:
+    plan, _created = SendPlan.objects.get_or_create(
+        source=req.source,
+        source_id=req.source_id,
+        channel=req.channel,
+        defaults={
+            "purpose": req.purpose,
+            "priority": req.priority,
+            "content": req.message.as_json(),
+            "title": req.title[:200],
+            "audience": req.audience[:200],
+            "scheduled_at": at,
+            "created_by_id": req.created_by_id,
+            "created_at": timezone.now(),
+        },
+    )
+    return plan
+
+
+def _finish(plan: SendPlan, outcome: Outcome) -> None:
+    counts = (
+        Send.objects.filter(task=OuterRef("pk"))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    StaffTask.objects.filter(plan=plan).update(recipients=Coalesce(Subquery(counts), 0))
+    summary: Counter[str] = Counter()
+    for status, reason, n in (
+        plan.sends.order_by().values_list("status", "reason").annotate(n=Count("pk"))
+    ):
+        summary[f"blocked:{reason}" if status == SendStatus.BLOCKED else status] += n
+    SendPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.PLANNED, summary=dict(summary))
+    plan.status, plan.summary = PlanStatus.PLANNED, dict(summary)
+    outcome.tasks = plan.tasks.count()
+
+
+def send(req: SendRequest) -> Outcome:
+    """Plan the send for every recipient (chunked: SQLite's write lock is held for one
+    chunk at a time) and return what was decided; delivery happens in the worker."""
+    at = req.at or timezone.now()
+    plan = _open_plan(req, at)
+    if plan.status != PlanStatus.PLANNING:
+        return Outcome(plan, Counter(plan.summary), plan.tasks.count())
+    planner = _Planner(req, plan, Rules.current(), at)
+    chunks = _candidate_chunks(req, lock=True)
+    while True:
+        # One transaction per chunk: its row locks, decisions and rows commit together.
+        with transaction.atomic():
+            cands = next(chunks, None)
+            if cands is None:
+                break
+            planner.write(planner.decide_chunk(cands, _existing(req, cands)))
+    _finish(plan, planner.outcome)
+    planner.outcome.counts = Counter(plan.summary)
+    return planner.outcome
+
+
+def preview(req: SendRequest) -> Outcome:
+    """What ``send`` would decide now, writing nothing."""
+    at = req.at or timezone.now()
+    planner = _Planner(req, None, Rules.current(), at)
+    tasks: set[tuple[int | None, datetime]] = set()
+    for cands in _candidate_chunks(req, lock=False):
+        for c, d in planner.decide_chunk(cands, set()):
+            if req.channel in STAFF_CONFIRMED and d.status != SendStatus.BLOCKED:
+                tasks.add((None if req.channel == Channel.WECOM_MOMENT else c.staff_id, d.due_at))
+    planner.outcome.tasks = len(tasks)
+    return planner.outcome

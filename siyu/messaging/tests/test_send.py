@@ -1,0 +1,156 @@
+"""The send verb: one decision per recipient with its reason, in the policy's order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from siyu.customers.consent import record_consent
+from siyu.demo.brand import Brand
+from siyu.messaging.models import (
+    BudgetState,
+    Channel,
+    MessagingSettings,
+    Priority,
+    Reason,
+    Send,
+    SendStatus,
+    StaffTask,
+)
+from siyu.messaging.send import Message, SendRequest, preview, send
+from siyu.messaging.tests.factories import NOW, make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def mass(source_id: str, customers: list[int], **kwargs: object) -> SendRequest:
+    options: dict[str, object] = {"at": NOW, "customers": customers}
+    options.update(kwargs)
+    return SendRequest(
+        source="test",
+        source_id=source_id,
+        channel=Channel.WECOM_CUSTOMER,
+        message=Message(text="新品上市"),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_each_recipient_gets_one_row_with_the_first_reason_that_blocks_it(brand: Brand) -> None:
+    ok = make_customer("甲", owner=brand.lin_yue)
+    no_consent = make_customer("乙", owner=brand.lin_yue, consent=False)
+    never_asked = make_customer("丙", owner=brand.lin_yue, consent=None)
+    no_follower = make_customer("丁")
+    outcome = send(mass("m1", [ok.pk, no_consent.pk, never_asked.pk, no_follower.pk]))
+    rows = {s.customer_id: (s.status, s.reason) for s in Send.objects.all()}
+    assert rows == {
+        ok.pk: (SendStatus.QUEUED, ""),
+        no_consent.pk: (SendStatus.BLOCKED, Reason.NO_CONSENT),
+        never_asked.pk: (SendStatus.BLOCKED, Reason.NO_CONSENT),
+        no_follower.pk: (SendStatus.BLOCKED, Reason.NOT_REACHABLE),
+    }
+    assert outcome.counts["queued"] == 1
+    assert outcome.tasks == 1
+    task = StaffTask.objects.get()
+    assert (task.staff_id, task.recipients) == (brand.lin_yue.pk, 1)
+
+
+def test_a_live_customer_without_a_follower_is_not_reachable(brand: Brand) -> None:
+    lost = make_customer("丁")
+    send(mass("m1", [lost.pk]))
+    assert Send.objects.get().reason == Reason.NOT_REACHABLE
+
+
+def test_sending_again_with_the_same_key_writes_nothing(brand: Brand) -> None:
+    ok = make_customer("甲", owner=brand.lin_yue)
+    send(mass("m1", [ok.pk]))
+    again = send(mass("m1", [ok.pk]))
+    assert Send.objects.count() == 1
+    assert again.counts["queued"] == 1
+
+
+def test_caps_count_calendar_days_across_sources(brand: Brand) -> None:
+    MessagingSettings.objects.create(day_cap=1, week_cap=5)
+    ok = make_customer("甲", owner=brand.lin_yue)
+    send(mass("m1", [ok.pk]))
+    send(mass("m2", [ok.pk], at=NOW + timedelta(hours=2)))
+    send(mass("m3", [ok.pk], at=NOW + timedelta(days=1)))
+    statuses = list(Send.objects.order_by("source_id").values_list("status", "reason"))
+    assert statuses == [
+        (SendStatus.QUEUED, ""),
+        (SendStatus.BLOCKED, Reason.DAY_CAP),
+        (SendStatus.QUEUED, ""),
+    ]
+
+
+def test_transactional_sends_are_exempt_from_caps_and_quiet_hours(brand: Brand) -> None:
+    MessagingSettings.objects.create(day_cap=1)
+    ok = make_customer("甲", owner=brand.lin_yue)
+    night = NOW + timedelta(hours=12)  # 00:00 in Shanghai
+    send(mass("m1", [ok.pk]))
+    for i in range(3):
+        send(mass(f"t{i}", [ok.pk], at=night, priority=Priority.TRANSACTIONAL, purpose=""))
+    assert (
+        Send.objects.filter(priority=Priority.TRANSACTIONAL, status=SendStatus.QUEUED).count() == 3
+    )
+    assert set(
+        Send.objects.filter(priority=Priority.TRANSACTIONAL).values_list("due_at", flat=True)
+    ) == {night}
+
+
+def test_quiet_hours_defer_to_the_window_end_in_the_customers_zone(brand: Brand) -> None:
+    shanghai = make_customer("甲", owner=brand.lin_yue)
+    london = make_customer("乙", owner=brand.lin_yue, zone="Europe/London")
+    at = NOW + timedelta(hours=11)  # 23:00 in Shanghai, 15:00 in London
+    send(mass("m1", [shanghai.pk, london.pk], at=at))
+    sh = Send.objects.get(customer=shanghai)
+    assert (sh.status, sh.reason) == (SendStatus.DEFERRED, Reason.QUIET_HOURS)
+    assert sh.due_at == at + timedelta(hours=9)  # 08:00 next morning
+    ld = Send.objects.get(customer=london)
+    assert (ld.status, ld.due_at) == (SendStatus.QUEUED, at)
+    # One task per sender and hour it may go out.
+    assert StaffTask.objects.count() == 2
+
+
+def test_the_wecom_budget_blocks_past_its_limit_and_is_reserved(brand: Brand) -> None:
+    MessagingSettings.objects.create(day_cap=0, week_cap=0, budget_rule="day_1")
+    ok = make_customer("甲", owner=brand.lin_yue)
+    send(mass("m1", [ok.pk]))
+    send(mass("m2", [ok.pk], at=NOW + timedelta(hours=1)))
+    first, second = Send.objects.order_by("source_id")
+    assert first.budget_state == BudgetState.RESERVED
+    assert (second.status, second.reason) == (SendStatus.BLOCKED, Reason.WECOM_BUDGET)
+
+
+def test_a_withdrawal_of_consent_stops_the_next_send(brand: Brand) -> None:
+    ok = make_customer("甲", owner=brand.lin_yue)
+    record_consent(ok, purpose="marketing", granted=False, policy_version="v1", source="t", at=NOW)
+    send(mass("m1", [ok.pk]))
+    assert Send.objects.get().reason == Reason.NO_CONSENT
+
+
+def test_the_staff_daily_limit_blocks_the_senders_overflow(brand: Brand) -> None:
+    MessagingSettings.objects.create(staff_daily_limit=2)
+    people = [make_customer(str(i), owner=brand.lin_yue).pk for i in range(3)]
+    send(mass("m1", people))
+    assert sorted(Send.objects.values_list("reason", flat=True)) == ["", "", Reason.STAFF_LIMIT]
+
+
+def test_per_owner_sends_go_only_through_the_chosen_owners(brand: Brand) -> None:
+    a = make_customer("甲", owner=brand.lin_yue)
+    b = make_customer("乙", owner=brand.wang_qiang)
+    send(mass("m1", [a.pk, b.pk], owners=[brand.wang_qiang.pk]))
+    assert dict(Send.objects.values_list("customer_id", "reason")) == {
+        a.pk: Reason.NOT_REACHABLE,
+        b.pk: "",
+    }
+
+
+def test_preview_decides_the_same_and_writes_nothing(brand: Brand) -> None:
+    a = make_customer("甲", owner=brand.lin_yue)
+    b = make_customer("乙", owner=brand.wang_qiang, consent=False)
+    seen = preview(mass("m1", [a.pk, b.pk]))
+    assert (seen.counts["queued"], seen.counts["blocked:no_consent"], seen.tasks) == (1, 1, 1)
+    assert not Send.objects.exists()
+    done = send(mass("m1", [a.pk, b.pk]))
+    assert done.counts == seen.counts
