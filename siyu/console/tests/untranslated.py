@@ -15,6 +15,8 @@ from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
 from siyu.imports.models import ImportJob
+from siyu.loyalty.models import EarningRule, MallItem, PaidPlan, Tier
+from siyu.messaging.models import SendPlan
 from siyu.segments.models import Segment
 
 # Words allowed on a Chinese page: brands and platforms, units, file formats, and the
@@ -87,6 +89,11 @@ def brand_data() -> list[str]:
         (Lottery, ("name",)),
         (Prize, ("name",)),
         (GroupBuyDeal, ("name", "sku")),
+        (EarningRule, ("name",)),
+        (Tier, ("name",)),
+        (PaidPlan, ("name",)),
+        (MallItem, ("name",)),
+        (SendPlan, ("title",)),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)
