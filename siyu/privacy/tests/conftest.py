@@ -128,7 +128,9 @@ def add_campaign_rows(customer: Customer) -> None:
         lottery=lottery, seq=1, customer=customer, roll=42, picked=prize, prize=prize,
         created_at=now,
     )  # fmt: skip
-    deal = cm.GroupBuyDeal.objects.create(name="三人团", sku="BEAN-1", price_fen=5900, created_at=now)
+    deal = cm.GroupBuyDeal.objects.create(
+        name="三人团", sku="BEAN-1", price_fen=5900, created_at=now
+    )
     group = cm.BuyGroup.objects.create(
         deal=deal, size=3, deadline=now + timedelta(days=1), created_at=now
     )

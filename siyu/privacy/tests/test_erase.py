@@ -174,7 +174,8 @@ def test_deletion_cancels_her_pending_sends_and_keeps_the_sent_ones_scrubbed(
         f"erased:{kept.pk}",
         "",
     )
-    assert kept.plan.content == {} and kept.plan.title == ""  # it was written for her
+    assert kept.plan.content == {}
+    assert kept.plan.title == ""
     # A mass send keeps its text for the others, who still get it.
     assert SendPlan.objects.get(source_id="weekly").content == {"text": "本周新品"}
     assert Send.objects.filter(customer=other, status=SendStatus.QUEUED).exists()
