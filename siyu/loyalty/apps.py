@@ -20,21 +20,40 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self) -> None:
         from siyu.customers.merge_hooks import CustomerRows, MergePolicy, register_customer_rows
+        from siyu.customers.person_rows import Erase, export_rows, scrub
         from siyu.loyalty import models as m
 
+        rows, stub, delete = export_rows, Erase.STUB, Erase.DELETE
         register_customer_rows(
             # Buckets and entries move: the survivor's balance becomes the sum of both,
             # and unmerge moves each bucket (with what is left in it) back.
-            CustomerRows(m.PointsBucket),
-            CustomerRows(m.LedgerEntry),
+            # On deletion the points stay on the stub (the brand's points liability), without
+            # the keys that carry callers' ids (a journey's, an event's) or free text.
+            CustomerRows(m.PointsBucket, export=rows, erase=stub, scrub=scrub("source_id")),
+            CustomerRows(m.LedgerEntry, export=rows, erase=stub, scrub=scrub("key", reason="")),
             # One check-in per person and day: the earlier one stays.
-            CustomerRows(m.CheckIn, policy=MergePolicy.KEEP_OLDEST, key=("day",), by="created_at"),
             CustomerRows(
-                m.TierStatus, policy=MergePolicy.COMBINE, key=(), combine=keep_higher_tier
+                m.CheckIn,
+                policy=MergePolicy.KEEP_OLDEST,
+                key=("day",),
+                by="created_at",
+                export=rows,
+                erase=delete,
             ),
-            CustomerRows(m.TierChange),
-            CustomerRows(m.PaidMembership),
-            CustomerRows(m.Redemption),
+            # Her tier and its history are about her only: they go.
+            CustomerRows(
+                m.TierStatus,
+                policy=MergePolicy.COMBINE,
+                key=(),
+                combine=keep_higher_tier,
+                export=rows,
+                erase=delete,
+            ),
+            CustomerRows(m.TierChange, export=rows, erase=delete),
+            # Paid terms and redemptions are in the accounts (prices, refunds, points spent);
+            # a redemption's key is the caller's (the member page's), so it goes.
+            CustomerRows(m.PaidMembership, export=rows, erase=stub),
+            CustomerRows(m.Redemption, export=rows, erase=stub, scrub=scrub("key")),
         )
 
         from siyu.worker.pollers import POLLERS

@@ -1,9 +1,10 @@
 """付费会员: plans bought as order lines; renewals chain after the current term; a
 cancellation refunds the unused part pro rata; reminders before expiry.
 
-Messaging is a separate app: ``send_expiry_reminder`` is the one place that sends, and is
-wired to the messaging send verb after both land. Until then it sends nothing and reports
-so, and ``remind_expiring`` marks nothing as reminded.
+``send_expiry_reminder`` is the one place that sends, through the messaging send verb:
+a service notice about a term the member paid for (transactional: no caps or quiet hours,
+no marketing consent needed), by the outbound webhook (SMS), once per membership and
+reminder whatever the job does.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from siyu.core.clock import local_date
 from siyu.customers.models import Order
 from siyu.loyalty.models import MembershipStatus, PaidMembership, PaidPlan, Status
+from siyu.messaging.models import Channel, Priority
+from siyu.messaging.send import Message, SendRequest, send
 
 log = logging.getLogger(__name__)
 
@@ -101,11 +107,43 @@ def reminders_due(at: datetime | None = None) -> QuerySet[PaidMembership]:
     return PaidMembership.objects.filter(pk__in=due).order_by("ends_at", "pk")
 
 
+REMINDER_SOURCE = "loyalty"
+
+
+def reminder_key(membership: PaidMembership) -> str:
+    """The send's idempotency key: one expiry reminder per membership (a renewal is a
+    membership of its own, with its own reminder)."""
+    return f"membership-expiry:{membership.pk}"
+
+
+def reminder_text(membership: PaidMembership) -> str:
+    # The brand's language: the member's own is not known. Her name is not in it.
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Your %(plan)s membership ends on %(day)s. Renew to keep its benefits.") % {
+            "plan": membership.plan.name,
+            "day": local_date(membership.ends_at).isoformat(),
+        }
+
+
 def send_expiry_reminder(membership: PaidMembership) -> bool:
-    """THE SEND CALL — to be wired to the messaging send verb (policy, caps, consent
-    apply there). Returns whether the reminder was sent; not wired yet: False."""
-    log.info("expiry reminder for membership %s not sent: messaging not wired", membership.pk)
-    return False
+    """Plan the reminder through the messaging send verb (its policy applies there).
+    Returns whether it was planned to go out (a blocked one is not: the next run asks
+    again, and the verb writes nothing new)."""
+    outcome = send(
+        SendRequest(
+            source=REMINDER_SOURCE,
+            source_id=reminder_key(membership),
+            channel=Channel.WEBHOOK,
+            message=Message(text=reminder_text(membership)),
+            customers=[membership.customer_id],
+            purpose="",
+            priority=Priority.TRANSACTIONAL,
+            title=f"{membership.plan.name}: {reminder_key(membership)}",
+        )
+    )
+    if not outcome.reached:
+        log.info("expiry reminder for membership %s blocked: %s", membership.pk, outcome.counts)
+    return outcome.reached > 0
 
 
 def remind_expiring(at: datetime | None = None) -> int:

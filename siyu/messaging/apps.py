@@ -15,13 +15,25 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from siyu.customers.merge_hooks import CustomerRows, MergePolicy, register_customer_rows
+        from siyu.customers.person_rows import Erase, export_rows
+        from siyu.messaging.forget import forget_sends
         from siyu.messaging.models import RecipientZone, Send
         from siyu.worker.pollers import POLLERS
         from siyu.worker.schedule import SCHEDULE
 
         register_customer_rows(
-            CustomerRows(Send),
-            CustomerRows(RecipientZone, MergePolicy.KEEP_NEWEST, key=(), by="updated_at"),
+            # The send log stays on a deleted person's stub (the brand's send and budget
+            # figures); what had not gone out is cancelled and removed, the rest scrubbed
+            # (siyu/messaging/forget.py).
+            CustomerRows(Send, export=export_rows, erase=Erase.STUB, scrub=forget_sends),
+            CustomerRows(
+                RecipientZone,
+                MergePolicy.KEEP_NEWEST,
+                key=(),
+                by="updated_at",
+                export=export_rows,
+                erase=Erase.DELETE,
+            ),
         )
         POLLERS.setdefault(
             "messaging_delivery", ("siyu.messaging.delivery.poll_delivery", DELIVERY_POLL_SECONDS)

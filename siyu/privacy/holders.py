@@ -66,6 +66,8 @@ EXEMPT: dict[str, str] = {
     "core.AuditLog": "who did what to which profile number, never the values",
     "imports.ImportJob": "the file is emptied when its import finishes; retention removes it",
     "privacy.ExportArchive": "the archives themselves: removed with their request's retention",
+    "segments.CustomerFacts": "order totals of a profile number, derived from the orders that "
+    "stay on the stub (the feed recomputes them); nothing naming the person",
 }
 
 

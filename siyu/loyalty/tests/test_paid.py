@@ -12,6 +12,7 @@ from siyu.loyalty.models import MembershipStatus, PaidMembership, PaidPlan, Stat
 from siyu.loyalty.paid import cancel_membership, refund_for, remind_expiring, reminders_due
 from siyu.loyalty.perks import perks_of
 from siyu.loyalty.tests.factories import T0, make_person
+from siyu.messaging.models import Channel, Priority, Send, SendStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -66,5 +67,29 @@ def test_reminders_are_due_in_the_window_unless_renewed(plan: PaidPlan) -> None:
     near_end = T0 + timedelta(days=360)
     assert list(reminders_due(near_end).values_list("customer_id", flat=True)) == [lei.pk]
     assert not reminders_due(T0 + timedelta(days=300)).exists()
-    assert remind_expiring(near_end) == 0  # the send is not wired yet: nothing marked
-    assert reminders_due(near_end).count() == 1
+    assert remind_expiring(near_end) == 1
+    assert not reminders_due(near_end).exists()
+
+
+def test_a_due_reminder_is_in_the_send_log_once_when_the_job_runs_twice(plan: PaidPlan) -> None:
+    lei = make_person()
+    _buy(lei, "P7")
+    poll_changes()
+    near_end = T0 + timedelta(days=360)
+    membership = PaidMembership.objects.get(customer=lei)
+    assert remind_expiring(near_end) == 1
+    assert remind_expiring(near_end) == 0  # marked: not due any more
+    # A run that died after the send but before marking sends again: the key holds.
+    PaidMembership.objects.filter(pk=membership.pk).update(reminded_at=None)
+    assert remind_expiring(near_end) == 1
+    sends = Send.objects.filter(customer=lei)
+    assert sends.count() == 1
+    row = sends.get()
+    assert (row.source, row.source_id) == ("loyalty", f"membership-expiry:{membership.pk}")
+    assert (row.channel, row.priority, row.status) == (
+        Channel.WEBHOOK,
+        Priority.TRANSACTIONAL,
+        SendStatus.QUEUED,
+    )
+    assert "山茶 Plus" in row.plan.content["text"]
+    assert "到期" in row.plan.content["text"]

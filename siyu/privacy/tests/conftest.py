@@ -10,6 +10,7 @@ from itertools import islice
 import pytest
 from django.utils import timezone
 
+from siyu.campaigns import models as cm
 from siyu.channels.models import Attribution, Channel, Touch, WelcomeSend
 from siyu.customers.models import Customer, CustomerStatus, ReviewFlag, ReviewKind
 from siyu.demo import catalog
@@ -19,6 +20,8 @@ from siyu.demo.load import load_people
 from siyu.demo.personas import PERSONA_COUNT
 from siyu.demo.simulate import plan_people
 from siyu.integrations.wecom.models import CallbackInbox, OutboundCall
+from siyu.loyalty import models as lm
+from siyu.messaging import models as mm
 from siyu.privacy.models import PrivacyRequest, RaisedBy, RequestKind
 from siyu.segments.models import Membership, Segment, Snapshot, SnapshotMember
 from siyu.transfers.models import TransferItem, TransferJob
@@ -81,10 +84,101 @@ def add_rows_in_every_app(customer: Customer, brand: Brand) -> None:
     )
 
 
+def add_loyalty_rows(customer: Customer) -> None:
+    now = timezone.now()
+    bucket = lm.PointsBucket.objects.create(
+        customer=customer, rule="journey", source="journey", source_id=f"welcome:{EXTERNAL_ID}",
+        points=100, remaining=100, status=lm.BucketStatus.ACTIVE, activates_at=now,
+        expires_at=now + timedelta(days=365),
+    )  # fmt: skip
+    lm.LedgerEntry.objects.create(
+        customer=customer, kind=lm.EntryKind.EARN, points=100, bucket=bucket,
+        key=f"earn:{EXTERNAL_ID}", reason="张敏的欢迎积分",
+    )  # fmt: skip
+    lm.CheckIn.objects.create(customer=customer, day=now.date(), streak=1)
+    tier = lm.Tier.objects.create(name="金卡", rank=1, threshold=1000)
+    lm.TierStatus.objects.create(customer=customer, tier=tier, since=now, review_at=now)
+    lm.TierChange.objects.create(customer=customer, before=None, after=tier, reason="review")
+    plan = lm.PaidPlan.objects.create(name="年卡", sku="PLAN-Y", term_days=365, price_fen=9900)
+    lm.PaidMembership.objects.create(
+        customer=customer, plan=plan, source_key="order:zhang:plan", starts_at=now,
+        ends_at=now + timedelta(days=365), price_fen=9900,
+    )  # fmt: skip
+    item = lm.MallItem.objects.create(name="马克杯", kind=lm.ItemKind.GOODS, points_cost=50)
+    lm.Redemption.objects.create(
+        customer=customer, item=item, points=50, key=f"m:{customer.pk}:{EXTERNAL_ID}",
+        status=lm.DeliveryStatus.SHIPPED, tracking_no="SF1234567890",
+    )  # fmt: skip
+
+
+def add_campaign_rows(customer: Customer) -> None:
+    now = timezone.now()
+    coupon = cm.Coupon.objects.create(name="满100减10", kind=cm.CouponKind.FIXED, created_at=now)
+    cm.CouponAllowance.objects.create(coupon=coupon, customer=customer, claimed=1)
+    cm.IssuedCoupon.objects.create(
+        coupon=coupon, customer=customer, code="ZM10OFF", status=cm.IssuedStatus.RESERVED,
+        issue_key=f"journey:{EXTERNAL_ID}", reserved_platform="tmall",
+        reserved_order_no="TM2025111100521", created_at=now,
+    )  # fmt: skip
+    cm.HoldoutMember.objects.create(coupon=coupon, customer=customer, created_at=now)
+    lottery = cm.Lottery.objects.create(name="周年抽奖", created_at=now)
+    prize = cm.Prize.objects.create(lottery=lottery, name="咖啡券", weight=1, stock=10)
+    cm.DrawAllowance.objects.create(lottery=lottery, customer=customer, drawn=1)
+    cm.Draw.objects.create(
+        lottery=lottery, seq=1, customer=customer, roll=42, picked=prize, prize=prize,
+        created_at=now,
+    )  # fmt: skip
+    deal = cm.GroupBuyDeal.objects.create(
+        name="三人团", sku="BEAN-1", price_fen=5900, created_at=now
+    )
+    group = cm.BuyGroup.objects.create(
+        deal=deal, size=3, deadline=now + timedelta(days=1), created_at=now
+    )
+    cm.GroupSeat.objects.create(
+        group=group, customer=customer, platform="tmall", order_no="TM2025061800188",
+        created_at=now,
+    )  # fmt: skip
+    sale = cm.FlashSale.objects.create(
+        name="秒杀", sku="BEAN-2", price_fen=1900, stock=10, starts_at=now,
+        ends_at=now + timedelta(hours=1), created_at=now,
+    )  # fmt: skip
+    cm.FlashAllowance.objects.create(sale=sale, customer=customer, taken=1)
+    cm.FlashOrder.objects.create(
+        sale=sale, customer=customer, quantity=1, pay_by=now + timedelta(minutes=15),
+        created_at=now,
+    )  # fmt: skip
+
+
+def add_messaging_rows(customer: Customer) -> None:
+    now = timezone.now()
+    mm.RecipientZone.objects.create(customer=customer, zone="Asia/Shanghai")
+    # A reminder written for her alone (its text names her), sent; a mass send still queued.
+    own = mm.SendPlan.objects.create(
+        source="loyalty", source_id="reminder:zhang", channel=mm.Channel.WEBHOOK,
+        content={"text": "张敏，您的年卡7天后到期"}, title="张敏 年卡到期提醒",
+        scheduled_at=now, created_at=now, status=mm.PlanStatus.PLANNED,
+    )  # fmt: skip
+    mass = mm.SendPlan.objects.create(
+        source="console", source_id="weekly", channel=mm.Channel.WEBHOOK,
+        content={"text": "本周新品"}, scheduled_at=now, created_at=now,
+        status=mm.PlanStatus.PLANNED,
+    )  # fmt: skip
+    for plan, status in ((own, mm.SendStatus.SENT), (mass, mm.SendStatus.QUEUED)):
+        mm.Send.objects.create(
+            plan=plan, source=plan.source, source_id=plan.source_id, recipient=f"c:{customer.pk}",
+            channel=plan.channel, customer=customer, status=status, due_at=now,
+            local_day=now.date(), external_id="msg-1", last_error=f"retry for {EXTERNAL_ID}",
+            created_at=now,
+        )  # fmt: skip
+
+
 @pytest.fixture
 def zhang(brand: Brand) -> Zhang:
     build_channels(catalog.DEFAULT_NOW)
     load_people(brand, islice(plan_people(), PERSONA_COUNT))
     customer = Customer.objects.get(display_name="张敏", status=CustomerStatus.ACTIVE)
     add_rows_in_every_app(customer, brand)
+    add_loyalty_rows(customer)
+    add_campaign_rows(customer)
+    add_messaging_rows(customer)
     return Zhang(customer, brand)

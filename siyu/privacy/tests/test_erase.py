@@ -147,3 +147,35 @@ def test_a_late_callback_is_refused_but_her_new_wecom_add_creates_a_profile(zhan
     assert Customer.objects.count() == customers + 1
     assert (back.display_name, back.orders.count()) == ("", 0)  # nothing of the old profile
     assert not Tombstone.objects.exists()  # she came back on her own: the rule is lifted
+
+
+def test_deletion_cancels_her_pending_sends_and_keeps_the_sent_ones_scrubbed(
+    zhang: Zhang,
+) -> None:
+    from siyu.messaging.models import BudgetState, Send, SendPlan, SendStatus
+
+    pk = zhang.customer.pk
+    queued = Send.objects.get(customer_id=pk, status=SendStatus.QUEUED)
+    Send.objects.filter(pk=queued.pk).update(budget_state=BudgetState.RESERVED)
+    other = Customer.objects.exclude(pk=pk).filter(merged_into__isnull=True).first()
+    assert other is not None
+    Send.objects.create(
+        plan=queued.plan, source=queued.source, source_id=queued.source_id,
+        recipient=f"c:{other.pk}", channel=queued.channel, customer=other,
+        status=SendStatus.QUEUED, due_at=queued.due_at, local_day=queued.local_day,
+        created_at=queued.created_at,
+    )  # fmt: skip
+    erase_customer(zhang.customer, actor=None)
+    assert not Send.objects.filter(pk=queued.pk).exists()  # no worker can deliver it
+    assert not Send.objects.filter(budget_state=BudgetState.RESERVED).exists()
+    kept = Send.objects.get(customer_id=pk)
+    assert (kept.status, kept.recipient, kept.last_error) == (
+        SendStatus.SENT,
+        f"erased:{kept.pk}",
+        "",
+    )
+    assert kept.plan.content == {}
+    assert kept.plan.title == ""
+    # A mass send keeps its text for the others, who still get it.
+    assert SendPlan.objects.get(source_id="weekly").content == {"text": "本周新品"}
+    assert Send.objects.filter(customer=other, status=SendStatus.QUEUED).exists()
