@@ -36,7 +36,8 @@ def _mass_send_coupon(now: datetime, buyers: list[Customer]) -> None:
     coupon = create_coupon(spec, now - timedelta(days=14))
     move_campaign("coupon", coupon.pk, "publish")
     zhao = Customer.objects.filter(display_name="赵蕾", status=CustomerStatus.ACTIVE).first()
-    for person in [*buyers, *([zhao] if zhao else [])]:
+    # 赵蕾 may be one of the buyers already: each person gets the coupon once.
+    for person in dict.fromkeys([*buyers, *([zhao] if zhao else [])]):
         issued = issue_coupon(coupon.pk, person.pk, step_key=f"demo:mass:{coupon.pk}:{person.pk}")
         order = (
             Order.objects.filter(customer=person, total_fen__gte=20000).order_by("-paid_at").first()
