@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.core import signing
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +26,11 @@ from siyu.campaigns.person import NoPerson, person_id_of
 from siyu.campaigns.queries import claimable, coupons_of
 from siyu.campaigns.refusals import Refused
 from siyu.core.params import ApiId
-from siyu.customers.member_ref import customer_id_from_ref
+from siyu.customers.member_ref import HEADER, MAX_REF_LENGTH, member_id
 from siyu.customers.models import Platform
 
 router = Router(tags=["member centre"])
-MemberRef = Annotated[str, HeaderEx(alias="X-Member-Ref", max_length=400)]
+MemberRef = Annotated[str, HeaderEx(alias=HEADER, max_length=MAX_REF_LENGTH)]
 
 
 class RefusedOut(Schema):
@@ -106,9 +105,12 @@ class BadRef(Exception):
 
 
 def _member(ref: str) -> int:
+    claimed = member_id(ref)
+    if claimed is None:
+        raise BadRef
     try:
-        return person_id_of(customer_id_from_ref(ref))
-    except (signing.BadSignature, KeyError, TypeError, ValueError, NoPerson) as exc:
+        return person_id_of(claimed)
+    except NoPerson as exc:
         raise BadRef from exc
 
 

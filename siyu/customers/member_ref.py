@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.core import signing
 
 REF_SALT = "siyu.wechat.miniprogram.customer"
+HEADER = "X-Member-Ref"  # the member-centre APIs' one header (loyalty, campaigns, privacy)
+MAX_REF_LENGTH = 400
 
 
 def customer_ref(customer_id: int) -> str:
@@ -21,3 +23,14 @@ def customer_id_from_ref(ref: str) -> int:
     """The customer id of a reference; ``signing.BadSignature`` when it does not verify."""
     data = signing.loads(ref, salt=REF_SALT)
     return int(data["c"])
+
+
+def member_id(ref: str | None) -> int | None:
+    """The customer id a member-centre request names, or None when its reference is
+    missing, oversized or does not verify (the caller answers 401)."""
+    if not ref or len(ref) > MAX_REF_LENGTH:
+        return None
+    try:
+        return customer_id_from_ref(ref)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None

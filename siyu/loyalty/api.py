@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core import signing
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -19,7 +18,7 @@ from ninja.security import APIKeyHeader
 
 from siyu.access.schemas import DetailOut, responses
 from siyu.core.params import ApiId
-from siyu.customers.member_ref import customer_id_from_ref
+from siyu.customers.member_ref import HEADER, member_id
 from siyu.loyalty import queries
 from siyu.loyalty.checkin import check_in
 from siyu.loyalty.ledger import InsufficientPoints
@@ -28,16 +27,11 @@ from siyu.loyalty.redeem import RedeemRefused, redeem_item
 
 
 class MemberAuth(APIKeyHeader):
-    param_name = "X-Member-Ref"
+    param_name = HEADER
 
     def authenticate(self, request: HttpRequest, key: str | None) -> int | None:
-        if not key or len(key) > 400:
-            return None
-        try:
-            claimed = customer_id_from_ref(key)
-        except (signing.BadSignature, KeyError, ValueError, TypeError):
-            return None
-        return queries.survivor_id(claimed)
+        claimed = member_id(key)
+        return None if claimed is None else queries.survivor_id(claimed)
 
 
 router = Router(tags=["member centre"], auth=MemberAuth())
