@@ -11,7 +11,10 @@ bounded count costs at most that many index entries whatever the scope (a rep wi
 contacts at 1M customers), and the page never claims an exact number it did not count.
 The newest-first page is row-driven (``visible_among``): it walks the (status,
 first_seen_at, id) index from the newest and checks each row's scope, so it stops after a
-page instead of sorting the whole scope.
+page instead of sorting the whole scope. Once the segment facts hold every buyer
+(``facts_ready``), the sorts by last order and spend are row-driven too (``list_facts``):
+they walk the facts' (value, customer) index instead of aggregating every order of the
+scope; customers who never bought follow the buyers, newest id first.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from siyu.console.list_facts import facts_page, in_order
 from siyu.console.queries import PAGE_SIZE, CustomerFilter, filtered_customers
 from siyu.customers.models import Customer, CustomerTag, Order
+from siyu.segments.facts import facts_ready
 
 Sort = Literal["newest", "last_order", "spend"]
 SORTS: tuple[Sort, ...] = ("newest", "last_order", "spend")
@@ -64,6 +69,14 @@ def with_sort_value(qs: QuerySet[Customer], sort: Sort) -> QuerySet[Customer]:
     return qs
 
 
+def with_details(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """What a list row shows besides the customer: the owner's name and the tags."""
+    tag_links = CustomerTag.objects.select_related("tag").order_by("tag__group__sort_order", "id")
+    return qs.select_related("primary_owner").prefetch_related(
+        Prefetch("tag_links", queryset=tag_links)
+    )
+
+
 def after_cursor(qs: QuerySet[Customer], key: str, value: Any, before: int) -> QuerySet[Customer]:
     """Rows after (value, id) in descending order, NULL values last."""
     if value is None:
@@ -77,18 +90,17 @@ def sorted_customer_page(
 ) -> SortedPage:
     unpaged = replace(filters, before=None)
     total, exact = bounded_count(filtered_customers(user, unpaged))
+    if sort != "newest" and facts_ready():
+        ids, values, next_before = facts_page(user, unpaged, sort, filters.before, PAGE_SIZE)
+        rows = list(with_details(Customer.objects.filter(pk__in=ids)))
+        return SortedPage(in_order(rows, ids, values, sort), next_before, total, sort, exact)
     key = SORT_KEY[sort]
     qs = with_sort_value(filtered_customers(user, unpaged, by_row=sort == "newest"), sort)
     if filters.before is not None:
         cursor = list(qs.filter(pk=filters.before).values_list(key, flat=True)[:1])
         if cursor:
             qs = after_cursor(qs, key, cursor[0], filters.before)
-    tag_links = CustomerTag.objects.select_related("tag").order_by("tag__group__sort_order", "id")
-    rows = list(
-        qs.select_related("primary_owner")
-        .prefetch_related(Prefetch("tag_links", queryset=tag_links))
-        .order_by(F(key).desc(nulls_last=True), "-pk")[: PAGE_SIZE + 1]
-    )
+    rows = list(with_details(qs).order_by(F(key).desc(nulls_last=True), "-pk")[: PAGE_SIZE + 1])
     has_more = len(rows) > PAGE_SIZE
     customers = rows[:PAGE_SIZE]
     return SortedPage(customers, customers[-1].pk if has_more else None, total, sort, exact)

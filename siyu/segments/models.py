@@ -117,6 +117,13 @@ class CustomerFacts(models.Model):
     paid_at_4 = models.DateTimeField(null=True)
     paid_at_5 = models.DateTimeField(null=True)
 
+    class Meta:
+        indexes = [
+            # The customer list sorted by last order / by spend walks these (console/list_facts).
+            models.Index(fields=["last_paid_at", "customer_id"], name="facts_last_paid"),
+            models.Index(fields=["net_fen", "customer_id"], name="facts_net_spend"),
+        ]
+
 
 class FactsState(models.Model):
     """Whether the read model holds every customer yet (its first fill is done)."""

@@ -112,3 +112,65 @@ def test_an_unknown_sort_is_a_400(client: Client, brand: Brand) -> None:
     response = client.get("/customers/?sort=name';--")
     assert response.status_code == 400
     assert "newest" in response.content.decode()
+
+
+@pytest.fixture
+def facts(people: dict[str, Customer]) -> None:
+    from siyu.segments.facts import facts_ready, fill_facts
+
+    fill_facts()
+    assert facts_ready()
+
+
+@pytest.mark.parametrize("sort", ["last_order", "spend"])
+def test_sorts_read_from_the_segment_facts_match_the_orders(
+    client: Client,
+    brand: Brand,
+    people: dict[str, Customer],
+    facts: None,
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+) -> None:
+    login(client, brand.lin_yue)
+    expected = {"last_order": ["新", "旧", "中", "无单"], "spend": ["新", "中", "旧", "无单"]}
+    assert names(client, f"?sort={sort}") == expected[sort]
+    monkeypatch.setattr("siyu.console.list_order.PAGE_SIZE", 1)
+    seen, before = [], ""
+    for _ in range(6):
+        page = client.get(f"/customers/?sort={sort}{before}").context["page"]
+        seen += [c.display_name for c in page.customers]
+        if page.next_before is None:
+            break
+        before = f"&before={page.next_before}"
+    assert seen == expected[sort]
+
+
+def test_the_facts_sort_shows_values_and_keeps_the_scope(
+    client: Client, brand: Brand, people: dict[str, Customer], facts: None
+) -> None:
+    other = make_customer("别人的", owner=brand.staff["sales02"])
+    buy(other, 0, 999)
+    from siyu.segments.facts import recompute_facts
+
+    recompute_facts([other.pk])
+    login(client, brand.chen_jing)
+    assert names(client, "?sort=spend") == ["新", "中", "旧", "无单"]
+    body = client.get("/customers/?sort=spend").content.decode()
+    assert "<td>120</td>" in body and "<td>0</td>" in body
+    login(client, brand.lin_yue)
+    assert names(client, "?sort=spend")[0] == "别人的"
+
+
+def test_with_the_facts_filled_the_sorted_list_never_aggregates_orders(
+    client: Client, brand: Brand, people: dict[str, Customer], facts: None
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from siyu.customers.models import Order
+
+    login(client, brand.lin_yue)
+    for sort in ("last_order", "spend"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/customers/?sort={sort}").status_code == 200
+        assert not [q for q in ctx.captured_queries if Order._meta.db_table in q["sql"]]
