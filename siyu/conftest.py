@@ -5,6 +5,14 @@ import pytest
 from siyu.demo.brand import Brand, build_brand
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the first screen keeps counts a minute)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def brand(db: None) -> Brand:
     """山茶咖啡's org tree and staff, with the named personas (lin.yue, wang.qiang, chen.jing)."""

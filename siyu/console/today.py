@@ -17,6 +17,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -41,6 +42,7 @@ WELCOME_WINDOW_S = 20
 # Latency is measured over at most this many of the day's welcomes (the latest ones).
 LATENCY_SAMPLE = 5000
 FAILED_TASKS_DAYS = 7
+BEFORE_COUNT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,25 @@ def users_at(user: User, base_end: datetime, end: datetime) -> tuple[int, int]:
     if base_end > end:
         later, earlier = users_at(user, end, base_end)
         return earlier, later
-    before = visible_customers(user).filter(first_seen_at__lt=base_end).count()
+    before = count_before(user, base_end)
     acquired = Customer.objects.filter(first_seen_at__gte=base_end, first_seen_at__lt=end)
     between = visible_among(acquired, user).count()
     return before, before + between
+
+
+def count_before(user: User, base_end: datetime) -> int:
+    """The scope's customers acquired before ``base_end`` (a moment in the past), kept for
+    ``BEFORE_COUNT_SECONDS``: it moves only when a follow or a merge does, while the first
+    screen re-reads it on every live poll, and for a rep it walks every open follow
+    (~115 ms of a 200 ms screen at 100k customers). The day's own arrivals are counted
+    fresh by the caller."""
+    key = f"today:before:{user.pk}:{int(base_end.timestamp())}"
+    cached = cache.get(key)
+    if isinstance(cached, int):
+        return cached
+    count = visible_customers(user).filter(first_seen_at__lt=base_end).count()
+    cache.set(key, count, BEFORE_COUNT_SECONDS)
+    return count
 
 
 def day_change(user: User, period: Period, base: Period) -> GmvChange:

@@ -234,3 +234,25 @@ def test_the_days_new_customers_and_welcomes_are_the_plain_querys(
         assert today.new_by_channel(staff.user, period) == today.channel_counts(acquired)
         sends = WelcomeSend.objects.filter(customer__in=scope)
         assert today.welcomes(staff.user, period).total == sends.count()
+
+
+def test_the_count_before_today_is_kept_a_minute_and_todays_arrivals_stay_live(
+    brand: Brand,
+) -> None:
+    rep, staff = brand.chen_jing.user, brand.chen_jing
+    old = customer("老客", today_local() - timedelta(days=40))
+    follow(old, staff, today_local() - timedelta(days=40))
+    period = today_period()
+    base = period.compared("previous")
+    assert today.users_at(rep, base.end_at, period.end_at) == (1, 1)
+    # A second old customer joins her follows: the kept count does not walk them again …
+    later = customer("另一位老客", today_local() - timedelta(days=30))
+    follow(later, staff, today_local())
+    # … but a customer acquired today is counted at once.
+    new = customer("今天的", today_local())
+    follow(new, staff, today_local())
+    assert today.users_at(rep, base.end_at, period.end_at) == (1, 2)
+    from django.core.cache import cache
+
+    cache.clear()  # after the minute
+    assert today.users_at(rep, base.end_at, period.end_at) == (2, 3)
