@@ -78,6 +78,8 @@ class Reason(models.TextChoices):
     NOT_FRIEND = "not_friend", _("WeCom: the customer is no longer a contact")
     WECOM_LIMIT = "wecom_limit", _("WeCom: the customer already received a mass message")
     REFUSED = "refused", _("Refused by the channel")
+    OA_UNSUBSCRIBED = "oa_unsubscribed", _("WeChat: the follower unsubscribed from the account")
+    USER_BLOCKED = "user_blocked", _("WeChat: the follower refused the account's messages")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed after retries")
 
 
@@ -283,4 +285,10 @@ class Send(models.Model):
             models.Index(fields=["task", "status"], name="send_task_status"),
             models.Index(fields=["plan", "status"], name="send_plan_status"),
             models.Index(fields=["customer", "-created_at"], name="send_customer_recent"),
+            # The official account's delivery report names the send by its msgid.
+            models.Index(
+                fields=["external_id"],
+                condition=Q(channel="oa_template"),
+                name="send_oa_msgid",
+            ),
         ]

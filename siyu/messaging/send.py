@@ -86,6 +86,8 @@ class Message:
     url: str = ""
     # Moments: the customer tags (WeCom tag ids) whose members see the post.
     tag_ids: tuple[str, ...] = ()
+    # Official-account template: the mini-program page a tap opens (instead of ``url``).
+    miniprogram_page: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +97,7 @@ class Message:
             "fields": dict(self.fields),
             "url": self.url,
             "tag_ids": list(self.tag_ids),
+            "miniprogram_page": self.miniprogram_page,
         }
 
 
