@@ -6,7 +6,7 @@ from django.test import Client
 from siyu.campaigns.checkout import confirm_order, reserve_coupons
 from siyu.campaigns.claim import claim_coupon
 from siyu.campaigns.models import CampaignStatus, Coupon, CouponKind
-from siyu.campaigns.tests.factories import NOW
+from siyu.campaigns.tests.factories import NOW, cart
 from siyu.console.tests.factories import login, make_customer
 from siyu.customers.orders import OrderInput, import_order
 from siyu.demo.brand import Brand
@@ -31,7 +31,9 @@ def test_hq_creates_publishes_pauses_and_reads_the_report(client: Client, brand:
     assert coupon.status == CampaignStatus.PUBLISHED
     buyer = make_customer("张敏")
     issued = claim_coupon(coupon.pk, buyer.pk, now=NOW)
-    reserve_coupons(buyer.pk, [issued.pk], platform="jd", order_no="JD-1", goods_fen=25000, now=NOW)
+    reserve_coupons(
+        buyer.pk, [issued.pk], platform="jd", order_no="JD-1", lines=cart(25000), now=NOW
+    )
     order, _ = import_order(buyer, OrderInput("jd", "JD-1", NOW, 25000, 22000))
     confirm_order(order, NOW)
     page = client.get(f"/campaigns/coupons/{coupon.pk}/")
