@@ -1,6 +1,11 @@
 """Member-centre listings of campaigns (running lotteries, group buys and their progress,
 flash sales) and the flash-sale reservation, with the per-person cap enforced by the verb
-(flash.py). Same member reference and refusals as api.py (member_guard.py)."""
+(flash.py). Same member reference and refusals as api.py (member_guard.py).
+
+Also the lottery's audit, open to anyone once the lottery has ended: the seed (whose
+SHA-256 was published with the odds before the first draw) and the draw log without the
+people, so anyone can check the seed against the hash and replay every draw
+(``lottery.replay_draws``)."""
 
 from __future__ import annotations
 
@@ -9,10 +14,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from siyu.campaigns.flash import buy_flash
-from siyu.campaigns.listings import deals_for, flash_sales_for, group_progress, lotteries_for
+from siyu.campaigns.listings import (
+    deals_for,
+    ended_lottery,
+    flash_sales_for,
+    group_progress,
+    lotteries_for,
+)
 from siyu.campaigns.member_guard import ERRORS, MemberRef, guarded, member_person
 from siyu.core.params import ApiId
 
@@ -118,6 +129,51 @@ def flash_reserve(
             "quantity": order.quantity,
             "status": order.status,
             "pay_by": order.pay_by,
+        }
+
+    return guarded(work)
+
+
+class AuditPageIn(Schema):
+    after: int = Field(0, ge=0, le=2**31, description="Draws after this sequence number.")
+    limit: int = Field(500, ge=1, le=1000)
+
+
+class DrawLogOut(Schema):
+    seq: int
+    roll: int
+    picked: int | None
+    prize: int | None
+
+
+class AuditOut(Schema):
+    name: str
+    seed: str
+    seed_sha256: str
+    odds: list[dict[str, Any]]
+    draws_made: int
+    draws: list[DrawLogOut]
+
+
+@router.get(
+    "/member/campaigns/lotteries/{lottery_id}/audit",
+    auth=None,
+    response={200: AuditOut, **ERRORS},
+)
+def lottery_audit(request: HttpRequest, lottery_id: ApiId, page: Query[AuditPageIn]) -> Status[Any]:
+    """After the end: the seed and the draw log (no people), a page at a time."""
+
+    def work() -> dict[str, Any]:
+        lottery = ended_lottery(lottery_id, timezone.now())
+        rows = lottery.draws.filter(seq__gt=page.after).order_by("seq")[: page.limit]
+        draws = rows.values("seq", "roll", "picked", "prize")
+        return {
+            "name": lottery.name,
+            "seed": lottery.seed,
+            "seed_sha256": lottery.seed_sha256,
+            "odds": lottery.published_odds,
+            "draws_made": lottery.draws_made,
+            "draws": list(draws),
         }
 
     return guarded(work)

@@ -19,6 +19,7 @@ from siyu.campaigns.models import (
     GroupStatus,
     Lottery,
 )
+from siyu.campaigns.refusals import Refused
 
 LIMIT = 20  # a member centre shows a handful of campaigns, never a catalogue
 
@@ -140,3 +141,14 @@ def flash_sales_for(person_id: int, now: datetime) -> list[FlashRow]:
         )
         for s in sales
     ]
+
+
+def ended_lottery(lottery_id: int, now: datetime) -> Lottery:
+    """A published lottery that has ended (its seed may be revealed); Refused before."""
+    lottery = Lottery.objects.exclude(published_at=None).get(pk=lottery_id)
+    over = lottery.status == CampaignStatus.ENDED or (
+        lottery.ends_at is not None and lottery.ends_at <= now
+    )
+    if not over:
+        raise Refused("not_ended")
+    return lottery

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from siyu.campaigns.groupbuy import open_group
-from siyu.campaigns.lottery import publish_lottery
+from siyu.campaigns.lottery import publish_lottery, replay_draws
 from siyu.campaigns.models import CampaignStatus, FlashSale, GroupBuyDeal, Lottery, Prize
 from siyu.campaigns.tests.factories import merged_pair
 from siyu.customers.member_ref import customer_ref
@@ -86,3 +87,36 @@ def test_listings_show_running_lotteries_joinable_groups_and_my_progress() -> No
     assert (progress["seats_paid"], progress["size"], progress["status"]) == (0, 3, "open")
     assert client.get(f"{BASE}/groups/999999", headers=member(other.pk)).status_code == 404
     assert client.get(f"{BASE}/deals", headers={"X-Member-Ref": "forged"}).status_code == 401
+
+
+def test_after_the_lottery_ends_anyone_can_check_the_seed_and_replay_every_draw() -> None:
+    now = timezone.now()
+    lottery = Lottery.objects.create(name="购后抽奖", draws_total=3, draws_per_day=3,
+                                     ends_at=now + timedelta(hours=1), created_at=now)  # fmt: skip
+    Prize.objects.create(lottery=lottery, name="咖啡机", value_fen=299900, weight=1, stock=1)
+    Prize.objects.create(lottery=lottery, name="挂耳", value_fen=3000, weight=3, stock=2)
+    Prize.objects.create(lottery=lottery, name="5元券", value_fen=500, is_consolation=True)
+    client = Client()
+    url = f"{BASE}/lotteries/{lottery.pk}/audit"
+    assert client.get(url).status_code == 404  # not even published
+    publish_lottery(lottery.pk)
+    published = client.get(f"{BASE}/lotteries/{lottery.pk}").json()
+    for n in range(3):
+        person = make_customer(f"oU-audit-{n}")
+        for _ in range(2):
+            client.post(f"{BASE}/lotteries/{lottery.pk}/draw", headers=member(person.pk))
+    early = client.get(url)
+    assert (early.status_code, early.json()["code"]) == (409, "not_ended")
+    Lottery.objects.filter(pk=lottery.pk).update(ends_at=now - timedelta(seconds=1))
+    audit = client.get(url).json()
+    assert hashlib.sha256(audit["seed"].encode()).hexdigest() == published["seed_sha256"]
+    assert audit["odds"] == published["odds"]
+    replayed = replay_draws(audit["seed"], lottery.pk, published["odds"], audit["draws_made"])
+    assert [(r.seq, r.roll, r.picked, r.prize) for r in replayed] == [
+        (d["seq"], d["roll"], d["picked"], d["prize"]) for d in audit["draws"]
+    ]
+    assert audit["draws_made"] == 6
+    assert "customer" not in audit["draws"][0]
+    second = client.get(url, {"after": 4, "limit": 5}).json()["draws"]
+    assert [d["seq"] for d in second] == [5, 6]
+    assert client.get(url, {"limit": 0}).status_code == 422
