@@ -292,3 +292,16 @@ class Send(models.Model):
                 name="send_oa_msgid",
             ),
         ]
+
+
+class StaffDayCount(models.Model):
+    """How many sends a staff member was given on one brand day, across every plan: the
+    per-staff daily limit is taken from this row under its lock (staffcap.py), so two
+    plans planned at once never give one sender more than the limit."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "day"], name="staff_day_once")]
