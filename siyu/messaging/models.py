@@ -281,7 +281,8 @@ class Send(models.Model):
                 condition=Q(status__in=["queued", "deferred"], task__isnull=True),
                 name="send_direct_due",
             ),
-            models.Index(fields=["staff", "due_at"], name="send_staff_due"),
+            # No (staff, due_at) index: the per-staff daily limit reads its own counter
+            # rows (StaffDayCount), and the index cost every inserted send (bench).
             models.Index(fields=["task", "status"], name="send_task_status"),
             models.Index(fields=["plan", "status"], name="send_plan_status"),
             models.Index(fields=["customer", "-created_at"], name="send_customer_recent"),
