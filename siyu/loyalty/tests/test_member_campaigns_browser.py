@@ -4,7 +4,6 @@ up to the per-person cap, starts a group buy, and the page never scrolls sideway
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -23,8 +22,8 @@ from siyu.campaigns.models import (
     Prize,
 )
 from siyu.campaigns.tests.factories import make_coupon
-from siyu.console.tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
-from siyu.customers.member_ref import customer_ref
+from siyu.console.tests.test_browser import ARTIFACTS, CHROMIUM
+from siyu.loyalty.tests.browser import member_page
 from siyu.loyalty.tests.factories import make_person
 
 pytestmark = [
@@ -52,35 +51,25 @@ def _campaigns() -> None:
 def test_a_member_claims_a_coupon_draws_once_and_reserves_at_phone_width(
     live_server: Any, db: None
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     lei = make_person("赵蕾")
     _campaigns()
-    ARTIFACTS.mkdir(exist_ok=True)
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
-            page.goto(f"{live_server.url}/member/#ref={customer_ref(lei.pk)}")
-            expect = sync_api.expect
-            expect(page.locator("#claimable")).to_contain_text("满200减30")
-            page.locator("#claimable").get_by_role("button", name="领取").click()
-            expect(page.locator("#coupon-note")).to_contain_text("领券成功")
-            expect(page.locator("#my-coupons")).to_contain_text("满200减30")
-            expect(page.locator("#lottery-list")).to_contain_text("100.0%")
-            page.locator("#lottery-list").get_by_role("button", name="抽奖").click()
-            expect(page.locator("#lottery-list .result")).to_have_text("恭喜获得: 山茶挂耳")
-            expect(page.locator("#lottery-list")).to_contain_text("1/3")
-            page.locator("#flash-list").get_by_role("button", name="抢购").click()
-            expect(page.locator("#flash-note")).to_contain_text("已抢到")
-            expect(page.locator("#flash-list").get_by_role("button", name="抢购")).to_be_disabled()
-            page.locator("#deal-list").get_by_role("button", name="发起拼团").click()
-            expect(page.locator("#my-groups")).to_contain_text("0/3")
-            wide = page.evaluate("document.documentElement.scrollWidth")
-            assert wide <= 390
-            page.screenshot(path=str(ARTIFACTS / "member-campaigns.png"), full_page=True)
-        finally:
-            browser.close()
+    with member_page(live_server, lei.pk) as (page, expect):
+        expect(page.locator("#claimable")).to_contain_text("满200减30")
+        page.locator("#claimable").get_by_role("button", name="领取").click()
+        expect(page.locator("#coupon-note")).to_contain_text("领券成功")
+        expect(page.locator("#my-coupons")).to_contain_text("满200减30")
+        expect(page.locator("#lottery-list")).to_contain_text("100.0%")
+        page.locator("#lottery-list").get_by_role("button", name="抽奖").click()
+        expect(page.locator("#lottery-list .result")).to_have_text("恭喜获得: 山茶挂耳")
+        expect(page.locator("#lottery-list")).to_contain_text("1/3")
+        page.locator("#flash-list").get_by_role("button", name="抢购").click()
+        expect(page.locator("#flash-note")).to_contain_text("已抢到")
+        expect(page.locator("#flash-list").get_by_role("button", name="抢购")).to_be_disabled()
+        page.locator("#deal-list").get_by_role("button", name="发起拼团").click()
+        expect(page.locator("#my-groups")).to_contain_text("0/3")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 390
+        page.screenshot(path=str(ARTIFACTS / "member-campaigns.png"), full_page=True)
     assert IssuedCoupon.objects.filter(customer=lei).count() == 1
     assert Draw.objects.filter(customer=lei).count() == 1
     assert FlashOrder.objects.filter(customer=lei).count() == 1

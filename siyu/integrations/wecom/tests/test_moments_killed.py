@@ -5,7 +5,6 @@ out once."""
 
 from __future__ import annotations
 
-import signal
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +19,13 @@ from siyu.integrations.wecom.simulator.server import start_server
 from siyu.integrations.wecom.simulator.testing import make_simulator
 from siyu.integrations.wecom.tests.conftest import CORP_ID
 from siyu.integrations.wecom.tests.messaging_world import no_quiet_hours
-from siyu.integrations.wecom.tests.test_messaging_killed import EC, _slow, _wait, _worker
+from siyu.integrations.wecom.tests.test_messaging_killed import (
+    EC,
+    _slow,
+    _wait,
+    _worker,
+    kill_when_seen,
+)
 from siyu.messaging.models import Channel, StaffTask, TaskStatus
 from siyu.messaging.send import Message, SendRequest, send
 
@@ -49,13 +54,7 @@ def test_a_moments_task_created_by_a_killed_worker_is_found_not_posted_twice(
     )
     server = start_server(sim)
     try:
-        first = _worker(tmp_path, server.url, sim.secret)
-        try:
-            assert seen.wait(90), "the worker never reached WeCom"
-            first.send_signal(signal.SIGKILL)  # WeCom created the job; its answer is lost
-            first.wait()
-        finally:
-            first.kill()
+        kill_when_seen(tmp_path, server.url, sim.secret, seen)  # WeCom made the job; no answer
         task = StaffTask.objects.get()
         assert (task.status, task.jobid, task.msgid) == (TaskStatus.CREATING, "", "")
         assert len(sim.moment_jobs) == 1
