@@ -154,6 +154,52 @@ def baseline(at: datetime) -> float:
     return len(sample) / elapsed
 
 
+INDEX_ROWS = 20_000
+
+
+def index_costs(at: datetime) -> dict[str, float]:
+    """Send-log rows inserted per second (insert_sends: COPY on PostgreSQL, executemany on
+    SQLite) with every index, with each index dropped in turn, and with the index this
+    version removed put back ("before"); each in a transaction rolled back."""
+    from django.db import connection, transaction
+
+    from siyu.messaging.models import Send, SendPlan
+    from siyu.messaging.rows import insert_sends
+
+    table = connection.ops.quote_name(Send._meta.db_table)
+    plan = SendPlan.objects.create(
+        source="index-bench", source_id=str(time.time_ns()), channel="wecom_customer",
+        scheduled_at=at, created_at=at,
+    )  # fmt: skip
+    rows = [
+        (plan.pk, "index-bench", "k", f"c:{10**9 + i}", "wecom_customer", "marketing", None,
+         "", None, None, "queued", "", at, at.date(), "reserved", at, "", 0, "", at, None)
+        for i in range(INDEX_ROWS)
+    ]  # fmt: skip
+
+    def timed(*ddl: str) -> float:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for statement in ddl:
+                    cursor.execute(statement)
+            started = time.perf_counter()
+            insert_sends(rows)
+            elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return INDEX_ROWS / elapsed
+
+    out = {
+        "before (with send_staff_due)": timed(
+            f"CREATE INDEX send_staff_due ON {table} (staff_id, due_at)"
+        ),
+        "after (all current indexes)": timed(),
+    }
+    for index in Send._meta.indexes:
+        out[f"without {index.name}"] = timed(f"DROP INDEX {connection.ops.quote_name(index.name)}")
+    SendPlan.objects.filter(pk=plan.pk).delete()
+    return out
+
+
 def over_cap() -> int:
     from django.db.models import Count
 
@@ -201,6 +247,7 @@ def main() -> None:
     # Noon in Shanghai: outside quiet hours, so every task is due at once.
     at = datetime(2026, 12, 15, 4, 0, tzinfo=UTC)
     base = baseline(at)
+    costs = index_costs(at)
     Send.objects.filter(source="bench").delete()
     StaffTask.objects.all().delete()
     started = time.perf_counter()
@@ -251,6 +298,11 @@ def main() -> None:
     print(
         f"{'wecom calls':<12}{wecom_calls} ({dict(calls)}) against a quota of 10,000 a minute per API"
     )
+    print(
+        f"\nsend-log inserts of {INDEX_ROWS:,} rows (rows/s, best of one; the machine is shared):"
+    )
+    for label, rate in costs.items():
+        print(f"  {label:<40}{rate:12,.0f}")
     figures = {
         "bench": "messaging",
         "db": connection.vendor,
@@ -261,6 +313,8 @@ def main() -> None:
         "tasks": outcome.tasks,
         "over_cap": over_cap(),
         "duplicated": duplicated,
+        "insert_per_s_before": round(costs["before (with send_staff_due)"]),
+        "insert_per_s_after": round(costs["after (all current indexes)"]),
     }
     print(json.dumps(figures))
 

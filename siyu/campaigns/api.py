@@ -1,41 +1,31 @@
 """Member-centre endpoints of campaigns (mini-program / H5): coupons, claim, draw, group buy.
 
 Called by the member's own client, so no integration API key: the member is named by the
-signed member reference the mini-program login returned (``X-Member-Ref`` header,
-siyu/customers/member_ref.py), and a reference that does not verify is a 401. A refusal is a
-409 whose ``code`` is stable and whose ``detail`` is in the member's language.
+signed member reference (member_guard.py). Listings and flash sales are in api_sales.py.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.params import HeaderEx
 
-from siyu.access.schemas import InvalidOut
+from siyu.campaigns.api_sales import router as sales_router
 from siyu.campaigns.claim import claim_by_code, claim_coupon
 from siyu.campaigns.groupbuy import join_group, open_group
 from siyu.campaigns.lottery import draw
-from siyu.campaigns.models import CampaignStatus, Coupon, GroupBuyDeal, Lottery
-from siyu.campaigns.person import NoPerson, person_id_of
+from siyu.campaigns.member_guard import ERRORS, MemberRef, guarded, member_person
+from siyu.campaigns.models import CampaignStatus, Lottery
 from siyu.campaigns.queries import claimable, coupons_of
 from siyu.campaigns.refusals import Refused
 from siyu.core.params import ApiId
-from siyu.customers.member_ref import HEADER, MAX_REF_LENGTH, member_id
 from siyu.customers.models import Platform
 
 router = Router(tags=["member centre"])
-MemberRef = Annotated[str, HeaderEx(alias=HEADER, max_length=MAX_REF_LENGTH)]
-
-
-class RefusedOut(Schema):
-    detail: str
-    code: str = ""
 
 
 class IssuedOut(Schema):
@@ -88,32 +78,6 @@ class SeatOut(Schema):
     status: str
 
 
-# 400 bad input · 401 the member reference does not verify · 404 no such campaign ·
-# 409 refused (``code`` says why) · 413 body too large · 422 a field out of bounds.
-ERRORS: dict[int, Any] = {
-    400: RefusedOut,
-    401: RefusedOut,
-    404: RefusedOut,
-    409: RefusedOut,
-    413: RefusedOut,
-    422: InvalidOut,
-}
-
-
-class BadRef(Exception):
-    pass
-
-
-def _member(ref: str) -> int:
-    claimed = member_id(ref)
-    if claimed is None:
-        raise BadRef
-    try:
-        return person_id_of(claimed)
-    except NoPerson as exc:
-        raise BadRef from exc
-
-
 def _issued(row: Any) -> dict[str, Any]:
     return {
         "id": row.pk,
@@ -126,37 +90,26 @@ def _issued(row: Any) -> dict[str, Any]:
     }
 
 
-def _guard(work: Any) -> Status[Any]:
-    try:
-        return Status(200, work())
-    except BadRef:
-        return Status(401, {"detail": _("Sign in again: the member reference is not valid.")})
-    except Refused as exc:
-        return Status(409, {"detail": exc.message, "code": exc.code})
-    except (Coupon.DoesNotExist, Lottery.DoesNotExist, GroupBuyDeal.DoesNotExist):
-        return Status(404, {"detail": _("No such campaign.")})
-
-
 @router.get("/member/campaigns/coupons", auth=None, response={200: CouponsOut, **ERRORS})
 def my_coupons(request: HttpRequest, member: MemberRef) -> Status[Any]:
     def work() -> dict[str, Any]:
-        person = _member(member)
+        person = member_person(member)
         offers = [{"id": c.pk, "name": c.name, "kind": c.kind} for c in claimable(timezone.now())]
         return {"mine": [_issued(r) for r in coupons_of(person)], "claimable": offers}
 
-    return _guard(work)
+    return guarded(work)
 
 
 @router.post(
     "/member/campaigns/coupons/{coupon_id}/claim", auth=None, response={200: IssuedOut, **ERRORS}
 )
 def claim(request: HttpRequest, coupon_id: ApiId, member: MemberRef) -> Status[Any]:
-    return _guard(lambda: _issued(claim_coupon(coupon_id, _member(member), source="member")))
+    return guarded(lambda: _issued(claim_coupon(coupon_id, member_person(member), source="member")))
 
 
 @router.post("/member/campaigns/coupons/claim-code", auth=None, response={200: IssuedOut, **ERRORS})
 def claim_code(request: HttpRequest, body: CodeIn, member: MemberRef) -> Status[Any]:
-    return _guard(lambda: _issued(claim_by_code(body.code, _member(member))))
+    return guarded(lambda: _issued(claim_by_code(body.code, member_person(member))))
 
 
 def _published_lottery(lottery_id: ApiId) -> Lottery:
@@ -179,7 +132,7 @@ def lottery_odds(request: HttpRequest, lottery_id: ApiId) -> Status[Any]:
             "draws_total": lottery.draws_total,
         }
 
-    return _guard(work)
+    return guarded(work)
 
 
 @router.post(
@@ -187,7 +140,7 @@ def lottery_odds(request: HttpRequest, lottery_id: ApiId) -> Status[Any]:
 )
 def lottery_draw(request: HttpRequest, lottery_id: ApiId, member: MemberRef) -> Status[Any]:
     def work() -> dict[str, Any]:
-        made = draw(_published_lottery(lottery_id).pk, _member(member))
+        made = draw(_published_lottery(lottery_id).pk, member_person(member))
         prize = made.prize
         return {
             "seq": made.seq,
@@ -195,7 +148,7 @@ def lottery_draw(request: HttpRequest, lottery_id: ApiId, member: MemberRef) -> 
             "value_fen": prize.value_fen if prize else 0,
         }
 
-    return _guard(work)
+    return guarded(work)
 
 
 def _seat(seat: Any) -> dict[str, Any]:
@@ -213,10 +166,10 @@ def group_open(
 ) -> Status[Any]:
     def work() -> dict[str, Any]:
         _check_platform(body)
-        person = _member(member)
+        person = member_person(member)
         return _seat(open_group(deal_id, person, platform=body.platform, order_no=body.order_no))
 
-    return _guard(work)
+    return guarded(work)
 
 
 @router.post(
@@ -227,7 +180,10 @@ def group_join(
 ) -> Status[Any]:
     def work() -> dict[str, Any]:
         _check_platform(body)
-        person = _member(member)
+        person = member_person(member)
         return _seat(join_group(group_id, person, platform=body.platform, order_no=body.order_no))
 
-    return _guard(work)
+    return guarded(work)
+
+
+router.add_router("", sales_router)

@@ -4,11 +4,16 @@ when the reservation lapses or the checkout is cancelled.
 
 A coupon moves ``available → reserved → used`` by conditional UPDATEs on its status, so
 one coupon can never be reserved for two orders at once, nor used twice.
+
+The caller names the cart's SKUs and quantities only: the goods total the coupons apply to
+is priced here, from the shop's list prices (``SkuPrice``) through the price windows,
+bundles and add-ons (pricing.py), so a client cannot buy a threshold it did not reach.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -16,8 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from siyu.campaigns.discounts import Offer, Quote, apply_offers
-from siyu.campaigns.models import IssuedCoupon, IssuedStatus, Redemption
+from siyu.campaigns.models import IssuedCoupon, IssuedStatus, Redemption, SkuPrice
 from siyu.campaigns.person import person_id_of
+from siyu.campaigns.pricing import Line, Priced, price_cart
 from siyu.campaigns.refusals import Refused
 from siyu.customers.models import Order
 
@@ -28,6 +34,32 @@ def _usable(now: datetime) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
 
 
+@dataclass(frozen=True)
+class CartLine:
+    sku: str
+    quantity: int
+
+
+class UnknownSku(ValueError):
+    def __init__(self, skus: Sequence[str]) -> None:
+        super().__init__(", ".join(skus))
+        self.skus = tuple(skus)
+
+
+def price_lines(lines: Sequence[CartLine], at: datetime) -> Priced:
+    """The cart's goods total from list prices, windows, bundles and add-ons."""
+    if any(ln.quantity <= 0 for ln in lines):
+        raise ValueError("quantities must be positive")
+    wanted: dict[str, int] = {}
+    for ln in lines:
+        wanted[ln.sku] = wanted.get(ln.sku, 0) + ln.quantity
+    prices = dict(SkuPrice.objects.filter(sku__in=wanted).values_list("sku", "list_price_fen"))
+    missing = sorted(set(wanted) - set(prices))
+    if missing:
+        raise UnknownSku(missing)
+    return price_cart([Line(sku, q, int(prices[sku])) for sku, q in wanted.items()], at)
+
+
 @transaction.atomic
 def reserve_coupons(
     customer_id: int,
@@ -35,17 +67,19 @@ def reserve_coupons(
     *,
     platform: str,
     order_no: str,
-    goods_fen: int,
+    lines: Sequence[CartLine],
     shipping_fen: int = 0,
     ttl: timedelta = RESERVATION_TTL,
     now: datetime | None = None,
 ) -> Quote:
-    """Reserve the customer's coupons for an order being checked out; the quote says what
-    they take off. Raises ``Refused`` (nothing reserved) or ``StackingError``."""
+    """Reserve the customer's coupons for the cart ``lines`` being checked out; the quote
+    says what they take off the goods total priced here. Raises ``Refused`` (nothing
+    reserved), ``StackingError`` or ``UnknownSku``."""
     now = now or timezone.now()
     person = person_id_of(customer_id)
     ids = sorted(set(issued_ids))
     rows = list(IssuedCoupon.objects.filter(pk__in=ids).select_related("coupon").order_by("pk"))
+    goods_fen = price_lines(lines, now).goods_fen
     quote = apply_offers(goods_fen, shipping_fen, [Offer.of(r.coupon) for r in rows])
     for row in rows:
         taken = IssuedCoupon.objects.filter(

@@ -5,7 +5,8 @@ one transaction with the person's profile locked (person.py):
 
 1. the person's allowance row: ``claimed = claimed + 1 WHERE claimed < per_person_limit``
    (the row is created on first claim; two first claims meet at its unique index);
-2. the period limit: a counter window of siyu.core.counters;
+2. the period limit: the person's row for the period (``CouponPeriodClaim``; a row per
+   person and period rather than a counter key, so a merge adds the two profiles' claims);
 3. the stock, last, so the one row every claimer wants is locked for the shortest time:
    ``issued = issued + 1 WHERE issued < total_limit`` (and a CHECK constraint behind it).
 
@@ -28,10 +29,10 @@ from siyu.campaigns.models import (
     Coupon,
     CouponAllowance,
     CouponCode,
+    CouponPeriodClaim,
     IssuedCoupon,
 )
 from siyu.campaigns.refusals import Refused
-from siyu.core import counters
 from siyu.core.clock import Period, day_of, month_of, week_of
 
 PERIODS = {"day": day_of, "week": week_of, "month": month_of}
@@ -44,10 +45,6 @@ def check_open(coupon: Coupon, now: datetime) -> None:
         raise Refused("not_started")
     if coupon.claim_until and now >= coupon.claim_until:
         raise Refused("ended")
-
-
-def period_key(coupon: Coupon, person_id: int) -> str:
-    return f"campaigns.coupon:{coupon.pk}:person:{person_id}"
 
 
 def period_window(coupon: Coupon, now: datetime) -> Period:
@@ -124,8 +121,13 @@ def _claim(
         CouponAllowance, "claimed", coupon.per_person_limit, coupon=coupon, customer_id=person
     ):
         raise Refused("person_limit")
-    if coupon.period_limit is not None and not counters.take(
-        period_key(coupon, person), period_window(coupon, now), coupon.period_limit
+    if coupon.period_limit is not None and not take_allowance(
+        CouponPeriodClaim,
+        "claimed",
+        coupon.period_limit,
+        coupon=coupon,
+        customer_id=person,
+        period_start=period_window(coupon, now).start,
     ):
         raise Refused("period_limit")
     _take_stock(coupon)

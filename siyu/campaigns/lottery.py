@@ -30,9 +30,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siyu.campaigns.allowance import locked_person_id, take_allowance
-from siyu.campaigns.models import CampaignStatus, Draw, DrawAllowance, Lottery, Prize
+from siyu.campaigns.models import (
+    CampaignStatus,
+    Draw,
+    DrawAllowance,
+    Lottery,
+    LotteryDayDraws,
+    Prize,
+)
 from siyu.campaigns.refusals import Refused
-from siyu.core import counters
 from siyu.core.clock import day_of
 
 
@@ -123,8 +129,15 @@ def _take_draw(lottery: Lottery, person_id: int, now: datetime) -> None:
         DrawAllowance, "drawn", lottery.draws_total, lottery=lottery, customer_id=person_id
     ):
         raise Refused("draws_total")
-    key = f"campaigns.lottery:{lottery.pk}:person:{person_id}"
-    if not counters.take(key, day_of(now), lottery.draws_per_day):
+    # A row per person and day (not a counter key): a merge adds the profiles' draws.
+    if not take_allowance(
+        LotteryDayDraws,
+        "drawn",
+        lottery.draws_per_day,
+        lottery=lottery,
+        customer_id=person_id,
+        day_start=day_of(now).start,
+    ):
         raise Refused("draws_today")
 
 

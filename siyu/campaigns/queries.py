@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from siyu.campaigns.models import (
     BuyGroup,
@@ -20,7 +20,8 @@ from siyu.campaigns.models import (
     Redemption,
     SeatStatus,
 )
-from siyu.customers.models import Order
+from siyu.core.clock import local_date
+from siyu.customers.models import Customer, Order
 
 
 def coupons_of(person_id: int, limit: int = 100) -> list[IssuedCoupon]:
@@ -82,6 +83,37 @@ def coupon_report(coupon: Coupon) -> CouponReport:
         holdout=len(holdout),
         issued_spend_fen=_spend_per_person(issued_people, coupon.created_at) if holdout else None,
         holdout_spend_fen=_spend_per_person(holdout, coupon.created_at),
+    )
+
+
+LIFT_DAYS = 30  # the measured window when the coupon names no validity of its own
+
+
+@dataclass(frozen=True)
+class LiftWindow:
+    """One window for both groups: from the coupon's first day, as long as a coupon stays
+    valid, and never past today, so issued and held-out people are measured alike."""
+
+    start: date
+    end: date  # first day not included
+    treated: QuerySet[Customer]
+    control: QuerySet[Customer]
+
+
+def lift_window(coupon: Coupon, now: datetime) -> LiftWindow | None:
+    """None when the coupon held no one out (there is nothing to compare against)."""
+    held = HoldoutMember.objects.filter(coupon=coupon).values("customer_id")
+    if not held.exists():
+        return None
+    issued = IssuedCoupon.objects.filter(coupon=coupon).values("customer_id")
+    start = local_date(coupon.created_at)
+    days = coupon.valid_days or LIFT_DAYS
+    end = min(start + timedelta(days=days), local_date(now) + timedelta(days=1))
+    return LiftWindow(
+        start,
+        max(end, start + timedelta(days=1)),
+        Customer.objects.filter(pk__in=issued),
+        Customer.objects.filter(pk__in=held),
     )
 
 

@@ -22,6 +22,7 @@ MESSAGES: dict[str, Promise] = {
     "group_full": _("This group is full."),
     "already_joined": _("You are already in this group."),
     "no_person": _("We could not tell who you are."),
+    "not_ended": _("The seed is published when the lottery has ended."),
 }
 
 

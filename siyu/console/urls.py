@@ -4,6 +4,7 @@ from django.urls import path
 from siyu.console.views import (
     account,
     campaigns,
+    campaigns_pricing,
     channels,
     customer_export,
     customers,
@@ -80,6 +81,7 @@ urlpatterns = [
     path("loyalty/<slug:kind>/<int:pk>/status/", loyalty.loyalty_status, name="loyalty_status"),
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
     path("campaigns/coupons/new/", campaigns.coupon_new, name="coupon_new"),
+    path("campaigns/pricing/", campaigns_pricing.price_rules, name="price_rules"),
     path("campaigns/coupons/<int:pk>/", campaigns.coupon_report, name="coupon_report"),
     path("campaigns/lotteries/<int:pk>/", campaigns.lottery_report, name="lottery_report"),
     path("campaigns/deals/<int:pk>/", campaigns.deal_report, name="deal_report"),

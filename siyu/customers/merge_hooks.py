@@ -89,6 +89,9 @@ class CustomerRows:
     export: Exporter | None = None
     erase: Erase | None = None
     scrub: Scrubber | None = None
+    # Rows that also name the profile in a key of their own (the send log's recipient):
+    # ``rekey(row ids, to_customer, from_customer)`` after a move, and reversed on unmerge.
+    rekey: Callable[[list[int], int, int], None] | None = None
 
     @property
     def label(self) -> str:
@@ -203,7 +206,7 @@ def _settle_clashes(plan: _Plan) -> tuple[list[int], list[dict[str, Any]]]:
     return aside, combined
 
 
-def _apply(plan: _Plan, survivor_id: int) -> State:
+def _apply(plan: _Plan, survivor_id: int, merged_id: int) -> State:
     manager = plan.rows.model._default_manager
     aside, combined = _settle_clashes(plan)
     kept_aside = [_row_data(r) for r in manager.filter(pk__in=aside).order_by("pk")]
@@ -211,6 +214,8 @@ def _apply(plan: _Plan, survivor_id: int) -> State:
     manager.filter(pk__in=aside).delete()
     moving = [pk for pk in plan.ids if pk not in set(aside)]
     manager.filter(pk__in=moving).update(**{plan.rows.column: survivor_id})
+    if plan.rows.rekey is not None and moving:
+        plan.rows.rekey(moving, survivor_id, merged_id)
     return {"moved": moving, "aside": kept_aside, "combined": combined}
 
 
@@ -221,7 +226,7 @@ def merge_rows(survivor_id: int, merged_id: int) -> State:
     for plan in plans:
         if plan.rows.policy == MergePolicy.REFUSE and plan.clashes:
             raise MergeRefused(plan.rows.label, len(plan.clashes))
-    return {plan.rows.label: _apply(plan, survivor_id) for plan in plans if plan.ids}
+    return {plan.rows.label: _apply(plan, survivor_id, merged_id) for plan in plans if plan.ids}
 
 
 def _recreate(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
@@ -246,8 +251,16 @@ def unmerge_rows(state: State, merged_id: int) -> None:
     set aside are recreated as they were (with their own ids)."""
     for label, done in sorted(state.items()):
         model = apps.get_model(label)
-        column = REGISTRY[label].column if label in REGISTRY else "customer_id"
-        model._default_manager.filter(pk__in=done.get("moved", [])).update(**{column: merged_id})
+        rows = REGISTRY.get(label)
+        column = rows.column if rows is not None else "customer_id"
+        moved = list(done.get("moved", []))
+        survivor_ids = set(
+            model._default_manager.filter(pk__in=moved).values_list(column, flat=True)
+        )
+        model._default_manager.filter(pk__in=moved).update(**{column: merged_id})
+        if rows is not None and rows.rekey is not None and moved:
+            for survivor_id in survivor_ids - {None}:
+                rows.rekey(moved, merged_id, survivor_id)
         for before in done.get("combined", []):
             _restore(model, before)
         _recreate(model, done.get("aside", []))

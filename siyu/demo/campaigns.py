@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from siyu.campaigns.checkout import confirm_order, reserve_coupons
+from siyu.campaigns.checkout import CartLine, confirm_order, reserve_coupons
 from siyu.campaigns.groupbuy import join_group, open_group, pay_seat
 from siyu.campaigns.journey import issue_coupon
 from siyu.campaigns.lottery import draw, publish_lottery
-from siyu.campaigns.models import CampaignStatus, GroupBuyDeal, Lottery, Prize
+from siyu.campaigns.models import CampaignStatus, GroupBuyDeal, Lottery, Prize, SkuPrice
 from siyu.campaigns.publish import CouponSpec, create_coupon, move_campaign
 from siyu.campaigns.refusals import Refused
 from siyu.customers.models import Customer, CustomerStatus, Order
@@ -44,9 +44,15 @@ def _mass_send_coupon(now: datetime, buyers: list[Customer]) -> None:
         )
         if issued is None or order is None or person.pk % 3:
             continue
+        # Checkout prices the cart from the shop's list prices: the order's lines.
+        lines = list(order.lines.all())
+        for line in lines:
+            SkuPrice.objects.get_or_create(
+                sku=line.sku, defaults={"list_price_fen": line.unit_price_fen}
+            )
         reserve_coupons(
             person.pk, [issued.pk], platform=order.platform, order_no=order.order_no,
-            goods_fen=order.total_fen, now=now - timedelta(days=7),
+            lines=[CartLine(ln.sku, ln.quantity) for ln in lines], now=now - timedelta(days=7),
         )  # fmt: skip
         confirm_order(order, now - timedelta(days=7))
 

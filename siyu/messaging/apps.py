@@ -18,6 +18,7 @@ class MessagingConfig(AppConfig):
         from siyu.customers.person_rows import Erase, export_rows
         from siyu.messaging.forget import forget_sends
         from siyu.messaging.models import RecipientZone, Send
+        from siyu.messaging.rekey import rekey_sends
         from siyu.worker.pollers import POLLERS
         from siyu.worker.schedule import SCHEDULE
 
@@ -25,7 +26,14 @@ class MessagingConfig(AppConfig):
             # The send log stays on a deleted person's stub (the brand's send and budget
             # figures); what had not gone out is cancelled and removed, the rest scrubbed
             # (siyu/messaging/forget.py).
-            CustomerRows(Send, export=export_rows, erase=Erase.STUB, scrub=forget_sends),
+            # Re-keyed to the survivor too, so the caps and budget count the person's sends.
+            CustomerRows(
+                Send,
+                export=export_rows,
+                erase=Erase.STUB,
+                scrub=forget_sends,
+                rekey=rekey_sends,
+            ),
             CustomerRows(
                 RecipientZone,
                 MergePolicy.KEEP_NEWEST,

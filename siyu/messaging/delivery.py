@@ -268,6 +268,10 @@ def deliver(send: Send) -> str:
 
 def _retry_or_fail(send: Send, exc: DeliveryError) -> str:
     rows = Send.objects.filter(pk=send.pk, status__in=OPEN)
+    if exc.blocked:
+        release(rows)
+        rows.update(status=SendStatus.BLOCKED, reason=exc.blocked, last_error=str(exc)[:2000])
+        return SendStatus.BLOCKED
     if exc.retry and send.attempts < MAX_ATTEMPTS:
         wait = RETRY_AFTER[min(send.attempts, len(RETRY_AFTER)) - 1]
         rows.update(due_at=timezone.now() + wait, last_error=str(exc)[:2000])

@@ -78,6 +78,8 @@ class Reason(models.TextChoices):
     NOT_FRIEND = "not_friend", _("WeCom: the customer is no longer a contact")
     WECOM_LIMIT = "wecom_limit", _("WeCom: the customer already received a mass message")
     REFUSED = "refused", _("Refused by the channel")
+    OA_UNSUBSCRIBED = "oa_unsubscribed", _("WeChat: the follower unsubscribed from the account")
+    USER_BLOCKED = "user_blocked", _("WeChat: the follower refused the account's messages")
     DELIVERY_FAILED = "delivery_failed", _("Delivery failed after retries")
 
 
@@ -279,8 +281,28 @@ class Send(models.Model):
                 condition=Q(status__in=["queued", "deferred"], task__isnull=True),
                 name="send_direct_due",
             ),
-            models.Index(fields=["staff", "due_at"], name="send_staff_due"),
+            # No (staff, due_at) index: the per-staff daily limit reads its own counter
+            # rows (StaffDayCount), and the index cost every inserted send (bench).
             models.Index(fields=["task", "status"], name="send_task_status"),
             models.Index(fields=["plan", "status"], name="send_plan_status"),
             models.Index(fields=["customer", "-created_at"], name="send_customer_recent"),
+            # The official account's delivery report names the send by its msgid.
+            models.Index(
+                fields=["external_id"],
+                condition=Q(channel="oa_template"),
+                name="send_oa_msgid",
+            ),
         ]
+
+
+class StaffDayCount(models.Model):
+    """How many sends a staff member was given on one brand day, across every plan: the
+    per-staff daily limit is taken from this row under its lock (staffcap.py), so two
+    plans planned at once never give one sender more than the limit."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "day"], name="staff_day_once")]

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count
 
-from siyu.core.clock import day_of, local_date
+from siyu.core.clock import local_date
 from siyu.messaging.models import (
     BUDGETED,
     COUNTING,
@@ -38,6 +38,7 @@ from siyu.messaging.models import (
     SendStatus,
 )
 from siyu.messaging.rows import among
+from siyu.messaging.staffcap import staff_used
 from siyu.messaging.windows import after_quiet_hours, budget_window, monday
 
 # Sent by a staff member to customers or groups (the per-staff daily limit counts them).
@@ -150,18 +151,11 @@ def load_budget(ledger: Ledger, keys: list[str], windows: Iterable[datetime]) ->
 
 
 def load_staff(ledger: Ledger, staff_ids: Iterable[int], at: datetime) -> None:
-    """Sends each sender was given on the brand day of ``at`` (once per plan and sender)."""
-    today = day_of(at)
-    rows = (
-        Send.objects.filter(
-            staff_id__in=list(staff_ids), due_at__gte=today.start, due_at__lt=today.end
-        )
-        .exclude(status__in=[SendStatus.BLOCKED, SendStatus.FAILED])
-        .values_list("staff_id")
-        .annotate(n=Count("id"))
-    )
-    for staff_id, n in rows:
-        ledger.staff[staff_id, local_date(at)] += n
+    """What each sender was given on the brand day of ``at``, from the durable counter
+    (staffcap.py); the plan's writes take from that row, this only pre-sorts."""
+    day = local_date(at)
+    for staff_id, n in staff_used(staff_ids, day).items():
+        ledger.staff[staff_id, day] += n
 
 
 @dataclass(frozen=True)

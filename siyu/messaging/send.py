@@ -51,6 +51,7 @@ from siyu.messaging.models import (
     Channel,
     PlanStatus,
     Priority,
+    Reason,
     Send,
     SendPlan,
     SendStatus,
@@ -70,6 +71,7 @@ from siyu.messaging.policy import (
     timing_for,
 )
 from siyu.messaging.rows import among, insert_sends
+from siyu.messaging.staffcap import take_staff_quota
 from siyu.messaging.windows import budget_window
 
 CHUNK = 2000
@@ -86,6 +88,8 @@ class Message:
     url: str = ""
     # Moments: the customer tags (WeCom tag ids) whose members see the post.
     tag_ids: tuple[str, ...] = ()
+    # Official-account template: the mini-program page a tap opens (instead of ``url``).
+    miniprogram_page: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +99,7 @@ class Message:
             "fields": dict(self.fields),
             "url": self.url,
             "tag_ids": list(self.tag_ids),
+            "miniprogram_page": self.miniprogram_page,
         }
 
 
@@ -231,7 +236,33 @@ class _Planner:
         slot[1] += 1
         return slot[0]
 
+    def _within_staff_limits(
+        self, decided: list[tuple[Candidate, Decision]]
+    ) -> list[tuple[Candidate, Decision]]:
+        """Take the chunk's sends from each sender's durable day counter (staffcap.py);
+        what it has no room for is blocked with ``staff_limit``."""
+        limit = self.ctx.rules.staff_daily_limit
+        wanted = Counter(c.staff_id for c, d in decided if d.counts and c.staff_id is not None)
+        if not (self.ctx.staff_limited and limit and wanted):
+            return decided
+        left = take_staff_quota(dict(wanted), self.brand_day, limit)
+        out = []
+        for c, d in decided:
+            if d.counts and c.staff_id is not None:
+                if left[c.staff_id] > 0:
+                    left[c.staff_id] -= 1
+                else:
+                    self.outcome.counts[_label(d)] -= 1
+                    d = Decision(
+                        SendStatus.BLOCKED, Reason.STAFF_LIMIT, d.due_at, d.local_day, None
+                    )
+                    self.outcome.counts[_label(d)] += 1
+                    self.staff_ledger.staff[c.staff_id, self.brand_day] = limit
+            out.append((c, d))
+        return out
+
     def write(self, decided: list[tuple[Candidate, Decision]]) -> None:
+        decided = self._within_staff_limits(decided)
         rows = [(c, d, self._task_for(c, d)) for c, d in decided]
         fresh = {id(t): t for _c, _d, t in rows if t is not None and t.pk is None}
         insert_all(StaffTask, list(fresh.values()))

@@ -16,11 +16,16 @@ from typing import Any, Protocol
 
 
 class DeliveryError(Exception):
-    """The channel did not take the message. ``retry``: trying later may work."""
+    """The channel did not take the message. ``retry``: trying later may work.
 
-    def __init__(self, message: str, *, retry: bool) -> None:
+    ``blocked``: a ``Reason`` when the channel says this recipient cannot be reached on it
+    (an official-account follower who unsubscribed): the send is blocked with that reason,
+    like a policy decision, and never retried."""
+
+    def __init__(self, message: str, *, retry: bool, blocked: str = "") -> None:
         super().__init__(message)
-        self.retry = retry
+        self.retry = retry and not blocked
+        self.blocked = blocked
 
 
 @dataclass(frozen=True)

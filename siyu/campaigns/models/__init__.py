@@ -24,6 +24,7 @@ from siyu.campaigns.models.groupbuy import (
     SeatStatus,
 )
 from siyu.campaigns.models.lottery import Draw, DrawAllowance, Lottery, Prize
+from siyu.campaigns.models.periods import CouponPeriodClaim, LotteryDayDraws, SkuPrice
 from siyu.campaigns.models.sales import (
     Bundle,
     FlashAllowance,
@@ -42,6 +43,7 @@ __all__ = [
     "CouponAllowance",
     "CouponCode",
     "CouponKind",
+    "CouponPeriodClaim",
     "Draw",
     "DrawAllowance",
     "FlashAllowance",
@@ -55,10 +57,12 @@ __all__ = [
     "IssuedCoupon",
     "IssuedStatus",
     "Lottery",
+    "LotteryDayDraws",
     "PriceWindow",
     "Prize",
     "Redemption",
     "SeatStatus",
+    "SkuPrice",
     "Stacking",
     "WindowKind",
 ]

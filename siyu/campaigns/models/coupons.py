@@ -129,6 +129,8 @@ class IssuedCoupon(models.Model):
             # The reservation timer: rows due for release are claimed by this index.
             models.Index(fields=["status", "reserved_until"], name="issued_reserved_due"),
             models.Index(fields=["reserved_platform", "reserved_order_no"], name="issued_order"),
+            # The expiry sweep: coupons past their validity, by the same kind of index.
+            models.Index(fields=["status", "expires_at"], name="issued_expiry_due"),
         ]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from siyu.campaigns.models import CampaignStatus, Coupon, CouponKind
+from siyu.campaigns.checkout import CartLine
+from siyu.campaigns.models import CampaignStatus, Coupon, CouponKind, SkuPrice
 from siyu.customers.merge import merge_customers
 from siyu.customers.models import Customer
 from siyu.customers.tests.factories import make_customer
@@ -31,3 +32,9 @@ def merged_pair(tag: str) -> tuple[Customer, Customer]:
     merge_customers(survivor, other, reason="test")
     other.refresh_from_db()
     return survivor, other
+
+
+def cart(fen: int) -> list[CartLine]:
+    """A one-line cart of a SKU listed at ``fen`` (checkout prices carts from list prices)."""
+    SkuPrice.objects.get_or_create(sku=f"T-{fen}", defaults={"list_price_fen": fen})
+    return [CartLine(f"T-{fen}", 1)]

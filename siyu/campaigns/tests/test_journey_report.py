@@ -9,7 +9,7 @@ from siyu.campaigns.models import CampaignStatus, HoldoutMember, IssuedCoupon, L
 from siyu.campaigns.publish import CampaignInvalid, CouponSpec, create_coupon, move_campaign
 from siyu.campaigns.queries import coupon_report
 from siyu.campaigns.sharing import SharingRewardRefused
-from siyu.campaigns.tests.factories import NOW, make_coupon
+from siyu.campaigns.tests.factories import NOW, cart, make_coupon
 from siyu.customers.orders import OrderInput, import_order
 from siyu.customers.tests.factories import make_customer
 
@@ -38,7 +38,7 @@ def test_the_report_counts_use_cost_gmv_and_lift_against_the_holdout() -> None:
         )
         if issued is not None:
             reserve_coupons(
-                person.pk, [issued.pk], platform="jd", order_no=f"L-{n}", goods_fen=30000, now=NOW
+                person.pk, [issued.pk], platform="jd", order_no=f"L-{n}", lines=cart(30000), now=NOW
             )
             confirm_order(order, NOW)
     report = coupon_report(coupon)

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from siyu.campaigns.checkout import confirm_order, reserve_coupons
 from siyu.campaigns.claim import claim_coupon
-from siyu.campaigns.models import CampaignStatus, Coupon, CouponKind
-from siyu.campaigns.tests.factories import NOW
+from siyu.campaigns.models import CampaignStatus, Coupon, CouponKind, HoldoutMember, IssuedCoupon
+from siyu.campaigns.tests.factories import NOW, cart, make_coupon
 from siyu.console.tests.factories import login, make_customer
+from siyu.core.clock import local_date
 from siyu.customers.orders import OrderInput, import_order
 from siyu.demo.brand import Brand
 
@@ -31,7 +35,9 @@ def test_hq_creates_publishes_pauses_and_reads_the_report(client: Client, brand:
     assert coupon.status == CampaignStatus.PUBLISHED
     buyer = make_customer("张敏")
     issued = claim_coupon(coupon.pk, buyer.pk, now=NOW)
-    reserve_coupons(buyer.pk, [issued.pk], platform="jd", order_no="JD-1", goods_fen=25000, now=NOW)
+    reserve_coupons(
+        buyer.pk, [issued.pk], platform="jd", order_no="JD-1", lines=cart(25000), now=NOW
+    )
     order, _ = import_order(buyer, OrderInput("jd", "JD-1", NOW, 25000, 22000))
     confirm_order(order, NOW)
     page = client.get(f"/campaigns/coupons/{coupon.pk}/")
@@ -64,3 +70,36 @@ def test_store_staff_cannot_create_or_move_campaigns(client: Client, brand: Bran
     login(client, brand.chen_jing)
     assert new_coupon(client).status_code == 403  # type: ignore[attr-defined]
     assert client.get("/campaigns/").status_code == 200
+
+
+def test_the_report_measures_lift_in_one_window_with_95_percent_intervals(
+    client: Client, brand: Brand
+) -> None:
+    now = timezone.now()
+    start = now - timedelta(days=20)
+    coupon = make_coupon(name="回购券", valid_days=7, holdout_percent=50, created_at=start)
+    issued = [make_customer(f"发券{i}") for i in range(6)]
+    held = [make_customer(f"留出{i}") for i in range(6)]
+    for n, person in enumerate(issued):
+        IssuedCoupon.objects.create(coupon=coupon, customer=person, created_at=start)
+        import_order(person, OrderInput("jd", f"T-{n}", start + timedelta(days=2), 10000 + n * 100,
+                                        10000 + n * 100))  # fmt: skip
+        # Bought again after the window: not the coupon's to claim.
+        import_order(person, OrderInput("jd", f"T-late-{n}", start + timedelta(days=12), 90000,
+                                        90000))  # fmt: skip
+    for n, person in enumerate(held):
+        HoldoutMember.objects.create(coupon=coupon, customer=person, created_at=start)
+        if n % 2:
+            import_order(person, OrderInput("jd", f"H-{n}", start + timedelta(days=3), 8000,
+                                            8000))  # fmt: skip
+    login(client, brand.lin_yue)
+    controlled = client.get(f"/campaigns/coupons/{coupon.pk}/").context["controlled"]
+    people, spend, bought = (value for _label, value in controlled["rows"])
+    assert people == "6 / 6"
+    # Issued spent ¥102.50 a head in the window, held out ¥40: +¥62.50, the late orders aside.
+    assert spend.startswith("¥62.50 [")
+    assert bought.startswith("+50.0% [")
+    assert (controlled["start"], controlled["end"]) == (
+        local_date(start),
+        local_date(start) + timedelta(days=6),
+    )

@@ -4,6 +4,7 @@ holdout)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -12,10 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from siyu.analytics.intervals import Interval
+from siyu.analytics.lift import EmptyGroup, measure_lift
+from siyu.analytics.periods import Period
 from siyu.campaigns import queries
 from siyu.campaigns.models import Coupon, CouponKind, GroupBuyDeal, Lottery, Stacking
 from siyu.campaigns.publish import (
@@ -172,10 +177,43 @@ def coupon_report(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "coupon": coupon,
         "figures": figures,
+        "controlled": controlled_lift(coupon),
         "section": "campaigns",
         "can_edit": is_hq(request.user),
     }
     return render(request, "console/campaigns/coupon_report.html", context)
+
+
+def _interval_yuan(i: Interval) -> str:
+    return f"{_yuan(round(i.estimate))} [{_yuan(round(i.low))}, {_yuan(round(i.high))}]"
+
+
+def _interval_points(i: Interval) -> str:
+    return f"{i.estimate:+.1%} [{i.low:+.1%}, {i.high:+.1%}]"
+
+
+def controlled_lift(coupon: Coupon) -> dict[str, Any] | None:
+    """Issued against held out in one window, with the 95 % intervals analytics computes
+    (Welch's for spend per person, Wald for conversion)."""
+    window = queries.lift_window(coupon, timezone.now())
+    if window is None:
+        return None
+    out: dict[str, Any] = {"start": window.start, "end": window.end - timedelta(days=1)}
+    try:
+        lift = measure_lift(window.treated, window.control, Period(window.start, window.end))
+    except EmptyGroup as exc:
+        out["empty"] = _("Too few people in the %(group)s group to compare (%(n)s).") % {
+            "group": _("issued") if exc.group == "treated" else _("held-out"),
+            "n": exc.size,
+        }
+        return out
+    out["rows"] = [
+        (_("People issued / held out"), f"{lift.treated:,} / {lift.control:,}"),
+        (_("Spend per person, issued minus held out"), _interval_yuan(lift.revenue_difference)),
+        (_("Bought at all, issued minus held out"), _interval_points(lift.conversion_difference)),
+    ]
+    out["significant"] = lift.revenue_difference.excludes_zero
+    return out
 
 
 @login_required

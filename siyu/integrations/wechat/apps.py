@@ -9,3 +9,10 @@ class WechatConfig(AppConfig):
     label = "wechat"
     verbose_name = _("WeChat")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from siyu.integrations.wechat.template import OaTemplateTransport
+        from siyu.messaging.models import Channel
+        from siyu.messaging.transport import register_transport
+
+        register_transport(Channel.OA_TEMPLATE, OaTemplateTransport)

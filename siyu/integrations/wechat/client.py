@@ -6,6 +6,7 @@ MockTransport with ``use_transport`` instead, with no socket at all.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -46,13 +47,17 @@ def _client() -> httpx.Client:
 def _get_once(path: str, params: dict[str, str]) -> dict[str, Any]:
     with _client() as client:
         response = client.get(path, params=params)
+    return _answer("GET", path, response)
+
+
+def _answer(method: str, path: str, response: httpx.Response) -> dict[str, Any]:
     response.raise_for_status()
     data: Any = response.json()
     if not isinstance(data, dict):
         raise WechatError(-2, "response is not a JSON object")
     errcode = int(data.get("errcode") or 0)
     # Log the path and errcode only: params hold the secret and the login code.
-    log.info("wechat GET %s errcode=%s", path, errcode)
+    log.info("wechat %s %s errcode=%s", method, path, errcode)
     if errcode:
         raise WechatError(errcode, str(data.get("errmsg", "")))
     return data
@@ -97,3 +102,26 @@ def get_with_token(appid: str, secret: str, path: str, params: dict[str, str]) -
             raise
         fresh = access_token(appid, secret, refresh=True)
         return get_json(path, {**params, "access_token": fresh})
+
+
+def post_with_token(appid: str, secret: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST a JSON body to an API that takes the access token in the query. Not retried on
+    busy (-1): a POST may have been acted on, the caller decides (its idempotency key)."""
+
+    def once(token: str) -> dict[str, Any]:
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        with _client() as client:
+            response = client.post(
+                path,
+                params={"access_token": token},
+                content=payload,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
+        return _answer("POST", path, response)
+
+    try:
+        return once(access_token(appid, secret))
+    except WechatError as exc:
+        if exc.errcode not in TOKEN_INVALID:
+            raise
+        return once(access_token(appid, secret, refresh=True))

@@ -25,6 +25,8 @@ from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.resolve import resolve_identities
 from siyu.integrations.wechat.client import get_with_token
 from siyu.integrations.wecom.crypto import XmlError, parse_xml
+from siyu.messaging.models import Channel, Reason
+from siyu.messaging.receipts import note_delivery
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,29 @@ def lookup_unionid(openid: str) -> str:
     return str(data.get("unionid") or "")
 
 
+def job_finished(data: dict[str, Any]) -> bool:
+    """``TEMPLATESENDJOBFINISH``: WeChat's word on a template message it accepted.
+    ``Status`` is ``success``, ``failed:user block`` (the follower refuses the account's
+    messages) or ``failed: system failed``."""
+    msgid = _text(data, "MsgID")
+    status = _text(data, "Status").lower()
+    if not msgid.isdigit() or not status:
+        return False
+    if status == "success":
+        failed = ""
+    elif "block" in status:
+        failed = Reason.USER_BLOCKED
+    else:
+        failed = Reason.DELIVERY_FAILED
+    detail = f"wechat TEMPLATESENDJOBFINISH: {status}"[:200]
+    return bool(note_delivery(Channel.OA_TEMPLATE, msgid, failed=failed, detail=detail))
+
+
 def handle_event(data: dict[str, Any]) -> bool:
     """Apply one pushed event; True when something was recorded."""
     event = _text(data, "Event").lower()
+    if _text(data, "MsgType") == "event" and event == "templatesendjobfinish":
+        return job_finished(data)
     openid = _text(data, "FromUserName")
     create_time = _text(data, "CreateTime")
     if _text(data, "MsgType") != "event" or event not in EVENT_TYPES or not openid:

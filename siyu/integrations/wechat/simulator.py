@@ -1,5 +1,7 @@
-"""A tiny fake of api.weixin.qq.com: ``GET /sns/jscode2session``, ``GET /cgi-bin/token`` and
-``GET /cgi-bin/user/info``, speaking WeChat's documented JSON and errcodes.
+"""A tiny fake of api.weixin.qq.com: ``GET /sns/jscode2session``, ``GET /cgi-bin/token``,
+``GET /cgi-bin/user/info`` and ``POST /cgi-bin/message/template/send``, speaking WeChat's
+documented JSON and errcodes; ``job_finish_xml`` writes the ``TEMPLATESENDJOBFINISH`` push
+WeChat makes to the account's push URL once a template message is delivered or not.
 
 Use it in-process as an httpx MockTransport (``WechatSimulator().transport()``) or serve it
 with waitress (``WechatSimulator().wsgi``). Errors are HTTP 200 with an errcode, like WeChat.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +40,14 @@ class WechatSimulator:
     followers: dict[str, str] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
+    # Template messages: template_id -> the data keys it needs; followers who left or
+    # blacklisted the account; errcodes the next template sends answer; what was sent.
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unsubscribed: set[str] = field(default_factory=set)
+    blacklisted: set[str] = field(default_factory=set)
+    failing_sends: list[int] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    _reentry: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def issue_code(self, openid: str, unionid: str = "") -> str:
         code = secrets.token_hex(16)
@@ -97,6 +108,65 @@ class WechatSimulator:
             reply["unionid"] = self.followers[openid]
         return reply
 
+    def _recipient_error(self, openid: str) -> Reply | None:
+        if openid in self.unsubscribed:
+            return _err(43004, "require subscribe")
+        if openid in self.blacklisted:
+            return _err(43019, "require remove blacklist")
+        if openid not in self.followers:
+            return _err(40003, "invalid openid")
+        return None
+
+    def _data_error(self, body: dict[str, Any]) -> Reply | None:
+        needed = self.templates.get(str(body.get("template_id", "")))
+        if needed is None:
+            return _err(40037, "invalid template_id")
+        data = body.get("data")
+        if not isinstance(data, dict):
+            return _err(47001, "data format error")
+        for key in needed:
+            value = data.get(key)
+            if not isinstance(value, dict) or not str(value.get("value") or "").strip():
+                return _err(47003, f"argument invalid! data.{key}.value empty")
+        page = body.get("miniprogram")
+        if page is not None and (not isinstance(page, dict) or page.get("appid") != self.mp_appid):
+            return _err(40165, "invalid weapp pagepath")
+        return None
+
+    def template_send(self, q: dict[str, str], body: Any) -> Reply:
+        if q.get("access_token") not in self.tokens:
+            return _err(40001, "invalid credential, access_token is invalid or not latest")
+        if not isinstance(body, dict):
+            return _err(47001, "data format error")
+        if self.failing_sends:
+            errcode = self.failing_sends.pop(0)
+            return _err(errcode, {-1: "system error"}.get(errcode, "simulated error"))
+        openid = str(body.get("touser", ""))
+        error = self._recipient_error(openid) or self._data_error(body)
+        if error:
+            return error
+        reentry = (openid, str(body.get("client_msg_id") or ""))
+        if reentry[1] and reentry in self._reentry:  # the same message again: sent once
+            return {"errcode": 0, "errmsg": "ok", "msgid": self._reentry[reentry]}
+        msgid = 200_000_000 + len(self.sent) + 1
+        self.sent.append({**body, "msgid": msgid})
+        if reentry[1]:
+            self._reentry[reentry] = msgid
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+
+    def job_finish_xml(self, msgid: int, status: str = "success") -> bytes:
+        """The push WeChat makes when a template message was delivered (``success``) or
+        not (``failed:user block``, ``failed: system failed``)."""
+        openid = next(str(m["touser"]) for m in self.sent if m["msgid"] == msgid)
+        return (
+            f"<xml><ToUserName><![CDATA[gh_{self.oa_appid}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime>"
+            "<MsgType><![CDATA[event]]></MsgType>"
+            "<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>"
+            f"<MsgID>{msgid}</MsgID><Status><![CDATA[{status}]]></Status></xml>"
+        ).encode()
+
     def _routes(self) -> dict[str, Callable[[dict[str, str]], Reply]]:
         return {
             "/sns/jscode2session": self.jscode2session,
@@ -104,8 +174,16 @@ class WechatSimulator:
             "/cgi-bin/user/info": self.user_info,
         }
 
-    def answer(self, method: str, path: str, query: dict[str, str]) -> tuple[int, Reply]:
+    def answer(
+        self, method: str, path: str, query: dict[str, str], body: bytes = b""
+    ) -> tuple[int, Reply]:
         self.calls.append(path)
+        if method == "POST" and path == "/cgi-bin/message/template/send":
+            try:
+                parsed: Any = json.loads(body or b"null")
+            except ValueError:
+                parsed = None
+            return 200, self.template_send(query, parsed)
         route = self._routes().get(path)
         if method != "GET" or route is None:
             return 404, _err(-1, "not found")
@@ -116,7 +194,7 @@ class WechatSimulator:
     def transport(self) -> httpx.MockTransport:
         def handle(request: httpx.Request) -> httpx.Response:
             query = dict(request.url.params.items())
-            status, body = self.answer(request.method, request.url.path, query)
+            status, body = self.answer(request.method, request.url.path, query, request.read())
             return httpx.Response(status, json=body)
 
         return httpx.MockTransport(handle)
@@ -124,8 +202,14 @@ class WechatSimulator:
     def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         raw = parse_qs(str(environ.get("QUERY_STRING", "")))
         query = {k: v[0] for k, v in raw.items()}
+        length = str(environ.get("CONTENT_LENGTH") or "0")
+        size = min(int(length), 1 << 20) if length.isdigit() else 0
+        raw_body = environ["wsgi.input"].read(size) if size else b""
         status, body = self.answer(
-            str(environ.get("REQUEST_METHOD", "GET")), str(environ.get("PATH_INFO", "/")), query
+            str(environ.get("REQUEST_METHOD", "GET")),
+            str(environ.get("PATH_INFO", "/")),
+            query,
+            raw_body,
         )
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         start_response(

@@ -175,9 +175,26 @@ class MomentTransport:
         return Created(jobid=jobid)
 
     def find(self, spec: TaskSpec) -> Created | None:
-        # WeCom lists no moments jobs by creator and time: a retried create may post twice
-        # (executors would see the task twice; each publishes once at most).
-        return None
+        """A moments task an earlier attempt created but never recorded (the worker died
+        with WeCom's answer in flight): the attempt's start was written before the call,
+        so the corp's moments since then (get_moment_list) with the same text and the
+        same executors (get_moment_task) are looked at before creating again. Found, it is
+        recorded by its moment_id and never posted twice."""
+        start = int((spec.attempt_started_at - FIND_SLACK).timestamp())
+        text = str(spec.message.get("text", ""))
+
+        def look(client: WeComClient) -> Created | None:
+            end = int(datetime.now(tz=UTC).timestamp()) + 60
+            for row in client.moment_list(start=start, end=end):
+                if (row.get("text") or {}).get("content", "") != text:
+                    continue
+                moment_id = str(row["moment_id"])
+                executors = {str(r["userid"]) for r in client.moment_task(moment_id)}
+                if executors == set(spec.recipients):
+                    return Created(msgid=moment_id)
+            return None
+
+        return _call(look)
 
     def results(self, ref: TaskRef) -> Results:
         def read(client: WeComClient) -> Results:

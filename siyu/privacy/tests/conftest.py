@@ -115,6 +115,8 @@ def add_campaign_rows(customer: Customer) -> None:
     now = timezone.now()
     coupon = cm.Coupon.objects.create(name="满100减10", kind=cm.CouponKind.FIXED, created_at=now)
     cm.CouponAllowance.objects.create(coupon=coupon, customer=customer, claimed=1)
+    cm.CouponPeriodClaim.objects.create(coupon=coupon, customer=customer, period_start=now,
+                                        claimed=1)  # fmt: skip
     cm.IssuedCoupon.objects.create(
         coupon=coupon, customer=customer, code="ZM10OFF", status=cm.IssuedStatus.RESERVED,
         issue_key=f"journey:{EXTERNAL_ID}", reserved_platform="tmall",
@@ -124,6 +126,7 @@ def add_campaign_rows(customer: Customer) -> None:
     lottery = cm.Lottery.objects.create(name="周年抽奖", created_at=now)
     prize = cm.Prize.objects.create(lottery=lottery, name="咖啡券", weight=1, stock=10)
     cm.DrawAllowance.objects.create(lottery=lottery, customer=customer, drawn=1)
+    cm.LotteryDayDraws.objects.create(lottery=lottery, customer=customer, day_start=now, drawn=1)
     cm.Draw.objects.create(
         lottery=lottery, seq=1, customer=customer, roll=42, picked=prize, prize=prize,
         created_at=now,

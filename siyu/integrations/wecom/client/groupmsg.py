@@ -61,6 +61,11 @@ class GroupMsgAPI(WeComCore):
         """status 1 started, 2 running, 3 done; ``result`` holds the moment_id when done."""
         return self.get(f"{EC}/get_moment_task_result", jobid=jobid)
 
+    def moment_list(self, *, start: int, end: int) -> Iterator[Json]:
+        """The corp's own moments (filter_type 0) created in [start, end], at most a month."""
+        body: Json = {"start_time": start, "end_time": end, "filter_type": 0, "limit": 20}
+        return self._pages(f"{EC}/get_moment_list", body, "moment_list")
+
     def moment_task(self, moment_id: str) -> Iterator[Json]:
         """Each executor's publish_status: 0 not published, 1 published."""
         return self._pages(

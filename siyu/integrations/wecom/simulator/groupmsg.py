@@ -76,6 +76,7 @@ class GroupMsgSim(SimCore):
         r[f"{EC}/add_moment_task"] = self.add_moment_task
         r[f"{EC}/get_moment_task_result"] = self.moment_task_result
         r[f"{EC}/get_moment_task"] = self.moment_task
+        r[f"{EC}/get_moment_list"] = self.moment_list
         r["/cgi-bin/message/send"] = self.message_send
 
     # -- test controls ------------------------------------------------------------------
@@ -250,6 +251,27 @@ class GroupMsgSim(SimCore):
             "invalid_external_contact_list": {"tag_list": []},
         }
         return reply(status=3, type="add_moment_task", result=result)
+
+    def moment_list(self, q: dict[str, str], b: Json) -> Json:
+        start, end = int(b.get("start_time") or 0), int(b.get("end_time") or 0)
+        if not start or not end or end < start or end - start > 31 * 86400:
+            raise SimError(40058, "start_time/end_time must span at most a month")
+        if int(b.get("filter_type", 2)) == 1:  # personal posts only: the corp's are not
+            return reply(moment_list=[], next_cursor="")
+        rows = [
+            {
+                "moment_id": j.moment_id,
+                "creator": "",
+                "create_time": str(int(j.created_at)),
+                "create_type": 0,
+                "visible_type": 0 if j.tags else 1,
+                "text": {"content": j.text},
+            }
+            for j in self.moment_jobs.values()
+            if start <= j.created_at <= end
+        ]
+        page, cursor = _page(rows, str(b.get("cursor") or ""), min(int(b.get("limit") or 20), 20))
+        return reply(moment_list=page, next_cursor=cursor)
 
     def moment_task(self, q: dict[str, str], b: Json) -> Json:
         job = next(

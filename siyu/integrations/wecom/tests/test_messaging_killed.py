@@ -62,6 +62,17 @@ def _slow(handler: Callable[..., Any], seen: threading.Event, after: int) -> Cal
     return answer
 
 
+def kill_when_seen(tmp_path: Path, url: str, secret: str, seen: threading.Event) -> None:
+    """Start a worker and SIGKILL it once ``seen`` says it is inside WeCom's call."""
+    first = _worker(tmp_path, url, secret)
+    try:
+        assert seen.wait(90), "the worker never reached WeCom"
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    finally:
+        first.kill()
+
+
 def _wait(check: Callable[[], bool], what: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -107,13 +118,7 @@ def test_a_killed_worker_loses_and_repeats_no_send(brand: Brand, tmp_path: Path)
         )
     server = start_server(sim)
     try:
-        first = _worker(tmp_path, server.url, sim.secret)
-        try:
-            assert seen.wait(90), "the worker never reached WeCom"
-            first.send_signal(signal.SIGKILL)
-            first.wait()
-        finally:
-            first.kill()
+        kill_when_seen(tmp_path, server.url, sim.secret, seen)
         assert StaffTask.objects.exclude(status=TaskStatus.AWAITING).exists(), "killed too late"
         # Time passes: the dead worker's leases run out.
         past = timezone.now() - timedelta(seconds=1)

@@ -131,6 +131,9 @@
     });
   });
 
+  // The campaigns part of the page (member_campaigns.js) calls through the same reference.
+  window.SiyuMember = { call: call, row: row, clear: clear, signedIn: Boolean(ref) };
+
   if (!ref) {
     $("login-note").textContent = t.tLogin;
     $("login-note").hidden = false;
