@@ -1,0 +1,15 @@
+"""Periodic work: pay out rewards whose hold has ended, settle frozen commissions."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from siyu.referrals.rewards import release_due
+from siyu.worker.recovery import repeatable
+
+
+@repeatable
+@task()
+def release_rewards() -> int:
+    """Repeatable: paying is a conditional UPDATE per reward, so a rerun pays nothing twice."""
+    return release_due()
