@@ -12,6 +12,7 @@ from datetime import datetime
 from siyu.campaigns.person import NoPerson, person_id_of
 from siyu.customers.changes import Change, consume
 from siyu.customers.models import ChangeKind, Event, Order
+from siyu.referrals.abuse import profiles_of
 from siyu.referrals.attribute import attribute_invitee
 from siyu.referrals.codes import code_from_text
 from siyu.referrals.models import Qualifier, Referral, ReferralStatus, Via
@@ -31,7 +32,7 @@ def _open_referrals(customer_id: int) -> list[Referral]:
         return []
     return list(
         Referral.objects.filter(
-            invitee_id__in={person, customer_id}, status=ReferralStatus.ATTRIBUTED
+            invitee_id__in=profiles_of(person) | {customer_id}, status=ReferralStatus.ATTRIBUTED
         ).select_related("programme")
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from siyu.referrals.rewards import release_due
+from siyu.referrals.sweep import sweep_referrals
 from siyu.worker.recovery import repeatable
 
 
@@ -13,3 +14,10 @@ from siyu.worker.recovery import repeatable
 def release_rewards() -> int:
     """Repeatable: paying is a conditional UPDATE per reward, so a rerun pays nothing twice."""
     return release_due()
+
+
+@repeatable
+@task()
+def sweep_rings() -> int:
+    """Repeatable: holding a referral for review twice holds it once."""
+    return len(sweep_referrals().flagged)
