@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 
 from siyu.referrals.abuse import screen_referral
+from siyu.referrals.fission import maybe_unlock
 from siyu.referrals.models import (
     Programme,
     Referral,
@@ -47,6 +48,7 @@ def qualify_referral(
     rewards = _referral_rewards(referral, at)
     if referral.inviter_id is not None and not reasons:
         rewards += _milestones(referral.programme, referral.inviter_id, at)
+        maybe_unlock(referral.programme, referral.inviter_id, at)
     return rewards
 
 
