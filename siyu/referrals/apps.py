@@ -35,4 +35,5 @@ class ReferralsConfig(AppConfig):
 
         POLLERS.setdefault("referrals_feed", ("siyu.referrals.feed.poll_changes", 1.0))
         SCHEDULE.setdefault("referrals_release", ("siyu.referrals.tasks.release_rewards", 600))
+        SCHEDULE.setdefault("referrals_settle", ("siyu.referrals.tasks.settle_commissions", 3600))
         SCHEDULE.setdefault("referrals_sweep", ("siyu.referrals.tasks.sweep_rings", 3600))

@@ -13,6 +13,7 @@ from siyu.campaigns.person import NoPerson, person_id_of
 from siyu.customers.changes import Change, consume
 from siyu.customers.models import ChangeKind, Event, Order
 from siyu.referrals.abuse import profiles_of
+from siyu.referrals.ambassador import commission_order
 from siyu.referrals.attribute import attribute_invitee
 from siyu.referrals.codes import code_from_text
 from siyu.referrals.models import Qualifier, Referral, ReferralStatus, Via
@@ -51,6 +52,7 @@ def handle_event(event: Event) -> None:
 
 
 def handle_order(order: Order) -> None:
+    commission_order(order)
     for referral in _open_referrals(order.customer_id):
         programme = referral.programme
         if programme.qualifier != Qualifier.FIRST_ORDER or order.paid_at < referral.attributed_at:

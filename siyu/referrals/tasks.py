@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from siyu.referrals.ambassador import settle_due
 from siyu.referrals.rewards import release_due
 from siyu.referrals.sweep import sweep_referrals
 from siyu.worker.recovery import repeatable
@@ -21,3 +22,10 @@ def release_rewards() -> int:
 def sweep_rings() -> int:
     """Repeatable: holding a referral for review twice holds it once."""
     return len(sweep_referrals().flagged)
+
+
+@repeatable
+@task()
+def settle_commissions() -> int:
+    """Repeatable: settling is a conditional UPDATE from frozen."""
+    return settle_due()
