@@ -14,7 +14,7 @@ from siyu.referrals.models import Referral, ReferralStatus
 from siyu.referrals.sweep import person_map
 
 # Customer events that count as sharing content (the content app's shares, our posters).
-SHARE_EVENT_TYPES = ("material_shared", "referral_poster_shared", "moment_shared")
+SHARE_EVENT_TYPES = ("material_shared", "referral_shared", "moment_shared")
 WEIGHTS = {"gmv": 0.5, "shared": 0.2, "reach": 0.3}
 
 
