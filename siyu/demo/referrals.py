@@ -27,7 +27,7 @@ def _add(customer: Customer, state: str, at: datetime, key: str) -> None:
 
 def _task(now: datetime, zhao: Customer, friends: list[Customer]) -> None:
     programme = Programme.objects.create(
-        name="邀3位好友进群 · 领挂耳咖啡礼盒", kind=ProgrammeKind.TASK,
+        name="进群有礼", kind=ProgrammeKind.TASK,
         qualifier=Qualifier.EVENT, event_type=JOIN, task_target=3,
         gift_name="挂耳咖啡礼盒", gift_stock=200, invitee_points=50, hold_days=7,
         created_at=now - timedelta(days=30),

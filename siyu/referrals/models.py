@@ -19,7 +19,7 @@ from siyu.customers.models import Customer, Order
 
 class ProgrammeKind(models.TextChoices):
     REFERRAL = "referral", _("Invite a friend")
-    TASK = "task", _("Invite N friends for a gift (任务宝)")
+    TASK = "task", _("Invite N friends for a gift")
     AMBASSADOR = "ambassador", _("Ambassador programme")
 
 

@@ -130,6 +130,7 @@ def tree(programme: Programme, *, roots: int = 10, depth: int = 3) -> list[TreeN
         kids = [] if level >= depth else [
             build(k, s, level + 1, seen | {k}) for k, s in edges.get(node, []) if k not in seen
         ]  # fmt: skip
-        return TreeNode(node, names.get(node, ""), status, kids)
+        label = str(ReferralStatus(status).label) if status else ""
+        return TreeNode(node, names.get(node, ""), label, kids)
 
     return [build(top, "", 0, frozenset({top})) for top in tops]

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('referral', 'Invite a friend'), ('task', 'Invite N friends for a gift (任务宝)'), ('ambassador', 'Ambassador programme')], max_length=12)),
+                ('kind', models.CharField(choices=[('referral', 'Invite a friend'), ('task', 'Invite N friends for a gift'), ('ambassador', 'Ambassador programme')], max_length=12)),
                 ('is_active', models.BooleanField(default=True)),
                 ('qualifier', models.CharField(choices=[('event', 'A customer event (adds us on WeCom, joins a group)'), ('first_order', 'First paid order over a threshold')], max_length=12)),
                 ('event_type', models.CharField(blank=True, default='', max_length=64)),
