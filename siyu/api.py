@@ -24,6 +24,7 @@ from siyu.customers.api import router as customers_router
 from siyu.integrations.wechat.api import router as wechat_router
 from siyu.loyalty.api import router as loyalty_router
 from siyu.privacy.api import router as privacy_router
+from siyu.referrals.api import router as referrals_router
 from siyu.segments.api import router as segments_router
 
 api = NinjaAPI(
@@ -46,6 +47,7 @@ api.add_router("/", wechat_router)
 api.add_router("/", privacy_router)
 api.add_router("/", loyalty_router)
 api.add_router("/", campaigns_router)
+api.add_router("/", referrals_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "siyu.privacy",
     "siyu.loyalty",
     "siyu.campaigns",
+    "siyu.referrals",
     "siyu.messaging",
     "siyu.integrations.webhook",
 ]

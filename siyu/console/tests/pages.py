@@ -25,6 +25,7 @@ from siyu.imports.start import start_import
 from siyu.messaging.models import Channel as MessageChannel
 from siyu.messaging.models import SendPlan
 from siyu.messaging.send import Message, SendRequest, send
+from siyu.referrals.models import Programme
 from siyu.segments.define import create_segment
 from siyu.segments.membership import refresh_segment
 from siyu.segments.models import Membership, Segment
@@ -65,6 +66,7 @@ ACTIONS = {
     "console:campaign_move",
     "console:messaging_cancel",
     "console:messaging_remind",
+    "console:referral_decide",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -134,6 +136,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:lottery_report": lambda d: {"pk": _first(Lottery)},
     "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
+    "console:referral_programme": lambda d: {"pk": _first(Programme)},
 }
 
 

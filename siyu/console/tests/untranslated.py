@@ -17,6 +17,7 @@ from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, Tag
 from siyu.imports.models import ImportJob
 from siyu.loyalty.models import EarningRule, MallItem, PaidPlan, Tier
 from siyu.messaging.models import SendPlan
+from siyu.referrals.models import Programme
 from siyu.segments.models import Segment
 
 # Words allowed on a Chinese page: brands and platforms, units, file formats, and the
@@ -94,6 +95,7 @@ def brand_data() -> list[str]:
         (PaidPlan, ("name",)),
         (MallItem, ("name",)),
         (SendPlan, ("title",)),
+        (Programme, ("name", "gift_name")),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

@@ -175,6 +175,31 @@ def add_messaging_rows(customer: Customer) -> None:
         )  # fmt: skip
 
 
+def add_referral_rows(customer: Customer) -> None:
+    from siyu.customers.models import Order
+    from siyu.referrals import models as rm
+
+    now = timezone.now()
+    programme = rm.Programme.objects.create(
+        name="邀3人进群", kind=rm.ProgrammeKind.TASK, qualifier=rm.Qualifier.EVENT,
+        event_type="wecom_group_joined", gift_stock=1, gift_given=1, created_at=now,
+    )  # fmt: skip
+    rm.ReferralCode.objects.create(
+        programme=programme, customer=customer, code="ZMCODE23", created_at=now
+    )
+    rm.Reward.objects.create(
+        programme=programme, customer=customer, role=rm.RewardRole.INVITER, key="ref:zhang",
+        points=100, status=rm.RewardStatus.HELD, release_at=now, created_at=now,
+    )  # fmt: skip
+    rm.TaskGift.objects.create(programme=programme, customer=customer, created_at=now)
+    order = Order.objects.filter(customer=customer).order_by("pk").first()
+    assert order is not None
+    rm.Commission.objects.create(
+        programme=programme, ambassador=customer, order=order, level=1, amount_fen=100,
+        status=rm.CommissionStatus.FROZEN, settle_at=now, created_at=now,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def zhang(brand: Brand) -> Zhang:
     build_channels(catalog.DEFAULT_NOW)
@@ -184,4 +209,5 @@ def zhang(brand: Brand) -> Zhang:
     add_loyalty_rows(customer)
     add_campaign_rows(customer)
     add_messaging_rows(customer)
+    add_referral_rows(customer)
     return Zhang(customer, brand)

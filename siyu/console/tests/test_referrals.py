@@ -1,0 +1,54 @@
+"""The referral pages: programmes with K-factor, cost per referred customer and ROI, the
+repurchase comparison and KOCs; a programme's funnel and tree; the review queue, decided by
+HQ only."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from siyu.console.tests.factories import login
+from siyu.demo.brand import Brand
+from siyu.referrals.codes import code_for, state_of
+from siyu.referrals.models import ReviewCase
+from siyu.referrals.tests.factories import add_with_state, drain, make_person, make_programme
+
+pytestmark = pytest.mark.django_db
+
+
+def _referrals(velocity: int = 20) -> int:
+    programme, lei = make_programme(velocity_per_day=velocity), make_person("赵蕾")
+    for _ in range(3):
+        add_with_state(make_person(), state_of(code_for(programme, customer_id=lei.pk)))
+    drain()
+    return programme.pk
+
+
+def test_the_overview_and_programme_pages(client: Client, brand: Brand) -> None:
+    pk = _referrals()
+    login(client, brand.lin_yue)
+    page = client.get("/referrals/")
+    assert page.status_code == 200
+    (report, _cost, _gmv), *_ = page.context["reports"]
+    assert (report.invited, report.qualified, report.k_factor) == (3, 3, 3.0)
+    assert report.cost_per_referred_fen == 150  # 150 points a friend at 1 fen a point
+    assert page.context["kocs"][0][0].name == "赵蕾"
+    detail = client.get(f"/referrals/{pk}/")
+    assert detail.status_code == 200
+    (root,) = detail.context["tree"]
+    assert (root.name, len(root.children)) == ("赵蕾", 3)
+    assert client.get("/referrals/999999/").status_code == 404
+
+
+def test_the_review_queue_is_decided_by_hq_only(client: Client, brand: Brand) -> None:
+    _referrals(velocity=2)
+    case = ReviewCase.objects.get()
+    login(client, brand.chen_jing)
+    assert client.post(f"/referrals/review/{case.pk}/", {"decision": "approve"}).status_code == 403
+    login(client, brand.lin_yue)
+    page = client.get("/referrals/review/")
+    assert [len(reasons) for _case, reasons in page.context["cases"]] == [1]
+    client.post(f"/referrals/review/{case.pk}/", {"decision": "reject"})
+    case.refresh_from_db()
+    assert case.status == "rejected"
+    assert client.get("/referrals/review/").context["cases"] == []
