@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "siyu.privacy",
     "siyu.loyalty",
     "siyu.campaigns",
+    "siyu.content",
     "siyu.messaging",
     "siyu.integrations.webhook",
 ]
@@ -328,8 +329,18 @@ SIYU_WECHAT_MP_APPID = env("SIYU_WECHAT_MP_APPID") or ("wxsiyudemomp0001" if AUT
 SIYU_WECHAT_MP_SECRET = env("SIYU_WECHAT_MP_SECRET") or (
     "siyu-demo-mp-secret" if AUTOGEN_KEYS else ""
 )
+# WeChat's web OAuth page a reader in WeChat is sent to (the demo points it at its simulator).
+SIYU_WECHAT_OAUTH_AUTHORIZE_URL = (
+    env("SIYU_WECHAT_OAUTH_AUTHORIZE_URL") or "https://open.weixin.qq.com/connect/oauth2/authorize"
+)
 SIYU_WECHAT_API_BASE = env("SIYU_WECHAT_API_BASE") or "https://api.weixin.qq.com"
 # Cover images of welcome cards, by file name (see siyu/integrations/wecom/media.py).
+# Where customers reach this deployment (tracked links 互动雷达 are absolute URLs under it).
+SIYU_PUBLIC_URL = (env("SIYU_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Content conversion: an order counts for a material opened this many days before it.
+SIYU_CONTENT_ATTRIBUTION_DAYS = env_int("SIYU_CONTENT_ATTRIBUTION_DAYS", 7, minimum=1, maximum=90)
+# At most one "is reading" notice per reader and link in this many minutes.
+SIYU_CONTENT_NOTICE_MINUTES = env_int("SIYU_CONTENT_NOTICE_MINUTES", 30, minimum=0, maximum=1440)
 SIYU_COVERS_DIR = env("SIYU_COVERS_DIR") or str(DATA_DIR / "covers")
 
 # Identity resolution guards (see siyu/customers/identity_rules.py).

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery
 from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
+from siyu.content.models import Material
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
 from siyu.demo.simulate import simulate
@@ -65,6 +66,10 @@ ACTIONS = {
     "console:campaign_move",
     "console:messaging_cancel",
     "console:messaging_remind",
+    "console:material_variant",
+    "content:landing",
+    "content:beacon",
+    "content:click",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -134,6 +139,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:lottery_report": lambda d: {"pk": _first(Lottery)},
     "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
+    "console:material_edit": lambda d: {"pk": _first(Material)},
 }
 
 

@@ -9,3 +9,10 @@ class WechatConfig(AppConfig):
     label = "wechat"
     verbose_name = _("WeChat")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from siyu.content.readers import AUTHORIZE
+        from siyu.integrations.wechat.oauth import authorize_url
+
+        if authorize_url not in AUTHORIZE:
+            AUTHORIZE.append(authorize_url)
