@@ -313,6 +313,11 @@ SIYU_WECOM_AES_KEY = env("SIYU_WECOM_AES_KEY") or (
 SIYU_WECOM_API_BASE = env("SIYU_WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
 # WeCom app (agent) that sends notices to staff; the outbound webhook to an SMS / e-mail
 # provider (messaging's webhook channel), signed with the secret.
+# WeCom's JS-SDK scripts the chat sidebar loads (the demo serves the simulator's stand-in).
+SIYU_WECOM_JSSDK_URLS = (env("SIYU_WECOM_JSSDK_URLS") or "").split() or [
+    "https://res.wx.qq.com/open/js/jweixin-1.2.0.js",
+    "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js",
+]
 SIYU_WECOM_AGENT_ID = env("SIYU_WECOM_AGENT_ID") or "1000002"
 SIYU_MESSAGING_WEBHOOK_URL = env("SIYU_MESSAGING_WEBHOOK_URL") or ""
 SIYU_MESSAGING_WEBHOOK_SECRET = env("SIYU_MESSAGING_WEBHOOK_SECRET") or ""

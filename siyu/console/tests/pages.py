@@ -70,6 +70,8 @@ ACTIONS = {
     "content:landing",
     "content:beacon",
     "content:click",
+    "console:sidebar_config",
+    "console:sidebar_send",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.

@@ -35,7 +35,6 @@ class MaterialForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("Variables: {name} {owner} {store} {coupon}"),
     )
     url = forms.URLField(
         label=gettext_lazy("URL"), required=False, max_length=500, assume_scheme="https"
