@@ -29,7 +29,8 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 
 def pick_variant(channel: Channel, seed: str) -> WelcomeVariant | None:
     """Weighted choice, stable for a seed (a redelivered event picks the same variant)."""
-    variants = [v for v in channel.variants.filter(is_active=True) if v.weight > 0]
+    active = channel.variants.filter(is_active=True).select_related("card")
+    variants = [v for v in active if v.weight > 0]
     if not variants:
         return None
     total = sum(v.weight for v in variants)
@@ -43,7 +44,17 @@ def pick_variant(channel: Channel, seed: str) -> WelcomeVariant | None:
 
 def welcome_message(variant: WelcomeVariant) -> WelcomeMessage:
     cards: tuple[MiniProgramCard, ...] = ()
-    if variant.miniprogram_appid:
+    card = variant.card
+    if card is not None:
+        cards = (
+            MiniProgramCard(
+                title=card.title,
+                appid=card.miniprogram_appid,
+                page=card.miniprogram_page,
+                cover=card.media_key,
+            ),
+        )
+    elif variant.miniprogram_appid:
         cards = (
             MiniProgramCard(
                 title=variant.miniprogram_title,

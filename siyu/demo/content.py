@@ -5,13 +5,14 @@ scripts and the gift-pack card; the personas read the article through their trac
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from siyu.content.library import MaterialInput, save_material, save_variant
 from siyu.content.models import Material, MaterialKind, TrackedLink
 from siyu.content.radar import Reader, record_beacon, record_open
 from siyu.content.render import render_material
 from siyu.core.models import Role
-from siyu.customers.models import Customer, CustomerStatus
+from siyu.customers.models import Customer, CustomerStatus, Identity
 from siyu.demo.catalog import MINIPROGRAM_APPID
 
 ARTICLE = "手冲入门"
@@ -76,3 +77,24 @@ def _reads(article: Material, now: datetime) -> None:
             opened = record_open(link.code, reader, at=now - timedelta(days=3, hours=-i * 2))
             if opened is not None:
                 record_beacon(link.code, reader, opened.open_id, 45 + 30 * i)
+
+
+def open_sidebar_chat(sim: Any) -> str:
+    """The simulated WeCom client has 张敏's owner in a chat with her, so the sidebar
+    (``/sidebar/``, logged in as that owner) shows her. Returns the owner's username."""
+    zhang = (
+        Customer.objects.filter(display_name="张敏", status=CustomerStatus.ACTIVE)
+        .select_related("primary_owner__user")
+        .first()
+    )
+    if zhang is None or zhang.primary_owner is None:
+        return ""
+    external = (
+        Identity.objects.filter(customer=zhang, type="wecom_external_userid")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if not external or not zhang.primary_owner.wecom_userid:
+        return ""
+    sim.open_chat(zhang.primary_owner.wecom_userid, external_userid=external)
+    return str(zhang.primary_owner.user.get_username())

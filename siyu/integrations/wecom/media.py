@@ -55,10 +55,12 @@ def load_cover(key: str) -> tuple[str, bytes]:
 def prepare_welcome_media(client: WeComClient, load: CoverLoader = load_cover) -> dict[str, int]:
     """Make sure every active variant's cover has a media id that lives another day.
     One missing or broken cover is logged and skipped; the others still go up."""
-    keys = set(
-        WelcomeVariant.objects.filter(is_active=True)
-        .exclude(miniprogram_cover="")
-        .values_list("miniprogram_cover", flat=True)
+    active = WelcomeVariant.objects.filter(is_active=True)
+    keys = set(active.exclude(miniprogram_cover="").values_list("miniprogram_cover", flat=True))
+    keys |= set(
+        active.exclude(card=None)
+        .exclude(card__media_key="")
+        .values_list("card__media_key", flat=True)
     )
     counts = {"ready": 0, "missing": 0}
     for key in sorted(keys):
