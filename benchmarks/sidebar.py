@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import time
 from typing import Any
 
 from bench_env import setup_django
+from console_pages import p
 
 FOLLOWED = 5_000
 MATERIALS = 200
@@ -85,12 +85,6 @@ def build(n: int) -> list[tuple[int, str]]:
         customer__follows__staff=brand.chen_jing,
     ).values_list("customer_id", "value")
     return list(rows[:FOLLOWED])
-
-
-def p(samples: list[float], q: int) -> float:
-    if len(samples) == 1:
-        return samples[0]
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
 def time_urls(client: Any, urls: list[str]) -> list[float]:

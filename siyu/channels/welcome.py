@@ -43,26 +43,20 @@ def pick_variant(channel: Channel, seed: str) -> WelcomeVariant | None:
 
 
 def welcome_message(variant: WelcomeVariant) -> WelcomeMessage:
-    cards: tuple[MiniProgramCard, ...] = ()
     card = variant.card
-    if card is not None:
-        cards = (
-            MiniProgramCard(
-                title=card.title,
-                appid=card.miniprogram_appid,
-                page=card.miniprogram_page,
-                cover=card.media_key,
-            ),
+    if card is not None:  # the library material the variant refers to
+        fields = (card.title, card.miniprogram_appid, card.miniprogram_page, card.media_key)
+    else:  # a variant made before the library: its inline card
+        fields = (
+            variant.miniprogram_title,
+            variant.miniprogram_appid,
+            variant.miniprogram_page,
+            variant.miniprogram_cover,
         )
-    elif variant.miniprogram_appid:
-        cards = (
-            MiniProgramCard(
-                title=variant.miniprogram_title,
-                appid=variant.miniprogram_appid,
-                page=variant.miniprogram_page,
-                cover=variant.miniprogram_cover,
-            ),
-        )
+    title, appid, page, cover = fields
+    cards: tuple[MiniProgramCard, ...] = ()
+    if appid:
+        cards = (MiniProgramCard(title=title, appid=appid, page=page, cover=cover),)
     return WelcomeMessage(text=variant.text, cards=cards)
 
 
