@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, Sum
 
@@ -27,8 +28,13 @@ MATERIALS = 6
 def find_customer(user: User | AnonymousUser, external_userid: str) -> Customer | None:
     if not external_userid:
         return None
+    # The corp is the identity's namespace: the lookup is one unique-index probe.
     customer_id = (
-        Identity.objects.filter(type="wecom_external_userid", value=external_userid)
+        Identity.objects.filter(
+            type="wecom_external_userid",
+            namespace=settings.SIYU_WECOM_CORP_ID,
+            value=external_userid,
+        )
         .exclude(customer=None)
         .values_list("customer_id", flat=True)
         .first()

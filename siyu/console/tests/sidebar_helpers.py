@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from siyu.console.tests.factories import make_customer
@@ -27,7 +28,8 @@ class Seeded:
     script: Material
 
 
-def seed_sidebar(brand: Brand, corp_id: str = "ww0123456789abcdef") -> Seeded:
+def seed_sidebar(brand: Brand, corp_id: str = "") -> Seeded:
+    corp_id = corp_id or settings.SIYU_WECOM_CORP_ID
     zhang = make_customer("张敏", owner=brand.chen_jing, phone=PHONE)
     ids = [
         IdentityInput("phone", PHONE),
