@@ -60,7 +60,9 @@ def _customer_of(reader: Reader, link: TrackedLink, first: bool) -> Customer | N
     return None
 
 
-def record_open(code: str, reader: Reader, at: datetime | None = None) -> Opened | None:
+def record_open(
+    code: str, reader: Reader, at: datetime | None = None, *, notify: bool = True
+) -> Opened | None:
     at = at or timezone.now()
     link = TrackedLink.objects.select_related("material", "customer").filter(code=code).first()
     if link is None:
@@ -106,7 +108,8 @@ def record_open(code: str, reader: Reader, at: datetime | None = None) -> Opened
                 idempotency_key=f"material_open:{viewer.pk}:{viewer.opens}",
             )
     opened = Opened(link, viewer, row.pk)
-    notify_owner(opened, at)
+    if notify:
+        notify_owner(opened, at)
     return opened
 
 
