@@ -154,6 +154,10 @@ def demo(
     callback_url = f"http://127.0.0.1:{port}/wecom/callback/"
     os.environ.setdefault("SIYU_WECOM_API_BASE", f"http://127.0.0.1:{wecom_port}")
     os.environ.setdefault("SIYU_WECOM_CALLBACK_URL", callback_url)
+    # The chat sidebar loads the simulator's stand-in for WeCom's JS-SDK; tracked links
+    # point at this server.
+    os.environ.setdefault("SIYU_WECOM_JSSDK_URLS", f"http://127.0.0.1:{wecom_port}/sim/jwxwork.js")
+    os.environ.setdefault("SIYU_PUBLIC_URL", f"http://127.0.0.1:{port}")
     os.environ.setdefault("SIYU_HTTPS", "0")  # plain HTTP on 127.0.0.1: no Secure cookies, HSTS
     setup_django(data_dir, autogen_keys=True, migrated=False)
     out.print(f"Data directory: {data_dir.resolve()}")
@@ -172,7 +176,10 @@ def demo(
     except OSError as exc:
         raise fail(f"cannot start the WeCom simulator on port {wecom_port}: {exc}") from None
     upload_demo_covers()
+    from siyu.demo.content import open_sidebar_chat
     from siyu.demo.weekly_send import plan_weekly_send
+
+    sidebar_user = open_sidebar_chat(sim)
 
     plan_weekly_send(sim, seed)
     worker = spawn_worker(["--data-dir", str(data_dir.resolve())])
@@ -183,6 +190,8 @@ def demo(
     out.print(f"\n[bold green]Siyu is ready[/bold green] in {time.perf_counter() - started:.0f}s")
     out.print(f"  Open  {url}\n  Login lin.yue / siyu-demo\n  Stop  Ctrl-C")
     out.print(f"  WeCom simulator {sim_server.url}\n")
+    if sidebar_user:
+        out.print(f"  Chat sidebar {url}sidebar/ (login {sidebar_user}: her chat with 张敏)\n")
     try:
         serve_wsgi("127.0.0.1", port, threads=4)
     finally:

@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "siyu.loyalty",
     "siyu.campaigns",
     "siyu.referrals",
+    "siyu.content",
     "siyu.messaging",
     "siyu.integrations.webhook",
 ]
@@ -313,6 +314,11 @@ SIYU_WECOM_AES_KEY = env("SIYU_WECOM_AES_KEY") or (
 SIYU_WECOM_API_BASE = env("SIYU_WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
 # WeCom app (agent) that sends notices to staff; the outbound webhook to an SMS / e-mail
 # provider (messaging's webhook channel), signed with the secret.
+# WeCom's JS-SDK scripts the chat sidebar loads (the demo serves the simulator's stand-in).
+SIYU_WECOM_JSSDK_URLS = (env("SIYU_WECOM_JSSDK_URLS") or "").split() or [
+    "https://res.wx.qq.com/open/js/jweixin-1.2.0.js",
+    "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js",
+]
 SIYU_WECOM_AGENT_ID = env("SIYU_WECOM_AGENT_ID") or "1000002"
 SIYU_MESSAGING_WEBHOOK_URL = env("SIYU_MESSAGING_WEBHOOK_URL") or ""
 SIYU_MESSAGING_WEBHOOK_SECRET = env("SIYU_MESSAGING_WEBHOOK_SECRET") or ""
@@ -329,8 +335,18 @@ SIYU_WECHAT_MP_APPID = env("SIYU_WECHAT_MP_APPID") or ("wxsiyudemomp0001" if AUT
 SIYU_WECHAT_MP_SECRET = env("SIYU_WECHAT_MP_SECRET") or (
     "siyu-demo-mp-secret" if AUTOGEN_KEYS else ""
 )
+# WeChat's web OAuth page a reader in WeChat is sent to (the demo points it at its simulator).
+SIYU_WECHAT_OAUTH_AUTHORIZE_URL = (
+    env("SIYU_WECHAT_OAUTH_AUTHORIZE_URL") or "https://open.weixin.qq.com/connect/oauth2/authorize"
+)
 SIYU_WECHAT_API_BASE = env("SIYU_WECHAT_API_BASE") or "https://api.weixin.qq.com"
 # Cover images of welcome cards, by file name (see siyu/integrations/wecom/media.py).
+# Where customers reach this deployment (tracked links 互动雷达 are absolute URLs under it).
+SIYU_PUBLIC_URL = (env("SIYU_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Content conversion: an order counts for a material opened this many days before it.
+SIYU_CONTENT_ATTRIBUTION_DAYS = env_int("SIYU_CONTENT_ATTRIBUTION_DAYS", 7, minimum=1, maximum=90)
+# At most one "is reading" notice per reader and link in this many minutes.
+SIYU_CONTENT_NOTICE_MINUTES = env_int("SIYU_CONTENT_NOTICE_MINUTES", 30, minimum=0, maximum=1440)
 SIYU_COVERS_DIR = env("SIYU_COVERS_DIR") or str(DATA_DIR / "covers")
 
 # Identity resolution guards (see siyu/customers/identity_rules.py).

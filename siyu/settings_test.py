@@ -15,3 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Test databases roll back under the read model: rebuild it on every read (max age 0).
 SIYU_ANALYTICS_MAX_AGE = 0
+
+# No test reaches WeCom's real JS-SDK scripts (there is no network): the sidebar's browser
+# test serves the simulator's stand-in; elsewhere the page loads none.
+SIYU_WECOM_JSSDK_URLS = []

@@ -11,5 +11,6 @@ urlpatterns = [
     path("analytics/", include("siyu.analytics.urls")),
     path("api-keys/", include("siyu.access.urls")),
     path("member/", include("siyu.loyalty.urls")),
+    path("r/", include("siyu.content.urls")),
     path("", include("siyu.console.urls")),
 ]

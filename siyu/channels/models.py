@@ -103,6 +103,11 @@ class WelcomeVariant(models.Model):
     miniprogram_page = models.CharField(max_length=200, blank=True, default="")
     # Key of the cover image in the media cache; the adapter uploads it ahead of time.
     miniprogram_cover = models.CharField(max_length=200, blank=True, default="")
+    # The card as a library material (what is sent); the inline fields above are the
+    # editor's input and the fallback for a variant made before the library existed.
+    card = models.ForeignKey(
+        "content.Material", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     weight = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -23,6 +23,8 @@ class VariantInput:
     miniprogram_cover: str = ""
     weight: int = 1
     is_active: bool = True
+    # The card as a library material (siyu/content/cards.py), None: no card.
+    card_id: int | None = None
 
 
 def save_variant(
@@ -45,6 +47,7 @@ def save_variant(
         "miniprogram_cover": data.miniprogram_cover,
         "weight": data.weight,
         "is_active": data.is_active,
+        "card_id": data.card_id,
     }
     try:
         with transaction.atomic():

@@ -29,7 +29,8 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 
 def pick_variant(channel: Channel, seed: str) -> WelcomeVariant | None:
     """Weighted choice, stable for a seed (a redelivered event picks the same variant)."""
-    variants = [v for v in channel.variants.filter(is_active=True) if v.weight > 0]
+    active = channel.variants.filter(is_active=True).select_related("card")
+    variants = [v for v in active if v.weight > 0]
     if not variants:
         return None
     total = sum(v.weight for v in variants)
@@ -42,16 +43,20 @@ def pick_variant(channel: Channel, seed: str) -> WelcomeVariant | None:
 
 
 def welcome_message(variant: WelcomeVariant) -> WelcomeMessage:
-    cards: tuple[MiniProgramCard, ...] = ()
-    if variant.miniprogram_appid:
-        cards = (
-            MiniProgramCard(
-                title=variant.miniprogram_title,
-                appid=variant.miniprogram_appid,
-                page=variant.miniprogram_page,
-                cover=variant.miniprogram_cover,
-            ),
+    card = variant.card
+    if card is not None:  # the library material the variant refers to
+        fields = (card.title, card.miniprogram_appid, card.miniprogram_page, card.media_key)
+    else:  # a variant made before the library: its inline card
+        fields = (
+            variant.miniprogram_title,
+            variant.miniprogram_appid,
+            variant.miniprogram_page,
+            variant.miniprogram_cover,
         )
+    title, appid, page, cover = fields
+    cards: tuple[MiniProgramCard, ...] = ()
+    if appid:
+        cards = (MiniProgramCard(title=title, appid=appid, page=page, cover=cover),)
     return WelcomeMessage(text=variant.text, cards=cards)
 
 

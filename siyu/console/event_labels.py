@@ -108,6 +108,15 @@ def _miniprogram(p: dict[str, Any], names: Names) -> list[str]:
     return [_("WeChat account linked")] if p.get("unionid") else []
 
 
+def _material(p: dict[str, Any], names: Names) -> list[str]:
+    parts = []
+    if isinstance(p.get("opens"), int):
+        parts.append(_("open %(n)d") % {"n": p["opens"]})
+    if isinstance(p.get("seconds"), int) and p["seconds"]:
+        parts.append(_("read %(s)d s so far") % {"s": p["seconds"]})
+    return parts
+
+
 DESCRIBERS: dict[str, Callable[[dict[str, Any], Names], list[str]]] = {
     "wecom_contact_added": _added,
     "wecom_contact_half_added": _added,
@@ -123,6 +132,7 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Names], list[str]]] = {
     "coupon_claim": _coupon,
     "coupon_claimed": _coupon,
     "miniprogram_login": _miniprogram,
+    "material_open": _material,
 }
 PROPERTY_LABELS: dict[str, Promise] = {
     "page": gettext_lazy("page"),

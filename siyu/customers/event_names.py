@@ -33,6 +33,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "message_sent": gettext_lazy("Message sent"),
     "message_opened": gettext_lazy("Message opened"),
     "message_clicked": gettext_lazy("Message clicked"),
+    "material_open": gettext_lazy("Read a material"),
 }
 
 

@@ -64,6 +64,7 @@ def simulate(
     from siyu.demo.bulk import load_bulk
     from siyu.demo.campaigns import build_campaigns
     from siyu.demo.channels import build_channels
+    from siyu.demo.content import build_content
     from siyu.demo.load import load_people
     from siyu.demo.loyalty import build_loyalty
     from siyu.demo.referrals import build_referrals
@@ -76,6 +77,7 @@ def simulate(
     build_campaigns(now)
     build_loyalty(now)
     build_referrals(now)
+    build_content(now)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,

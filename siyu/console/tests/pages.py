@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery
 from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
+from siyu.content.models import Material
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
 from siyu.demo.simulate import simulate
@@ -67,6 +68,12 @@ ACTIONS = {
     "console:messaging_cancel",
     "console:messaging_remind",
     "console:referral_decide",
+    "console:material_variant",
+    "content:landing",
+    "content:beacon",
+    "content:click",
+    "console:sidebar_config",
+    "console:sidebar_send",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -137,6 +144,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
     "console:referral_programme": lambda d: {"pk": _first(Programme)},
+    "console:material_edit": lambda d: {"pk": _first(Material)},
 }
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery, Prize
 from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
+from siyu.content.models import ContentTag, Folder, Material, MaterialVariant
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
 from siyu.imports.models import ImportJob
@@ -96,6 +97,10 @@ def brand_data() -> list[str]:
         (MallItem, ("name",)),
         (SendPlan, ("title",)),
         (Programme, ("name", "gift_name")),
+        (Material, ("title", "text", "media_key")),
+        (MaterialVariant, ("name", "title", "text")),
+        (Folder, ("name",)),
+        (ContentTag, ("name",)),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

@@ -19,6 +19,7 @@ from siyu.channels.queries import variant_report
 from siyu.channels.variants import VariantError, VariantInput, save_variant
 from siyu.console.channel_forms import VariantForm
 from siyu.console.views.channels import require_hq
+from siyu.content.cards import ensure_card
 from siyu.core.audit import record_audit
 from siyu.core.params import BadParameter, bad_parameter_response, parse_id
 from siyu.integrations.wecom.media import available_covers, load_cover, store_cover
@@ -39,7 +40,14 @@ def variant_list(request: HttpRequest) -> HttpResponse:
 
 
 def _input(data: dict[str, Any], cover: str) -> VariantInput:
+    card = ensure_card(
+        data.get("miniprogram_title") or "",
+        data.get("miniprogram_appid") or "",
+        data.get("miniprogram_page") or "",
+        cover,
+    )
     return VariantInput(
+        card_id=card.pk if card else None,
         name=data["name"],
         text=data["text"],
         miniprogram_title=data.get("miniprogram_title") or "",

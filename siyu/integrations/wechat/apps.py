@@ -16,3 +16,8 @@ class WechatConfig(AppConfig):
         from siyu.messaging.transport import register_transport
 
         register_transport(Channel.OA_TEMPLATE, OaTemplateTransport)
+        from siyu.content.readers import AUTHORIZE
+        from siyu.integrations.wechat.oauth import authorize_url
+
+        if authorize_url not in AUTHORIZE:
+            AUTHORIZE.append(authorize_url)

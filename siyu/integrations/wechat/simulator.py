@@ -166,12 +166,30 @@ class WechatSimulator:
             "<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>"
             f"<MsgID>{msgid}</MsgID><Status><![CDATA[{status}]]></Status></xml>"
         ).encode()
+    def oauth_access_token(self, q: dict[str, str]) -> Reply:
+        """Web OAuth (snsapi_base): the official account's openid for a code."""
+        if q.get("appid") != self.oa_appid:
+            return _err(40013, "invalid appid")
+        if q.get("secret") != self.oa_secret:
+            return _err(40125, "invalid appsecret")
+        code = q.get("code", "")
+        if code not in self.codes:
+            return _err(40029, "invalid code")
+        openid, _unionid = self.codes.pop(code)
+        return {
+            "access_token": secrets.token_urlsafe(24),
+            "expires_in": 7200,
+            "refresh_token": secrets.token_urlsafe(24),
+            "openid": openid,
+            "scope": "snsapi_base",
+        }
 
     def _routes(self) -> dict[str, Callable[[dict[str, str]], Reply]]:
         return {
             "/sns/jscode2session": self.jscode2session,
             "/cgi-bin/token": self.token,
             "/cgi-bin/user/info": self.user_info,
+            "/sns/oauth2/access_token": self.oauth_access_token,
         }
 
     def answer(

@@ -1,4 +1,5 @@
-"""Cover images of welcome cards, uploaded to WeCom ahead of time.
+"""Cover images of welcome cards and the content library's images, uploaded to WeCom ahead
+of time.
 
 A welcome variant names its mini-program card's cover by a key: a file name looked up in
 ``SIYU_COVERS_DIR`` (operators put their images there; default ``<data dir>/covers``),
@@ -19,6 +20,8 @@ from pathlib import Path
 from django.conf import settings
 
 from siyu.channels.models import WelcomeVariant
+from siyu.content.models import Material
+from siyu.content.scope import valid_now
 from siyu.integrations.wecom.client.api import WeComClient
 
 log = logging.getLogger(__name__)
@@ -52,13 +55,24 @@ def load_cover(key: str) -> tuple[str, bytes]:
     raise FileNotFoundError(f"cover {key!r} is in none of: {places}")
 
 
+def library_media_keys() -> list[str]:
+    """Images of the content library's materials in use now (posters, images, card
+    covers): the sidebar sends them by their cached media id."""
+    used = Material.objects.filter(valid_now()).exclude(media_key="")
+    keys = used.values_list("media_key", flat=True).distinct()
+    return [k for k in keys if k.lower().endswith(IMAGE_SUFFIXES)]
+
+
 def prepare_welcome_media(client: WeComClient, load: CoverLoader = load_cover) -> dict[str, int]:
     """Make sure every active variant's cover has a media id that lives another day.
     One missing or broken cover is logged and skipped; the others still go up."""
-    keys = set(
-        WelcomeVariant.objects.filter(is_active=True)
-        .exclude(miniprogram_cover="")
-        .values_list("miniprogram_cover", flat=True)
+    active = WelcomeVariant.objects.filter(is_active=True)
+    keys = set(active.exclude(miniprogram_cover="").values_list("miniprogram_cover", flat=True))
+    keys |= set(library_media_keys())
+    keys |= set(
+        active.exclude(card=None)
+        .exclude(card__media_key="")
+        .values_list("card__media_key", flat=True)
     )
     counts = {"ready": 0, "missing": 0}
     for key in sorted(keys):

@@ -14,13 +14,16 @@ import httpx
 
 from siyu.integrations.wecom.simulator.actions import SimActions
 from siyu.integrations.wecom.simulator.groupmsg import GroupMsgSim
+from siyu.integrations.wecom.simulator.jssdk import JsSdkSim
 from siyu.integrations.wecom.simulator.qr import config_id_of
 from siyu.integrations.wecom.simulator.state import Json
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+# The sidebar page (another origin) calls the simulated client's endpoints.
+CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "Content-Type")]
 
 
-class Simulator(GroupMsgSim, SimActions):
+class Simulator(JsSdkSim, GroupMsgSim, SimActions):
     """A WeCom corp in memory. Use ``transport()`` with httpx, or ``wsgi`` over HTTP."""
 
     def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
@@ -49,6 +52,11 @@ class Simulator(GroupMsgSim, SimActions):
             return [png]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
+        client = self.client_http(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), raw)
+        if client is not None:  # the JS-SDK client a sidebar page runs in
+            status, content_type, payload = client
+            start_response(status, [("Content-Type", content_type), *CORS])
+            return [payload]
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         body = _body(environ.get("CONTENT_TYPE", ""), raw)
         ip = str(environ.get("REMOTE_ADDR", ""))
