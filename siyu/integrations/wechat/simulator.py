@@ -166,6 +166,7 @@ class WechatSimulator:
             "<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>"
             f"<MsgID>{msgid}</MsgID><Status><![CDATA[{status}]]></Status></xml>"
         ).encode()
+
     def oauth_access_token(self, q: dict[str, str]) -> Reply:
         """Web OAuth (snsapi_base): the official account's openid for a code."""
         if q.get("appid") != self.oa_appid:

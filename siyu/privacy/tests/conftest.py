@@ -198,6 +198,8 @@ def add_referral_rows(customer: Customer) -> None:
         programme=programme, ambassador=customer, order=order, level=1, amount_fen=100,
         status=rm.CommissionStatus.FROZEN, settle_at=now, created_at=now,
     )  # fmt: skip
+
+
 def add_content_rows(customer: Customer) -> None:
     """A material sent to her, its tracked link, and her read of it."""
     from siyu.content.library import MaterialInput, save_material
