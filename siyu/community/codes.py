@@ -92,7 +92,11 @@ def create_group_code(
         )
         chat_ids = open_chat_ids(code)
     # add_join_way answers with the config id: a call, made outside the transaction.
-    made = gateway.add_join_way(spec_for(code, chat_ids))
+    try:
+        made = gateway.add_join_way(spec_for(code, chat_ids))
+    except Exception:
+        GroupCode.objects.filter(pk=code.pk).delete()  # nothing in WeCom: no code either
+        raise
     GroupCode.objects.filter(pk=code.pk).update(
         config_id=made.config_id, qr_code=made.qr_code, active_chat_ids=chat_ids
     )

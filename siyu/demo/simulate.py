@@ -64,6 +64,7 @@ def simulate(
     from siyu.demo.bulk import load_bulk
     from siyu.demo.campaigns import build_campaigns
     from siyu.demo.channels import build_channels
+    from siyu.demo.community import build_community
     from siyu.demo.load import load_people
     from siyu.demo.loyalty import build_loyalty
 
@@ -74,6 +75,7 @@ def simulate(
     rest = load_bulk(brand, people, progress=progress)
     build_campaigns(now)
     build_loyalty(now)
+    build_community(now)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,

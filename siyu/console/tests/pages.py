@@ -19,6 +19,7 @@ from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVaria
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
 from siyu.demo.simulate import simulate
+from siyu.groups.models import GroupChat
 from siyu.imports.models import ImportJob
 from siyu.imports.run import run_import_job
 from siyu.imports.start import start_import
@@ -65,6 +66,13 @@ ACTIONS = {
     "console:campaign_move",
     "console:messaging_cancel",
     "console:messaging_remind",
+    "console:community_group_edit",
+    "console:community_group_post",
+    "console:community_slot_new",
+    "console:community_code_new",
+    "console:community_invite_new",
+    "console:community_persona_new",
+    "console:community_moment_new",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -134,6 +142,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:lottery_report": lambda d: {"pk": _first(Lottery)},
     "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
+    "console:community_group": lambda d: {"pk": _first(GroupChat)},
 }
 
 

@@ -152,3 +152,14 @@ def test_the_welcome_of_a_code_is_planned_through_messaging(callback_sim: Simula
     _drain()
     send = Send.objects.get(source="community-welcome")
     assert send.customer_id == GroupJoin.objects.get().customer_id
+
+
+def test_a_code_wecom_refuses_is_not_kept(callback_sim: Simulator) -> None:
+    from siyu.integrations.wecom.client.errors import WeComError
+
+    chat = callback_sim.create_group("LinYue", "静安店福利1群")
+    callback_sim.inject("/cgi-bin/externalcontact/groupchat/add_join_way", 40058)
+    with pytest.raises(WeComError):
+        _code(callback_sim, [chat])
+    assert GroupCode.objects.count() == 0
+    assert callback_sim.world.join_ways == {}
