@@ -4,6 +4,7 @@ join or quit is recorded once, and a customer's groups are the ones she is in no
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,14 @@ def test_a_callback_for_an_unknown_chat_creates_its_row() -> None:
         "wrNew", "wmZhao", kind=ChangeKind.JOIN, occurred_at=AT, idempotency_key="k"
     )
     assert GroupChat.objects.get(chat_id="wrNew").member_count == 1
+
+
+def test_refreshing_a_full_group_takes_a_few_queries(django_assert_max_num_queries: Any) -> None:
+    seen = [SeenMember(f"wm{n:04d}", 2, 3, AT, "gc-1") for n in range(500)]
+    with django_assert_max_num_queries(16):
+        assert record_members("wrBig", seen) == 500
+    moved = [*seen[:499], SeenMember("wm0000", 2, 3, AT, "gc-2")]
+    with django_assert_max_num_queries(16):
+        assert record_members("wrBig", moved) == 499
+    assert GroupMember.objects.get(userid="wm0000").state == "gc-2"
+    assert GroupMember.objects.filter(left_at__isnull=False).count() == 1

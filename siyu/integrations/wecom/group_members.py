@@ -24,7 +24,6 @@ from siyu.groups.members import SeenMember, record_member_change, record_members
 from siyu.groups.models import ChangeKind, MemberType
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.client.core import Json
-from siyu.integrations.wecom.client.joinways import JoinWay
 
 EXTERNAL = "wecom_external_userid"
 
@@ -127,17 +126,6 @@ def queue_refresh(corp_id: str, chat_id: str, inbox_key: str) -> None:
     )
 
 
-def _join_way(spec: JoinWaySpec) -> JoinWay:
-    return JoinWay(
-        state=spec.state,
-        chat_ids=spec.chat_ids,
-        auto_create_room=spec.auto_create_room,
-        room_base_name=spec.room_base_name,
-        room_base_id=spec.room_base_id,
-        remark=spec.remark,
-    )
-
-
 def _spec_payload(spec: JoinWaySpec) -> dict[str, Any]:
     return {
         "state": spec.state,
@@ -157,7 +145,7 @@ class WeComJoinWayGateway:
         self.client = client
 
     def add_join_way(self, spec: JoinWaySpec) -> JoinWayMade:
-        config_id = self.client.add_join_way(_join_way(spec))
+        config_id = self.client.add_join_way(spec)
         way = self.client.get_join_way(config_id)
         return JoinWayMade(config_id, str(way.get("qr_code", "")))
 
@@ -187,7 +175,7 @@ def update_join_way(client: WeComClient, payload: dict[str, Any]) -> None:
         room_base_id=int(payload["room_base_id"]),
         remark=str(payload.get("remark", "")),
     )
-    client.update_join_way(str(payload["config_id"]), _join_way(spec))
+    client.update_join_way(str(payload["config_id"]), spec)
 
 
 def del_join_way(client: WeComClient, payload: dict[str, Any]) -> None:

@@ -74,15 +74,7 @@ class JoinWaySim(SimActions):
         owner = self.world.groups[way["chat_id_list"][-1]]["owner"]
         base_id = int(way.get("room_base_id") or 1)
         name = f"{way.get('room_base_name', '')}{base_id}"
-        chat_id = new_id("wr", 14)
-        self.world.groups[chat_id] = {
-            "chat_id": chat_id,
-            "name": name,
-            "owner": owner,
-            "create_time": int(self.clock()),
-            "member_list": [{"userid": owner, "type": 1, "join_scene": 1}],
-            "admin_list": [],
-        }
+        chat_id = self.new_group(owner, name)
         way["room_base_id"] = base_id + 1
         chats = list(way["chat_id_list"])
         way["chat_id_list"] = [*chats[-(MAX_CHATS - 1) :], chat_id]
