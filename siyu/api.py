@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from siyu.access.auth import UNAUTHORIZED_MESSAGE, RateLimited, ScopeDenied, unscoped_auth
 from siyu.campaigns.api import router as campaigns_router
+from siyu.community.api import router as community_router
 from siyu.customers.api import router as customers_router
 from siyu.integrations.wechat.api import router as wechat_router
 from siyu.loyalty.api import router as loyalty_router
@@ -48,6 +49,7 @@ api.add_router("/", privacy_router)
 api.add_router("/", loyalty_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", referrals_router)
+api.add_router("/", community_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "siyu.referrals",
     "siyu.content",
     "siyu.messaging",
+    "siyu.community",
     "siyu.integrations.webhook",
 ]
 

@@ -64,6 +64,7 @@ def simulate(
     from siyu.demo.bulk import load_bulk
     from siyu.demo.campaigns import build_campaigns
     from siyu.demo.channels import build_channels
+    from siyu.demo.community import build_community
     from siyu.demo.content import build_content
     from siyu.demo.load import load_people
     from siyu.demo.loyalty import build_loyalty
@@ -78,6 +79,7 @@ def simulate(
     build_loyalty(now)
     build_referrals(now)
     build_content(now)
+    build_community(now)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,

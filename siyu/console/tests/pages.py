@@ -20,6 +20,7 @@ from siyu.content.models import Material
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
 from siyu.demo.simulate import simulate
+from siyu.groups.models import GroupChat
 from siyu.imports.models import ImportJob
 from siyu.imports.run import run_import_job
 from siyu.imports.start import start_import
@@ -74,6 +75,13 @@ ACTIONS = {
     "content:click",
     "console:sidebar_config",
     "console:sidebar_send",
+    "console:community_group_edit",
+    "console:community_group_post",
+    "console:community_slot_new",
+    "console:community_code_new",
+    "console:community_invite_new",
+    "console:community_persona_new",
+    "console:community_moment_new",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
@@ -145,6 +153,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
     "console:referral_programme": lambda d: {"pk": _first(Programme)},
     "console:material_edit": lambda d: {"pk": _first(Material)},
+    "console:community_group": lambda d: {"pk": _first(GroupChat)},
 }
 
 

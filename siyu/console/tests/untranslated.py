@@ -12,9 +12,11 @@ from django.contrib.auth import get_user_model
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery, Prize
 from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
+from siyu.community.models import GroupCode, GroupPost, Persona, PersonaMoment, SopSlot
 from siyu.content.models import ContentTag, Folder, Material, MaterialVariant
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
+from siyu.groups.models import GroupChat, GroupTag
 from siyu.imports.models import ImportJob
 from siyu.loyalty.models import EarningRule, MallItem, PaidPlan, Tier
 from siyu.messaging.models import SendPlan
@@ -101,9 +103,18 @@ def brand_data() -> list[str]:
         (MaterialVariant, ("name", "title", "text")),
         (Folder, ("name",)),
         (ContentTag, ("name",)),
+        (GroupChat, ("name", "chat_id", "owner_userid")),
+        (GroupTag, ("name",)),
+        (GroupCode, ("name", "state", "config_id", "room_base_name")),
+        (SopSlot, ("name", "text")),
+        (GroupPost, ("text",)),
+        (Persona, ("name", "bio", "voice")),
+        (PersonaMoment, ("text",)),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)
+    for certifications in Persona.objects.values_list("certifications", flat=True):
+        values.update(str(c) for c in certifications or [])
     for interests in Customer.objects.values_list("interests", flat=True):
         values.update(str(i) for i in interests or [])
     values.update(get_user_model().objects.values_list("username", flat=True))

@@ -20,6 +20,7 @@ from siyu.customers.follows import follow_customer, unfollow_customer
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.models import Customer
 from siyu.customers.resolve import resolve_identities
+from siyu.integrations.wecom.group_members import queue_refresh, record_changes
 from siyu.integrations.wecom.signals import contact_added
 
 log = logging.getLogger(__name__)
@@ -238,9 +239,13 @@ def _is_external(member_id: str) -> bool:
 
 
 def apply_chat(event: ChatEvent, *, inbox_key: str) -> None:
+    if event.change_type == "create":
+        queue_refresh(event.corp_id, event.chat_id, inbox_key)
+        return
     if event.change_type != "update" or event.update_detail not in {"add_member", "del_member"}:
-        return  # create/dismiss/renames: the groups app will mirror chats; the inbox keeps them
+        return  # dismiss/renames: the inbox keeps them; the next sync mirrors them
     joined = event.update_detail == "add_member"
+    scene = event.join_scene if joined else event.quit_scene
     for member in event.members:
         if not _is_external(member):
             continue
@@ -248,7 +253,6 @@ def apply_chat(event: ChatEvent, *, inbox_key: str) -> None:
         if customer is None:
             continue
         properties = {"corp_id": event.corp_id, "chat_id": event.chat_id}
-        scene = event.join_scene if joined else event.quit_scene
         if scene:
             properties["scene"] = scene
         record_event(
@@ -259,6 +263,17 @@ def apply_chat(event: ChatEvent, *, inbox_key: str) -> None:
             source=SOURCE,
             idempotency_key=_event_key(inbox_key, member),
         )
+    record_changes(
+        event.corp_id,
+        event.chat_id,
+        event.members,
+        joined=joined,
+        scene=scene,
+        occurred_at=event.occurred_at,
+        key=f"wecom:{inbox_key}",
+    )
+    # The callback carries no state: groupchat/get tells which code each member scanned.
+    queue_refresh(event.corp_id, event.chat_id, inbox_key)
 
 
 def apply_tag(event: TagEvent, *, inbox_key: str) -> None:

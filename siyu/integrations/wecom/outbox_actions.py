@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from siyu.customers.tagging import ensure_tag
+from siyu.integrations.wecom import group_members
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.client.errors import WeComError
 from siyu.integrations.wecom.tag_names import lookup_corp_tags
@@ -54,4 +55,7 @@ ACTIONS: dict[str, Action] = {
     "del_contact_way": del_contact_way,
     "mirror_tag_names": mirror_tag_names,
     "mark_channel_tag": mark_channel_tag,
+    "refresh_group_chat": group_members.refresh_group_chat,
+    "update_join_way": group_members.update_join_way,
+    "del_join_way": group_members.del_join_way,
 }

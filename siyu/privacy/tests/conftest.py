@@ -217,6 +217,23 @@ def add_content_rows(customer: Customer) -> None:
     record_open(link.code, Reader("b:zhang"), notify=False)
 
 
+def add_community_rows(customer: Customer, brand: Brand) -> None:
+    from siyu.community.checkin import group_check_in
+    from siyu.community.models import GroupCode, GroupJoin
+    from siyu.groups.members import SeenMember, record_member_change, record_members
+    from siyu.groups.models import GroupChat
+
+    now = timezone.now()
+    userid = f"wmzhang{customer.pk}"
+    record_members("wrZhang", [SeenMember(userid, 2, 3, now, "gc-zhang", customer.pk)])
+    record_member_change("wrZhang", userid, kind="join", occurred_at=now,
+                         idempotency_key="zhang-join", customer_id=customer.pk)  # fmt: skip
+    code = GroupCode.objects.create(name="z", state="gc-zhang", created_at=now)
+    chat = GroupChat.objects.get(chat_id="wrZhang")
+    GroupJoin.objects.create(code=code, chat=chat, userid=userid, customer=customer, joined_at=now)
+    group_check_in(customer.pk, chat, at=now)
+
+
 @pytest.fixture
 def zhang(brand: Brand) -> Zhang:
     build_channels(catalog.DEFAULT_NOW)
@@ -228,4 +245,5 @@ def zhang(brand: Brand) -> Zhang:
     add_messaging_rows(customer)
     add_referral_rows(customer)
     add_content_rows(customer)
+    add_community_rows(customer, brand)
     return Zhang(customer, brand)

@@ -186,17 +186,22 @@ class SimActions(SimEndpoints):
         return self.send_callback(fields)
 
     # -- groups -------------------------------------------------------------------------
-    def create_group(self, owner: str, name: str, members: list[str] | None = None) -> str:
+    def new_group(self, owner: str, name: str) -> str:
+        """A group in the world, its owner its one member (callers hold the lock)."""
         chat_id = new_id("wr", 14)
+        self.world.groups[chat_id] = {
+            "chat_id": chat_id,
+            "name": name,
+            "owner": owner,
+            "create_time": int(self.clock()),
+            "member_list": [{"userid": owner, "type": 1, "join_scene": 1}],
+            "admin_list": [],
+        }
+        return chat_id
+
+    def create_group(self, owner: str, name: str, members: list[str] | None = None) -> str:
         with self.lock:
-            self.world.groups[chat_id] = {
-                "chat_id": chat_id,
-                "name": name,
-                "owner": owner,
-                "create_time": int(self.clock()),
-                "member_list": [{"userid": owner, "type": 1, "join_scene": 1}],
-                "admin_list": [],
-            }
+            chat_id = self.new_group(owner, name)
         self.send_callback(
             {"Event": "change_external_chat", "ChangeType": "create", "ChatId": chat_id}
         )

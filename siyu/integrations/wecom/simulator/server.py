@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from siyu.integrations.wecom.simulator.actions import SimActions
 from siyu.integrations.wecom.simulator.groupmsg import GroupMsgSim
+from siyu.integrations.wecom.simulator.joinways import JoinWaySim
 from siyu.integrations.wecom.simulator.jssdk import JsSdkSim
 from siyu.integrations.wecom.simulator.qr import config_id_of
 from siyu.integrations.wecom.simulator.state import Json
@@ -23,7 +23,7 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "Content-Type")]
 
 
-class Simulator(JsSdkSim, GroupMsgSim, SimActions):
+class Simulator(JsSdkSim, GroupMsgSim, JoinWaySim):
     """A WeCom corp in memory. Use ``transport()`` with httpx, or ``wsgi`` over HTTP."""
 
     def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:

@@ -63,6 +63,7 @@ class World:
     staff: list[str] = field(default_factory=list)
     contacts: dict[str, Contact] = field(default_factory=dict)
     ways: dict[str, Json] = field(default_factory=dict)
+    join_ways: dict[str, Json] = field(default_factory=dict)
     tag_groups: list[Json] = field(default_factory=list)
     groups: dict[str, Json] = field(default_factory=dict)
     welcome_codes: dict[str, WelcomeCode] = field(default_factory=dict)

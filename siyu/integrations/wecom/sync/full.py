@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from siyu.core.models import Staff
 from siyu.customers.models import Tag
-from siyu.groups.chats import SeenChat, record_group_chat
 from siyu.integrations.wecom.client.api import WeComClient
+from siyu.integrations.wecom.group_members import mirror_chat
 from siyu.integrations.wecom.sync.contacts import apply_relation, fetch_page, mirror_corp_tags
 from siyu.integrations.wecom.syncstate.models import RunKind, RunStatus, SyncCheckpoint, SyncRun
 
@@ -74,15 +74,7 @@ def _sync_staff(
 
 def sync_groups(client: WeComClient, counts: Counter[str]) -> None:
     for brief in client.groupchats():
-        chat = client.groupchat(str(brief["chat_id"]))
-        seen = SeenChat(
-            chat_id=str(brief["chat_id"]),
-            name=str(chat.get("name", ""))[:200],
-            owner_userid=str(chat.get("owner", "")),
-            member_count=len(chat.get("member_list") or []),
-            status=int(brief.get("status") or 0),
-        )
-        outcome = record_group_chat(seen)
+        outcome = mirror_chat(client, str(brief["chat_id"]), int(brief.get("status") or 0))
         if outcome != "unchanged":
             counts[f"groups_{outcome}"] += 1
 

@@ -1,0 +1,67 @@
+"""标签建群: invite everyone with a tag, or in a segment, to a group code by mass send.
+The send carries the code's QR image; joins come back through the code's ``state`` and
+are credited to the invite that reached the customer (``joins._invite_for``)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from siyu.community.codes import GroupCodeError
+from siyu.community.joins import INVITE_SOURCE
+from siyu.community.models import CodeStatus, GroupCode, GroupInvite
+from siyu.customers.models import Customer, Tag
+from siyu.messaging.models import Channel
+from siyu.messaging.send import Message, Outcome, SendRequest, send
+from siyu.segments.models import Segment
+
+
+def invitees(tag: Tag | None, segment: Segment | None) -> QuerySet[Customer]:
+    if tag is not None:
+        return Customer.objects.filter(tag_links__tag=tag)
+    if segment is not None:
+        return Customer.objects.filter(
+            pk__in=segment.memberships.filter(left_at__isnull=True).values("customer_id")
+        )
+    return Customer.objects.none()
+
+
+def invite_to_group(
+    code: GroupCode,
+    text: str,
+    *,
+    tag: Tag | None = None,
+    segment: Segment | None = None,
+    created_by_id: int | None = None,
+) -> tuple[GroupInvite, Outcome]:
+    if (tag is None) == (segment is None):
+        raise GroupCodeError(_("Invite either a tag or a segment."))
+    if code.status != CodeStatus.ACTIVE or not code.qr_code:
+        raise GroupCodeError(_("This group code has no QR code to send."))
+    if not text.strip():
+        raise GroupCodeError(_("Write the invitation."))
+    with transaction.atomic():
+        invite = GroupInvite.objects.create(
+            code=code, tag=tag, segment=segment, text=text.strip(), created_at=timezone.now()
+        )
+    audience = tag.name if tag is not None else segment.name if segment is not None else ""
+    outcome = send(
+        SendRequest(
+            source=INVITE_SOURCE,
+            source_id=invite.source_id,
+            channel=Channel.WECOM_CUSTOMER,
+            message=Message(
+                text=invite.text,
+                attachments=({"msgtype": "image", "image": {"pic_url": code.qr_code}},),
+            ),
+            customers=invitees(tag, segment),
+            title=code.name,
+            audience=audience,
+            created_by_id=created_by_id,
+        )
+    )
+    GroupInvite.objects.filter(pk=invite.pk).update(invited=outcome.reached)
+    invite.invited = outcome.reached
+    return invite, outcome
