@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "siyu.loyalty",
     "siyu.campaigns",
     "siyu.messaging",
+    "siyu.workbench",
     "siyu.integrations.webhook",
 ]
 
