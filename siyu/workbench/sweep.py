@@ -45,7 +45,7 @@ def mark_overdue(now: datetime) -> int:
         for task_id in ids:
             with transaction.atomic():
                 won = Task.objects.filter(pk=task_id, state=TaskState.OPEN).update(
-                    state=TaskState.OVERDUE, outcome=Outcome.OVERDUE, updated_at=now
+                    state=TaskState.OVERDUE, outcome=Outcome.OVERDUE, overdue_at=now, updated_at=now
                 )
                 if won:
                     record_task_event(Task.objects.get(pk=task_id), EVENT_OVERDUE, now)
