@@ -118,12 +118,11 @@ def _order_figures(ids: list[int], period: Period) -> tuple[dict[int, int], dict
     }
     earlier = Order.objects.filter(customer_id=OuterRef("customer_id"), paid_at__lt=period.start_at)
     first = orders.filter(~Exists(earlier), paid_fen__gt=0)
-    converted = {
-        k: n
-        for k, n in first.values_list("customer__primary_owner_id")
+    converted = dict(
+        first.values_list("customer__primary_owner_id")
         .annotate(n=Count("customer_id", distinct=True))
         .order_by()
-    }
+    )
     return converted, gmv
 
 
