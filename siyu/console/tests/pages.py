@@ -65,6 +65,9 @@ ACTIONS = {
     "console:campaign_move",
     "console:messaging_cancel",
     "console:messaging_remind",
+    "console:workbench_task_close",
+    "console:workbench_note_add",
+    "console:workbench_alert_resolve",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.
