@@ -66,6 +66,7 @@ def simulate(
     from siyu.demo.channels import build_channels
     from siyu.demo.load import load_people
     from siyu.demo.loyalty import build_loyalty
+    from siyu.demo.workbench import build_workbench
 
     brand = build_brand()
     build_channels(now)
@@ -74,6 +75,7 @@ def simulate(
     rest = load_bulk(brand, people, progress=progress)
     build_campaigns(now)
     build_loyalty(now)
+    build_workbench(brand.chen_jing)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,
