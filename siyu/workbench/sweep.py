@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,38 +57,30 @@ def _when(at: datetime) -> str:
     return at.astimezone(brand_zone()).strftime("%m-%d %H:%M")
 
 
-def remind_soon(now: datetime) -> int:
-    due = Task.objects.filter(
-        state=TaskState.OPEN, reminded_soon_at__isnull=True, due_at__gte=now, due_at__lt=now + SOON
-    ).select_related("customer")
+def _remind(rows: QuerySet[Task], stage: str, stamp: str, now: datetime) -> int:
     sent = 0
-    for task in due.order_by("due_at", "pk")[:BATCH]:
-        text = _("Task due at %(when)s: %(title)s (%(customer)s)") % {
-            "when": _when(task.due_at),
-            "title": task.title,
-            "customer": task.customer,
-        }
-        if notify_staff([task.staff_id], f"task:{task.pk}:soon", text):
-            Task.objects.filter(pk=task.pk).update(reminded_soon_at=now)
+    for task in rows.select_related("customer").order_by("due_at", "pk")[:BATCH]:
+        names = {"when": _when(task.due_at), "title": task.title, "customer": task.customer}
+        if stage == "soon":
+            text = _("Task due at %(when)s: %(title)s (%(customer)s)") % names
+        else:
+            text = _("Overdue since %(when)s: %(title)s (%(customer)s)") % names
+        if notify_staff([task.staff_id], f"task:{task.pk}:{stage}", text):
+            Task.objects.filter(pk=task.pk).update(**{stamp: now})
             sent += 1
     return sent
+
+
+def remind_soon(now: datetime) -> int:
+    rows = Task.objects.filter(
+        state=TaskState.OPEN, reminded_soon_at__isnull=True, due_at__gte=now, due_at__lt=now + SOON
+    )
+    return _remind(rows, "soon", "reminded_soon_at", now)
 
 
 def remind_overdue(now: datetime) -> int:
-    due = Task.objects.filter(
-        state=TaskState.OVERDUE, reminded_overdue_at__isnull=True
-    ).select_related("customer")
-    sent = 0
-    for task in due.order_by("due_at", "pk")[:BATCH]:
-        text = _("Overdue since %(when)s: %(title)s (%(customer)s)") % {
-            "when": _when(task.due_at),
-            "title": task.title,
-            "customer": task.customer,
-        }
-        if notify_staff([task.staff_id], f"task:{task.pk}:overdue", text):
-            Task.objects.filter(pk=task.pk).update(reminded_overdue_at=now)
-            sent += 1
-    return sent
+    rows = Task.objects.filter(state=TaskState.OVERDUE, reminded_overdue_at__isnull=True)
+    return _remind(rows, "overdue", "reminded_overdue_at", now)
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
