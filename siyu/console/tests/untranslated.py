@@ -18,6 +18,7 @@ from siyu.imports.models import ImportJob
 from siyu.loyalty.models import EarningRule, MallItem, PaidPlan, Tier
 from siyu.messaging.models import SendPlan
 from siyu.segments.models import Segment
+from siyu.workbench.models import FollowNote, Task, TaskRule
 
 # Words allowed on a Chinese page: brands and platforms, units, file formats, and the
 # acronyms Chinese SCRM consoles use as they are.
@@ -94,6 +95,9 @@ def brand_data() -> list[str]:
         (PaidPlan, ("name",)),
         (MallItem, ("name",)),
         (SendPlan, ("title",)),
+        (Task, ("title", "outcome_note")),
+        (TaskRule, ("name", "title")),
+        (FollowNote, ("text",)),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)
