@@ -108,6 +108,13 @@ def _miniprogram(p: dict[str, Any], names: Names) -> list[str]:
     return [_("WeChat account linked")] if p.get("unionid") else []
 
 
+def _task(p: dict[str, Any], names: Names) -> list[str]:
+    from siyu.workbench.models import Outcome
+
+    outcome = p.get("outcome")
+    return [str(Outcome(outcome).label)] if outcome in Outcome.values else []
+
+
 DESCRIBERS: dict[str, Callable[[dict[str, Any], Names], list[str]]] = {
     "wecom_contact_added": _added,
     "wecom_contact_half_added": _added,
@@ -123,6 +130,8 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Names], list[str]]] = {
     "coupon_claim": _coupon,
     "coupon_claimed": _coupon,
     "miniprogram_login": _miniprogram,
+    "task_done": _task,
+    "task_overdue": _task,
 }
 PROPERTY_LABELS: dict[str, Promise] = {
     "page": gettext_lazy("page"),

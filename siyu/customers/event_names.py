@@ -33,6 +33,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "message_sent": gettext_lazy("Message sent"),
     "message_opened": gettext_lazy("Message opened"),
     "message_clicked": gettext_lazy("Message clicked"),
+    "task_done": gettext_lazy("Staff task closed"),
+    "task_overdue": gettext_lazy("Staff task overdue"),
 }
 
 
