@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "siyu.content",
     "siyu.messaging",
     "siyu.community",
+    "siyu.workbench",
     "siyu.integrations.webhook",
 ]
 

@@ -117,6 +117,13 @@ def _material(p: dict[str, Any], names: Names) -> list[str]:
     return parts
 
 
+def _task(p: dict[str, Any], names: Names) -> list[str]:
+    from siyu.workbench.models import Outcome
+
+    outcome = p.get("outcome")
+    return [str(Outcome(outcome).label)] if outcome in Outcome.values else []
+
+
 DESCRIBERS: dict[str, Callable[[dict[str, Any], Names], list[str]]] = {
     "wecom_contact_added": _added,
     "wecom_contact_half_added": _added,
@@ -133,6 +140,8 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Names], list[str]]] = {
     "coupon_claimed": _coupon,
     "miniprogram_login": _miniprogram,
     "material_open": _material,
+    "task_done": _task,
+    "task_overdue": _task,
 }
 PROPERTY_LABELS: dict[str, Promise] = {
     "page": gettext_lazy("page"),

@@ -24,6 +24,8 @@ from siyu.console.views import (
     tags,
     today,
     welcome,
+    workbench,
+    workbench_admin,
 )
 
 app_name = "console"
@@ -121,4 +123,17 @@ urlpatterns = [
     path("community/personas/", community_codes.persona_list, name="community_personas"),
     path("community/personas/new/", community_codes.persona_new, name="community_persona_new"),
     path("community/moments/new/", community_codes.moment_new, name="community_moment_new"),
+    path("workbench/", workbench.workbench_page, name="workbench"),
+    path("workbench/tasks/<int:pk>/close/", workbench.task_close, name="workbench_task_close"),
+    path("workbench/customers/<int:pk>/notes/", workbench.note_add, name="workbench_note_add"),
+    path("workbench/alerts/", workbench.alert_list, name="workbench_alerts"),
+    path(
+        "workbench/alerts/<int:pk>/resolve/",
+        workbench.alert_resolve,
+        name="workbench_alert_resolve",
+    ),
+    path("workbench/tasks/", workbench_admin.task_admin, name="workbench_tasks"),
+    path("workbench/rules/", workbench_admin.rule_admin, name="workbench_rules"),
+    path("workbench/quotas/", workbench_admin.quota_admin, name="workbench_quotas"),
+    path("workbench/board/", workbench_admin.board_page, name="workbench_board"),
 ]

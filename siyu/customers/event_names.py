@@ -34,6 +34,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "message_opened": gettext_lazy("Message opened"),
     "message_clicked": gettext_lazy("Message clicked"),
     "material_open": gettext_lazy("Read a material"),
+    "task_done": gettext_lazy("Staff task closed"),
+    "task_overdue": gettext_lazy("Staff task overdue"),
 }
 
 

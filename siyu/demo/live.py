@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "悦静敏洋蕾婷磊强芳丽伟娜涛明华玲"
+LOSS_EVERY = 5  # arrivals per simulated customer who deletes her rep
 
 
 def ensure_demo_channels() -> list[ChannelCode]:
@@ -52,10 +53,16 @@ def start_arrivals(
             return
         finally:
             close_old_connections()
+        arrived: list[tuple[str, str]] = []
         while configs and not stop.wait(every):
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
             try:
-                sim.scan(rng.choice(configs), name=name)
+                scan = sim.scan(rng.choice(configs), name=name)
+                arrived.append((scan.external_userid, scan.userid))
+                # Now and then an earlier arrival deletes her rep: a loss alert (流失提醒)
+                # reaches the rep and her store manager through the real callback path.
+                if len(arrived) % LOSS_EVERY == 0:
+                    sim.customer_deletes_staff(*arrived.pop(0))
             except Exception:
                 log.exception("simulated scan failed")
 

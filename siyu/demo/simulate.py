@@ -69,6 +69,7 @@ def simulate(
     from siyu.demo.load import load_people
     from siyu.demo.loyalty import build_loyalty
     from siyu.demo.referrals import build_referrals
+    from siyu.demo.workbench import build_workbench
 
     brand = build_brand()
     build_channels(now)
@@ -80,6 +81,7 @@ def simulate(
     build_referrals(now)
     build_content(now)
     build_community(now)
+    build_workbench(brand.chen_jing)
     return SimulationResult(
         people=verbs.people + rest.people,
         customers=rest.customers,

@@ -82,6 +82,9 @@ ACTIONS = {
     "console:community_invite_new",
     "console:community_persona_new",
     "console:community_moment_new",
+    "console:workbench_task_close",
+    "console:workbench_note_add",
+    "console:workbench_alert_resolve",
 }
 # Outside the console's URL conf, linked from it for admins. Swagger UI is English-only
 # (a developer's page): its language is not checked, its errors and width are.

@@ -22,6 +22,7 @@ from siyu.loyalty.models import EarningRule, MallItem, PaidPlan, Tier
 from siyu.messaging.models import SendPlan
 from siyu.referrals.models import Programme
 from siyu.segments.models import Segment
+from siyu.workbench.models import FollowNote, Task, TaskRule
 
 # Words allowed on a Chinese page: brands and platforms, units, file formats, and the
 # acronyms Chinese SCRM consoles use as they are.
@@ -110,6 +111,9 @@ def brand_data() -> list[str]:
         (GroupPost, ("text",)),
         (Persona, ("name", "bio", "voice")),
         (PersonaMoment, ("text",)),
+        (Task, ("title", "outcome_note")),
+        (TaskRule, ("name", "title")),
+        (FollowNote, ("text",)),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

@@ -234,6 +234,20 @@ def add_community_rows(customer: Customer, brand: Brand) -> None:
     group_check_in(customer.pk, chat, at=now)
 
 
+def add_workbench_rows(customer: Customer, brand: Brand) -> None:
+    from siyu.workbench import models as wm
+
+    now = timezone.now()
+    task = wm.Task.objects.create(
+        customer=customer, staff=brand.chen_jing, kind=wm.TaskKind.CALL, title="张敏 回访",
+        due_at=now, source="test", source_key="zhang",
+    )  # fmt: skip
+    wm.FollowNote.objects.create(customer=customer, staff=brand.chen_jing, task=task,
+                                 text="喜欢浅烘")  # fmt: skip
+    wm.LossAlert.objects.create(customer=customer, staff=brand.chen_jing, event_id=1,
+                                kind=wm.LossKind.CUSTOMER_LEFT, occurred_at=now)  # fmt: skip
+
+
 @pytest.fixture
 def zhang(brand: Brand) -> Zhang:
     build_channels(catalog.DEFAULT_NOW)
@@ -246,4 +260,5 @@ def zhang(brand: Brand) -> Zhang:
     add_referral_rows(customer)
     add_content_rows(customer)
     add_community_rows(customer, brand)
+    add_workbench_rows(customer, brand)
     return Zhang(customer, brand)
