@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "siyu.loyalty",
     "siyu.campaigns",
     "siyu.messaging",
+    "siyu.journeys",
     "siyu.integrations.webhook",
 ]
 

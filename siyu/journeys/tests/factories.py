@@ -1,0 +1,24 @@
+"""Builders for journey tests: journeys published through the verbs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from siyu.journeys.models import Journey
+from siyu.journeys.versions import publish
+
+
+def chain(*steps: dict[str, Any]) -> dict[str, Any]:
+    """A straight graph s0 → s1 → … → end."""
+    out: dict[str, Any] = {}
+    for i, step in enumerate(steps):
+        out[f"s{i}"] = {**step, "next": f"s{i + 1}"}
+    out[f"s{len(steps)}"] = {"type": "end"}
+    return {"start": "s0", "steps": out}
+
+
+def make_journey(graph: dict[str, Any], **fields: Any) -> Journey:
+    journey = Journey.objects.create(name=fields.pop("name", "旅程"), draft=graph, **fields)
+    publish(journey)
+    journey.refresh_from_db()
+    return journey
