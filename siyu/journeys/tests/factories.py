@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
+from siyu.customers.models import Customer
 from siyu.journeys.models import Journey
 from siyu.journeys.versions import publish
 
@@ -22,3 +25,11 @@ def make_journey(graph: dict[str, Any], **fields: Any) -> Journey:
     publish(journey)
     journey.refresh_from_db()
     return journey
+
+
+def plain_customers(n: int) -> list[Customer]:
+    """Profiles with nothing but a name (no identity, no follower): enough for the engine."""
+    now = timezone.now()
+    return Customer.objects.bulk_create(
+        Customer(display_name=f"客{i}", created_at=now) for i in range(n)
+    )
