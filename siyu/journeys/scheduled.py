@@ -15,6 +15,7 @@ from siyu.core.clock import local_date
 from siyu.customers.models import Customer, Order
 from siyu.journeys.entries import Entrant, enroll
 from siyu.journeys.models import Journey, JourneyStatus
+from siyu.journeys.stats import choose_winner
 from siyu.segments.models import Membership
 
 SCHEDULED = ("date", "audience")
@@ -73,6 +74,23 @@ def run_scheduled(now: datetime | None = None) -> int:
     return entered
 
 
+def pick_winners(now: datetime | None = None) -> int:
+    """Each running split with a winner window that has passed gets its winner."""
+    chosen = 0
+    for journey in Journey.objects.filter(status=JourneyStatus.ACTIVE).select_related("current"):
+        version = journey.current
+        if version is None:
+            continue
+        for key, step in version.graph["steps"].items():
+            if step.get("type") != "split" or not step.get("winner_after_days"):
+                continue
+            if f"{version.pk}:{key}" not in journey.winners:
+                chosen += choose_winner(journey, version.pk, key, at=now) is not None
+    return chosen
+
+
 def poll_scheduled() -> int:
+    """Idle-interval poller: returns 0 so the worker waits its interval between runs."""
     run_scheduled()
+    pick_winners()
     return 0
