@@ -20,6 +20,7 @@ Set-based
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from siyu.customers.bulk import insert_all
 from siyu.journeys.actions import MESSAGING, Batch, Item, Result, run_action
 from siyu.journeys.control import control_members
 from siyu.journeys.graph import ACTIONS, WAITS, exit_target
@@ -49,6 +51,7 @@ BATCH = 500
 # Steps one enrollment may run in one advance; publishing refuses loops without a wait,
 # so only a long chain of actions reaches it (the rest runs in the next batch).
 MAX_HOPS = 50
+UPDATE_CHUNK = 900  # ids per statement: under SQLite's variable limit
 STATE_FIELDS = ["status", "step", "visit", "due_at", "wait_event", "finish", "finished_at"]
 
 
@@ -146,8 +149,21 @@ def advance(rows: list[Enrollment], now: datetime) -> None:
         ]
         if not active:
             break
-    StepEffect.objects.bulk_create(run.effects, batch_size=1000)
-    Enrollment.objects.bulk_update(rows, STATE_FIELDS, batch_size=1000)
+    insert_all(StepEffect, run.effects)
+    write_states(rows)
+
+
+def write_states(rows: list[Enrollment]) -> None:
+    """One UPDATE per distinct new state: enrollments that moved together (same step,
+    same due time) share it, so a batch is a handful of statements, not a CASE per row."""
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for row in rows:
+        state = {f: getattr(row, f) for f in STATE_FIELDS}
+        key = json.dumps(state, default=str, sort_keys=True)
+        groups.setdefault(key, (state, []))[1].append(row.pk)
+    for state, ids in groups.values():
+        for start in range(0, len(ids), UPDATE_CHUNK):
+            Enrollment.objects.filter(pk__in=ids[start : start + UPDATE_CHUNK]).update(**state)
 
 
 def _finish(row: Enrollment, why: str, now: datetime) -> None:
