@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from siyu.campaigns.journey import issue_coupon
+from siyu.campaigns.models import Coupon
 from siyu.customers.bulk import insert_all
 from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.models import ChangeKind, Customer, CustomerTag, TagSource
@@ -103,7 +104,9 @@ def webhook_action(batch: Batch) -> dict[int, Result]:
 
 
 def coupon_action(batch: Batch) -> dict[int, Result]:
-    coupon_id, out = int(batch.config["coupon_id"]), {}
+    coupon_id, out = int(batch.config.get("coupon_id") or 0), {}
+    if not Coupon.objects.filter(pk=coupon_id).exists():  # not chosen yet, or deleted
+        return {i.enrollment_id: Result("skipped", "no_coupon") for i in batch.items}
     for i in batch.items:
         if issue_coupon(coupon_id, i.customer_id, step_key=i.key) is None:
             out[i.enrollment_id] = Result("skipped", "no_coupon")
