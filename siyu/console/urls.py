@@ -8,6 +8,7 @@ from siyu.console.views import (
     customer_export,
     customers,
     imports,
+    journeys,
     loyalty,
     messaging,
     privacy,
@@ -79,6 +80,14 @@ urlpatterns = [
     path("loyalty/<slug:kind>/new/", loyalty.loyalty_create, name="loyalty_create"),
     path("loyalty/<slug:kind>/<int:pk>/status/", loyalty.loyalty_status, name="loyalty_status"),
     path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("journeys/", journeys.journey_list, name="journey_list"),
+    path("journeys/install/<slug:key>/", journeys.journey_install, name="journey_install"),
+    path("journeys/<int:pk>/", journeys.journey_detail, name="journey_detail"),
+    path("journeys/<int:pk>/steps/", journeys.journey_step_add, name="journey_step_add"),
+    path(
+        "journeys/<int:pk>/steps/<str:key>/", journeys.journey_step_save, name="journey_step_save"
+    ),
+    path("journeys/<int:pk>/<slug:action>/", journeys.journey_move, name="journey_move"),
     path("campaigns/coupons/new/", campaigns.coupon_new, name="coupon_new"),
     path("campaigns/coupons/<int:pk>/", campaigns.coupon_report, name="coupon_report"),
     path("campaigns/lotteries/<int:pk>/", campaigns.lottery_report, name="lottery_report"),

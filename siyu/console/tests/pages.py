@@ -34,6 +34,10 @@ OUTSIDE = ("api/", "i18n/", "wecom/callback/", "wechat/")
 # POST-only actions and downloads reached from a page, never opened as one.
 ACTIONS = {
     "console:logout",
+    "console:journey_install",
+    "console:journey_step_add",
+    "console:journey_step_save",
+    "console:journey_move",
     "console:customer_reveal",
     "console:customer_add_tag",
     "console:customer_remove_tag",
@@ -134,7 +138,16 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:lottery_report": lambda d: {"pk": _first(Lottery)},
     "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
+    "console:journey_detail": lambda d: {"pk": _journey()},
 }
+
+
+def _journey() -> int:
+    from siyu.journeys.models import Journey
+    from siyu.journeys.templates import install
+
+    found = Journey.objects.order_by("pk").first()
+    return (found or install("onboarding")).pk
 
 
 def _privacy_request(d: Demo) -> int:
