@@ -83,6 +83,8 @@ urlpatterns = [
     path("journeys/", journeys.journey_list, name="journey_list"),
     path("journeys/install/<slug:key>/", journeys.journey_install, name="journey_install"),
     path("journeys/<int:pk>/", journeys.journey_detail, name="journey_detail"),
+    path("journeys/running/", journeys.journeys_running, name="journeys_running"),
+    path("journeys/customer/<int:pk>/", journeys.customer_journeys_panel, name="customer_journeys"),
     path("journeys/<int:pk>/steps/", journeys.journey_step_add, name="journey_step_add"),
     path(
         "journeys/<int:pk>/steps/<str:key>/", journeys.journey_step_save, name="journey_step_save"

@@ -139,6 +139,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:deal_report": lambda d: {"pk": _first(GroupBuyDeal)},
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
     "console:journey_detail": lambda d: {"pk": _journey()},
+    "console:customer_journeys": lambda d: {"pk": d.customer.pk},
 }
 
 

@@ -30,7 +30,7 @@ from siyu.journeys.drafts import (
 )
 from siyu.journeys.graph import TYPES, exit_names, validate
 from siyu.journeys.models import Journey
-from siyu.journeys.stats import step_counts, summarize
+from siyu.journeys.stats import customer_journeys, running, step_counts, summarize
 from siyu.journeys.templates import SHIPPED, install
 
 INT_MAX = 10_000_000
@@ -193,3 +193,25 @@ def journey_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         raise Http404
     return redirect(journey_url(journey))
+
+
+@login_required
+def journeys_running(request: HttpRequest) -> HttpResponse:
+    """The first screen's block, loaded by htmx after the page: running journeys, their
+    counts per step and lift (the page itself keeps its fixed number of queries)."""
+    blocks = [(s, sorted(step_counts(s.journey).values(), key=lambda c: c.step)) for s in running()]
+    return render(request, "console/journeys/_running.html", {"blocks": blocks})
+
+
+@login_required
+def customer_journeys_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 360 page's panel (loaded by htmx): which journeys, which step, what happened when.
+    The customer is looked up as the 360 page does, so a salesperson sees only her own."""
+    from siyu.console import customer360 as c360
+
+    customer, _survivor = c360.find_customer(request.user, pk)
+    if customer is None:
+        raise Http404
+    return render(
+        request, "console/journeys/_customer.html", {"rows": customer_journeys(customer.pk)}
+    )

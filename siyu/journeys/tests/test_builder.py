@@ -36,7 +36,7 @@ def test_a_journey_is_built_step_by_step_and_published(hq: Client) -> None:
     assert journey.draft["steps"][added] == {"type": "wait"}
     page = hq.get(url)
     assert added.encode() in page.content
-    assert "Fix before publishing".encode() in page.content or "发布前".encode() in page.content
+    assert "发布前请修正" in page.content.decode()  # Chinese by default
     hq.post(
         reverse("console:journey_step_save", args=[journey.pk, added]),
         {"next": "points", "seconds": "3600"},
@@ -65,3 +65,26 @@ def test_bad_builder_input_is_a_400(hq: Client) -> None:
         ).status_code
         == 400
     )
+
+
+def test_the_first_screen_and_the_360_page_show_journeys(hq: Client, brand: Brand) -> None:
+    from siyu.journeys.engine import advance_due
+    from siyu.journeys.entries import Entrant, enroll
+    from siyu.journeys.tests.factories import plain_customers
+    from siyu.journeys.versions import publish
+
+    hq.post(reverse("console:journey_install", args=["birthday"]))
+    Journey.objects.update(holdout_percent=0)
+    journey = Journey.objects.get()
+    publish(journey)
+    journey.refresh_from_db()
+    person = plain_customers(1)[0]
+    enroll(journey, [Entrant(person.pk)], source="manual")
+    advance_due()
+    assert b"journeys_running" not in hq.get("/").content  # the block loads after the page
+    block = hq.get(reverse("console:journeys_running")).content.decode()
+    assert journey.name in block
+    assert "morning 1" in block
+    panel = hq.get(reverse("console:customer_journeys", args=[person.pk])).content.decode()
+    assert journey.name in panel
+    assert "下一步 wish" in panel
