@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from siyu.journeys.graph import KEY_MAX, MAX_STEPS, TYPES, exit_names, exits
 from siyu.journeys.models import Journey
@@ -19,6 +20,29 @@ SETTINGS: dict[str, str] = {
     "value": "text", "channel": "text",
 }  # fmt: skip
 NODE_W, NODE_H, GAP_X, GAP_Y = 150, 44, 40, 30
+TYPE_LABELS: dict[str, Any] = {
+    "wait": _("Wait"), "wait_until": _("Wait until a time"), "wait_event": _("Wait for an event"),
+    "branch": _("Condition"), "split": _("Random split"), "send": _("Send a message"),
+    "material": _("Send material"), "task": _("Staff task"), "tag": _("Tag"),
+    "field": _("Profile field"), "webhook": _("Webhook"), "move": _("Move to a journey"),
+    "coupon": _("Coupon"), "points": _("Points"), "end": _("End"),
+}  # fmt: skip
+FIELD_LABELS: dict[str, Any] = {
+    "next": _("Then"), "yes": _("If yes"), "no": _("If no"), "timeout_next": _("On timeout"),
+    "seconds": _("Seconds"), "hour": _("Hour"), "minute": _("Minute"), "timeout": _("Timeout (seconds)"),
+    "points": _("Points"), "tag_id": _("Tag"), "coupon_id": _("Coupon"), "material_id": _("Material"),
+    "journey_id": _("Journey"), "text": _("Text"), "title": _("Title"), "event": _("Event"),
+    "url": _("Address"), "field": _("Profile field"), "value": _("Value"), "channel": _("Channel"),
+}  # fmt: skip
+
+
+def step_names(graph: dict[str, Any]) -> dict[str, str]:
+    """What a person reads for each step: its number and its kind (keys are identifiers)."""
+    steps = graph.get("steps") or {}
+    return {
+        key: f"{i + 1} · {TYPE_LABELS.get(str(step.get('type')), step.get('type'))}"
+        for i, (key, step) in enumerate(steps.items())
+    }
 
 
 class DraftError(ValueError):
@@ -94,6 +118,7 @@ def remove_step(journey: Journey, key: str) -> None:
 class Node:
     key: str
     kind: str
+    name: str
     x: int
     y: int
 
@@ -124,19 +149,25 @@ def layout(graph: dict[str, Any]) -> tuple[list[Node], list[Edge], int, int]:
     last = max(depth.values(), default=-1) + 1
     rows: dict[int, int] = {}
     nodes: dict[str, Node] = {}
+    names = step_names(graph)
     for key, step in steps.items():
         col = depth.get(key, last)
         row = rows.get(col, 0)
         rows[col] = row + 1
         nodes[key] = Node(
-            key, str(step.get("type", "")), 10 + col * (NODE_W + GAP_X), 10 + row * (NODE_H + GAP_Y)
+            key,
+            str(step.get("type", "")),
+            names[key],
+            10 + col * (NODE_W + GAP_X),
+            10 + row * (NODE_H + GAP_Y),
         )
     edges = []
     for key, step in steps.items():
         for name, target in exits(step):
             if target in nodes:
                 a, b = nodes[key], nodes[target]
-                edges.append(Edge(a.x + NODE_W, a.y + NODE_H // 2, b.x, b.y + NODE_H // 2, name))
+                label = str(FIELD_LABELS.get(name, name))
+                edges.append(Edge(a.x + NODE_W, a.y + NODE_H // 2, b.x, b.y + NODE_H // 2, label))
     width = max((n.x for n in nodes.values()), default=0) + NODE_W + 20
     height = max((n.y for n in nodes.values()), default=0) + NODE_H + 20
     return list(nodes.values()), edges, width, height

@@ -15,6 +15,7 @@ from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
 from siyu.imports.models import ImportJob
+from siyu.journeys.models import Journey
 from siyu.loyalty.models import EarningRule, MallItem, PaidPlan, Tier
 from siyu.messaging.models import SendPlan
 from siyu.segments.models import Segment
@@ -94,6 +95,7 @@ def brand_data() -> list[str]:
         (PaidPlan, ("name",)),
         (MallItem, ("name",)),
         (SendPlan, ("title",)),
+        (Journey, ("name",)),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

@@ -19,14 +19,17 @@ from siyu.core.roles import is_hq
 from siyu.customers.models import Tag
 from siyu.journeys import versions
 from siyu.journeys.drafts import (
+    FIELD_LABELS,
     NODE_H,
     NODE_W,
     SETTINGS,
+    TYPE_LABELS,
     DraftError,
     add_step,
     layout,
     remove_step,
     set_step,
+    step_names,
 )
 from siyu.journeys.graph import TYPES, exit_names, validate
 from siyu.journeys.models import Journey
@@ -71,9 +74,14 @@ def _panel(journey: Journey, key: str) -> dict[str, Any] | None:
     return {
         "key": key,
         "step": step,
-        "exits": [(n, step.get(n, "")) for n in names if not n.startswith("paths.")],
+        "label": TYPE_LABELS.get(step["type"], ""),
+        "exits": [
+            (n, FIELD_LABELS.get(n, n), step.get(n, ""))
+            for n in names
+            if not n.startswith("paths.")
+        ],
         "settings": [
-            (n, step.get(n, ""))
+            (n, FIELD_LABELS.get(n, n), step.get(n, ""))
             for n in SETTINGS
             if n in step or n in _SUGGESTED.get(step["type"], ())
         ],
@@ -97,6 +105,9 @@ def journey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return bad_parameter_response(exc)
     nodes, edges, width, height = layout(journey.draft or {})
     counts = step_counts(journey)
+    names = step_names(journey.draft or {})
+    for c in counts.values():
+        c.step = names.get(c.step, c.step)
     context: dict[str, Any] = {
         "section": "journeys",
         "journey": journey,
@@ -106,8 +117,8 @@ def journey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": validate(journey.draft),
         "panel": _panel(journey, selected),
         "counts": sorted(counts.values(), key=lambda c: c.step),
-        "types": sorted(TYPES),
-        "step_keys": sorted((journey.draft or {}).get("steps", {})),
+        "types": [(t, TYPE_LABELS.get(t, t)) for t in sorted(TYPES)],
+        "step_keys": list(names.items()),
         "tags": Tag.objects.order_by("pk")[:200],
         "can_edit": is_hq(request.user),
     }  # fmt: skip

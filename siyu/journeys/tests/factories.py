@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from siyu.customers.models import Customer
+from siyu.customers.changes import Change
+from siyu.customers.models import Customer, CustomerChange
 from siyu.journeys.models import Journey
 from siyu.journeys.versions import publish
 
@@ -33,3 +34,13 @@ def plain_customers(n: int) -> list[Customer]:
     return Customer.objects.bulk_create(
         Customer(display_name=f"客{i}", created_at=now) for i in range(n)
     )
+
+
+def changes_after(last_id: int = 0) -> list[Change]:
+    """The feed's rows after ``last_id`` as the consumer gets them. Tests read them inside
+    their own transaction, where PostgreSQL's ``read_changes`` would not call them final."""
+    rows = CustomerChange.objects.filter(pk__gt=last_id).order_by("pk")
+    return [
+        Change(r.pk, 0, r.customer_id, r.kind, r.ref, r.created_at, dict(r.data or {}))
+        for r in rows
+    ]

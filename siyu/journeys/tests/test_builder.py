@@ -84,7 +84,7 @@ def test_the_first_screen_and_the_360_page_show_journeys(hq: Client, brand: Bran
     assert b"journeys_running" not in hq.get("/").content  # the block loads after the page
     block = hq.get(reverse("console:journeys_running")).content.decode()
     assert journey.name in block
-    assert "morning 1" in block
+    assert "<code>morning</code> 1" in block
     panel = hq.get(reverse("console:customer_journeys", args=[person.pk])).content.decode()
     assert journey.name in panel
-    assert "下一步 wish" in panel
+    assert "下一步 <code>wish</code>" in panel

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from siyu.customers.changes import read_changes
 from siyu.customers.events import record_event
 from siyu.customers.models import CustomerTag
 from siyu.customers.tagging import ensure_tag
@@ -16,7 +15,7 @@ from siyu.journeys.engine import advance_due
 from siyu.journeys.entries import Entrant, enroll
 from siyu.journeys.feed import handle_changes
 from siyu.journeys.models import ControlGroup, Enrollment, Finish, StepEffect, WebhookCall
-from siyu.journeys.tests.factories import chain, make_journey
+from siyu.journeys.tests.factories import chain, changes_after, make_journey
 from siyu.journeys.versions import archive, pause, publish, resume
 from siyu.messaging.tests.factories import NOW, make_customer
 
@@ -65,7 +64,7 @@ def test_a_wait_for_the_entry_orders_event_takes_its_exit_or_times_out(brand: Br
     advance_due(now=NOW)
     record_event(a, type="review", occurred_at=NOW, properties={"order": 7}, idempotency_key="r1")
     record_event(b, type="review", occurred_at=NOW, properties={"order": 9}, idempotency_key="r2")
-    handle_changes(read_changes((0, 0)), NOW)
+    handle_changes(changes_after(), NOW)
     advance_due(now=NOW + timedelta(seconds=1))
     assert list(WebhookCall.objects.values_list("enrollment__customer", flat=True)) == [a.pk]
     assert Enrollment.objects.get(customer=b).status == "waiting"
@@ -86,7 +85,7 @@ def test_an_exit_event_ends_a_wait_at_once_and_the_goal_is_recorded(brand: Brand
     record_event(a, type="unsubscribe", occurred_at=NOW, idempotency_key="u1")
     record_event(b, type="purchase", occurred_at=NOW + timedelta(hours=1),
                  properties={"amount_fen": 3200}, idempotency_key="p1")  # fmt: skip
-    changes = read_changes((0, 0))
+    changes = changes_after()
     handle_changes(changes, NOW)
     handle_changes(changes)  # at least once: a second delivery changes nothing
     assert Enrollment.objects.get(customer=a).finish == Finish.EXITED
@@ -168,7 +167,7 @@ def test_an_event_entry_with_a_property_filter_enters_once_per_change(brand: Bra
     record_event(
         b, type="signup", occurred_at=NOW, properties={"channel": "oa"}, idempotency_key="s2"
     )
-    changes = read_changes((0, 0))
+    changes = changes_after()
     handle_changes(changes, NOW)
     handle_changes(changes, NOW)
     assert list(journey.enrollments.values_list("customer", flat=True)) == [a.pk]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from siyu.journeys.graph import validate
 from siyu.journeys.models import ImmutableVersion, Journey
@@ -41,7 +42,8 @@ def test_a_branch_missing_an_exit_and_an_unreachable_step_are_named() -> None:
             "end": {"type": "end"},
         },
     }
-    problems = {(p.step, p.message) for p in validate(graph)}
+    with translation.override("en"):
+        problems = {(p.step, p.message) for p in validate(graph)}
     assert ("a", "The exit “no” leads nowhere.") in problems
     assert ("lost", "No path reaches this step.") in problems
 

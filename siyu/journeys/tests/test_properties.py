@@ -18,7 +18,6 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siyu.customers.changes import read_changes
 from siyu.customers.events import record_event
 from siyu.customers.models import Customer
 from siyu.customers.tagging import ensure_tag
@@ -29,6 +28,7 @@ from siyu.journeys.entries import Entrant, enroll
 from siyu.journeys.feed import handle_changes
 from siyu.journeys.graph import _reachable, exit_names, validate
 from siyu.journeys.models import ControlGroup, Journey, StepEffect
+from siyu.journeys.tests.factories import changes_after
 from siyu.journeys.versions import publish
 from siyu.messaging.models import COUNTING, MessagingSettings, RecipientZone, Send
 from siyu.messaging.tests.factories import NOW, make_customer
@@ -113,7 +113,7 @@ def _run(
     journey: Journey, people: list[Customer], timeline: list[tuple[int, int, str]]
 ) -> dict[int, datetime]:
     enroll(journey, [Entrant(c.pk) for c in people], source="api", at=NOW)
-    pos: tuple[int, int] = (0, 0)
+    pos = 0
     stops: dict[int, datetime] = {}
     ticks = sorted({m for m, _c, _k in timeline} | set(range(0, HORIZON_MIN, 360)))
     for n, minute in enumerate(ticks):
@@ -126,9 +126,9 @@ def _run(
                 )
                 if kind == "stop":
                     stops.setdefault(person.pk, now)
-        changes = read_changes(pos)
+        changes = changes_after(pos)
         if changes:
-            pos = changes[-1].position
+            pos = changes[-1].id
             handle_changes(changes, now)
         for _ in range(200):
             if advance_due(now=now) == 0:

@@ -10,7 +10,6 @@ import pytest
 
 from siyu.campaigns.models import IssuedCoupon
 from siyu.campaigns.tests.factories import make_coupon
-from siyu.customers.changes import read_changes
 from siyu.customers.models import Customer
 from siyu.customers.orders import OrderInput, import_order
 from siyu.customers.tagging import add_tag, ensure_tag
@@ -22,7 +21,7 @@ from siyu.journeys.feed import handle_changes
 from siyu.journeys.models import Conversion, Enrollment, StepEffect, WebhookCall
 from siyu.journeys.scheduled import run_scheduled
 from siyu.journeys.stats import choose_winner, step_counts, summarize
-from siyu.journeys.tests.factories import chain, make_journey, plain_customers
+from siyu.journeys.tests.factories import chain, changes_after, make_journey, plain_customers
 from siyu.loyalty.verbs import points_balance
 from siyu.messaging.tests.factories import NOW, make_customer
 
@@ -131,7 +130,7 @@ def test_a_staff_task_goes_through_the_registry_and_its_completion_moves_the_wai
 
     record_event(person, type="task_done", occurred_at=NOW, idempotency_key="t1",
                  properties={"source_key": "k1", "outcome": "done"})  # fmt: skip
-    handle_changes(read_changes((0, 0)), NOW)
+    handle_changes(changes_after(), NOW)
     advance_due(now=NOW + timedelta(seconds=1))
     material = StepEffect.objects.get(step="m")
     assert (material.outcome, material.reason) == ("skipped", "no_handler")
@@ -150,7 +149,7 @@ def test_tag_order_and_segment_entries_come_from_the_feed(brand: Brand) -> None:
     import_order(
         b, OrderInput(platform="youzan", order_no="N1", paid_at=NOW, total_fen=990, paid_fen=990)
     )
-    handle_changes(read_changes((0, 0)), NOW)
+    handle_changes(changes_after(), NOW)
     assert list(by_tag.enrollments.values_list("customer", flat=True)) == [a.pk]
     row = by_order.enrollments.get()
     assert (row.customer_id, row.context["order_id"] > 0) == (b.pk, True)
