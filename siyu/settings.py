@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "siyu.messaging",
     "siyu.community",
     "siyu.workbench",
+    "siyu.journeys",
     "siyu.integrations.webhook",
 ]
 

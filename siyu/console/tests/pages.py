@@ -37,6 +37,10 @@ OUTSIDE = ("api/", "i18n/", "wecom/callback/", "wechat/")
 # POST-only actions and downloads reached from a page, never opened as one.
 ACTIONS = {
     "console:logout",
+    "console:journey_install",
+    "console:journey_step_add",
+    "console:journey_step_save",
+    "console:journey_move",
     "console:customer_reveal",
     "console:customer_add_tag",
     "console:customer_remove_tag",
@@ -157,7 +161,18 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:referral_programme": lambda d: {"pk": _first(Programme)},
     "console:material_edit": lambda d: {"pk": _first(Material)},
     "console:community_group": lambda d: {"pk": _first(GroupChat)},
+    "console:journey_detail": lambda d: {"pk": _journey()},
+    "console:customer_journeys": lambda d: {"pk": d.customer.pk},
 }
+
+
+def _journey() -> int:
+    from siyu.journeys.models import Journey
+    from siyu.journeys.templates import birthday
+
+    found = Journey.objects.order_by("pk").first()
+    spec = birthday()  # no tags: the tour's brand data is read before this runs
+    return (found or Journey.objects.create(name="山茶咖啡", draft=spec["graph"])).pk
 
 
 def _privacy_request(d: Demo) -> int:

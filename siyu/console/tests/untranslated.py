@@ -18,6 +18,7 @@ from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
 from siyu.groups.models import GroupChat, GroupTag
 from siyu.imports.models import ImportJob
+from siyu.journeys.models import Journey
 from siyu.loyalty.models import EarningRule, MallItem, PaidPlan, Tier
 from siyu.messaging.models import SendPlan
 from siyu.referrals.models import Programme
@@ -114,6 +115,7 @@ def brand_data() -> list[str]:
         (Task, ("title", "outcome_note")),
         (TaskRule, ("name", "title")),
         (FollowNote, ("text",)),
+        (Journey, ("name",)),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

@@ -1,0 +1,211 @@
+"""Journey engine throughput: N enrollments advance one step (a tag and a capped message)
+on SQLite or on PostgreSQL (DATABASE_URL; its database is flushed first).
+
+    uv run python benchmarks/journey_engine.py [--quick] [--n 1000000] [--batch 5000]
+
+In the same run: (a) the baseline, a per-row ORM loop as cron engines do it (each
+enrollment loaded, tagged, sent and saved on its own), on a sample; (b) the machine's
+limit, a bare set-based SQL claim-and-advance of the same rows with no effects. Then, with
+the N enrollments left waiting (a 30-day wait), the firing delay (due_at → effect written)
+of a trickle of waits falling due over a few seconds, and the time to enrol the N.
+Last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import timedelta
+
+from bench_env import setup_django
+
+BASELINE_SAMPLE = 2000
+TRICKLE = 2000
+
+
+def make_customers(n: int) -> list[int]:
+    from django.utils import timezone
+
+    from siyu.customers.models import Customer
+
+    now, ids = timezone.now(), []
+    for start in range(0, n, 5000):
+        rows = Customer.objects.bulk_create(
+            Customer(display_name=f"b{i}", created_at=now)
+            for i in range(start, min(n, start + 5000))
+        )
+        ids.extend(c.pk for c in rows)
+    return ids
+
+
+def journey(name: str, graph: dict[str, object]) -> object:
+    from siyu.journeys.models import Journey
+    from siyu.journeys.versions import publish
+
+    row = Journey.objects.create(name=name, draft=graph, reentry="always")
+    publish(row)
+    row.refresh_from_db()
+    return row
+
+
+def graph(tag_id: int) -> dict[str, object]:
+    return {
+        "start": "s0",
+        "steps": {
+            "s0": {"type": "tag", "tag_id": tag_id, "next": "s1"},
+            "s1": {"type": "send", "text": "欢迎", "next": "s2"},
+            "s2": {"type": "wait", "seconds": 30 * 86400, "next": "s3"},
+            "s3": {"type": "end"},
+        },
+    }
+
+
+def run_engine(batch: int) -> float:
+    from siyu.journeys.engine import advance_due
+
+    start = time.perf_counter()
+    while advance_due(limit=batch):
+        pass
+    return time.perf_counter() - start
+
+
+def baseline(ids: list[int], tag_id: int) -> float:
+    """Per row, as a cron engine does: load the row, run each action, save it."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from siyu.customers.models import Customer, Tag
+    from siyu.customers.tagging import add_tag
+    from siyu.journeys.models import Enrollment
+    from siyu.messaging.send import Message, SendRequest, send
+
+    tag = Tag.objects.get(pk=tag_id)
+    start = time.perf_counter()
+    for pk in ids:
+        with transaction.atomic():
+            row = Enrollment.objects.select_for_update().get(pk=pk)
+            add_tag(Customer.objects.get(pk=row.customer_id), tag)
+            send(SendRequest(source="cron", source_id=str(pk), channel="wecom_customer",
+                             message=Message(text="欢迎"), customers=[row.customer_id]))  # fmt: skip
+            row.step, row.visit, row.due_at = "s2", 2, timezone.now() + timedelta(days=30)
+            row.save(update_fields=["step", "visit", "due_at"])
+    return len(ids) / (time.perf_counter() - start)
+
+
+def limit(journey_id: int, batch: int) -> tuple[float, int]:
+    """A bare claim-and-advance in SQL: no effects, no handlers."""
+    from django.db import connection, transaction
+
+    from siyu.journeys.models import Enrollment
+
+    table = Enrollment._meta.db_table
+    Enrollment.objects.filter(journey_id=journey_id).update(
+        step="s2", due_at="2000-01-01T00:00:00Z"
+    )
+    lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    sql = f"""UPDATE {table} SET step = 's3', visit = visit + 1, due_at = '2100-01-01T00:00:00Z'
+              WHERE id IN (SELECT id FROM {table} WHERE status = 'waiting' AND journey_id = %s
+                           AND due_at <= '2001-01-01T00:00:00Z' ORDER BY due_at LIMIT %s {lock})"""  # noqa: S608
+    moved, start = 0, time.perf_counter()
+    while True:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, [journey_id, batch])
+            if cur.rowcount <= 0:
+                break
+            moved += cur.rowcount
+    return moved / (time.perf_counter() - start), moved
+
+
+def fire_delay(tag_id: int, batch: int) -> float:
+    """p99 of due_at → effect written, for waits falling due over 3 s in real time."""
+    from django.utils import timezone
+
+    from siyu.journeys.engine import advance_due
+    from siyu.journeys.entries import Entrant, enroll
+    from siyu.journeys.models import Enrollment, StepEffect
+
+    trickle = journey("trickle", graph(tag_id))
+    enroll(trickle, [Entrant(c) for c in make_customers(TRICKLE)], source="api")  # type: ignore[arg-type]
+    now = timezone.now()
+    rows = list(Enrollment.objects.filter(journey=trickle))
+    for i, row in enumerate(rows):
+        row.due_at = now + timedelta(seconds=1 + 3 * i / len(rows))
+    Enrollment.objects.bulk_update(rows, ["due_at"], batch_size=1000)
+    deadline = time.monotonic() + 60
+    while (
+        Enrollment.objects.filter(journey=trickle, step="s0").exists()
+        and time.monotonic() < deadline
+    ):
+        if advance_due(limit=batch) == 0:
+            time.sleep(0.05)
+    due = {r.pk: r.due_at for r in rows}
+    # created_at is the engine's clock for the batch: when it ran the step.
+    delays = sorted(
+        (e.created_at - due[e.enrollment_id]).total_seconds()
+        for e in StepEffect.objects.filter(enrollment__journey=trickle, step="s0")
+    )
+    return delays[int(0.99 * (len(delays) - 1))] if delays else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    n = 20_000 if args.quick else args.n
+    setup_django("journey_engine", reuse=False)
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        call_command("flush", interactive=False, verbosity=0)
+    from siyu.customers.tagging import ensure_tag
+    from siyu.journeys.entries import Entrant, enroll
+    from siyu.journeys.models import Enrollment, StepEffect
+
+    tag = ensure_tag("基准", "旅程")
+    ids = make_customers(n)
+    main_journey = journey("main", graph(tag.pk))
+    t0 = time.perf_counter()
+    enroll(main_journey, [Entrant(c) for c in ids], source="api")  # type: ignore[arg-type]
+    enrol_s = time.perf_counter() - t0
+    seconds = run_engine(args.batch)
+    effects = StepEffect.objects.filter(enrollment__journey=main_journey)
+    steps = effects.filter(step__in=["s0", "s1"]).count()
+    duplicated = (
+        effects.values("enrollment", "step").annotate(k=Count("pk")).filter(k__gt=1).count()
+    )
+    lost = Enrollment.objects.filter(journey=main_journey).exclude(step="s3").count()
+    fire_p99 = fire_delay(tag.pk, args.batch)
+    sample = make_customers(min(BASELINE_SAMPLE, n))
+    cron = journey("cron", graph(tag.pk))
+    enroll(cron, [Entrant(c) for c in sample], source="api")  # type: ignore[arg-type]
+    base = baseline(
+        list(Enrollment.objects.filter(journey=cron).values_list("pk", flat=True)), tag.pk
+    )
+    limit_per_s, _moved = limit(main_journey.pk, args.batch)  # type: ignore[attr-defined]
+    figures = {
+        "bench": "journey_engine", "db": connection.vendor, "n": n,
+        "steps_per_s": round(steps / seconds), "baseline_per_s": round(2 * base),
+        "limit_per_s": round(limit_per_s), "fire_p99_s": round(fire_p99, 3),
+        "enrol_s": round(enrol_s, 2), "duplicated": duplicated, "lost": lost,
+    }  # fmt: skip
+    print(f"{'db':<24}{connection.vendor}")
+    print(f"{'enrollments':<24}{n}")
+    print(f"{'enrol':<24}{enrol_s:.2f} s")
+    print(f"{'engine':<24}{figures['steps_per_s']} steps/s ({seconds:.1f} s for {steps} steps)")
+    print(f"{'baseline (per-row ORM)':<24}{figures['baseline_per_s']} steps/s")
+    print(f"{'limit (bare SQL)':<24}{figures['limit_per_s']} rows/s")
+    print(f"{'firing delay p99':<24}{fire_p99:.3f} s with {n} waits pending")
+    print(f"{'duplicated / lost':<24}{duplicated} / {lost}")
+    print(json.dumps(figures))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

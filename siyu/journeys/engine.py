@@ -1,0 +1,256 @@
+"""The engine: claim due enrollments in batches and advance each to its next wait or end.
+
+Claim
+    Due work is the enrollments waiting with ``due_at`` passed (a partial index on
+    ``due_at``), of running journeys, claimed in one transaction per batch: ``SELECT … FOR
+    UPDATE SKIP LOCKED`` on PostgreSQL (any number of workers take disjoint batches),
+    SQLite's IMMEDIATE transaction elsewhere (one writer at a time).
+
+Exactly once
+    Everything a batch does — the action handlers' rows, one ``StepEffect`` per step an
+    enrollment ran (unique on enrollment, version, step, visit) and the new state of each
+    enrollment — commits in that one transaction. A worker killed mid-batch commits none of
+    it; the rows go back to due and the next claim runs them from the state that did
+    commit, so nothing repeats and nothing is lost.
+
+Set-based
+    Within a batch, the enrollments at the same step of the same version move together: one
+    handler call (one send plan, one tag insert), one condition query, one bulk write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from siyu.customers.bulk import insert_all
+from siyu.journeys.actions import MESSAGING, Batch, Item, Result, run_action
+from siyu.journeys.control import control_members
+from siyu.journeys.graph import ACTIONS, WAITS, exit_target
+from siyu.journeys.models import (
+    EffectOutcome,
+    Enrollment,
+    EnrollmentStatus,
+    Finish,
+    Journey,
+    JourneyStatus,
+    JourneyVersion,
+    StepEffect,
+)
+from siyu.journeys.steps import matching, split_path, wait_due, zones_of
+
+BATCH = 500
+# Steps one enrollment may run in one advance; publishing refuses loops without a wait,
+# so only a long chain of actions reaches it (the rest runs in the next batch).
+MAX_HOPS = 50
+UPDATE_CHUNK = 900  # ids per statement: under SQLite's variable limit
+STATE_FIELDS = ["status", "step", "visit", "due_at", "wait_event", "finish", "finished_at"]
+
+
+@dataclass
+class Run:
+    now: datetime
+    graphs: dict[int, dict[str, Any]]
+    journeys: dict[int, Journey]
+    control: set[int]
+    effects: list[StepEffect] = field(default_factory=list)
+    zones: dict[int, Any] = field(default_factory=dict)
+
+    def effect(self, row: Enrollment, step: str, kind: str, res: Result) -> None:
+        self.effects.append(
+            StepEffect(
+                enrollment_id=row.pk, version_id=row.version_id, step=step, visit=row.visit,
+                kind=kind, outcome=res.outcome, reason=res.reason[:60], detail=res.detail,
+                created_at=self.now,
+            )
+        )  # fmt: skip
+        row.visit += 1
+
+
+def _locked(rows: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    if connection.vendor == "postgresql":
+        return rows.select_for_update(skip_locked=True, of=("self",))
+    return rows
+
+
+def _rate_limited(now: datetime) -> dict[int, int]:
+    """Journeys with a rate limit → enrollments they may still advance this minute."""
+    limits = dict(
+        Journey.objects.filter(status=JourneyStatus.ACTIVE, rate_per_minute__gt=0).values_list(
+            "pk", "rate_per_minute"
+        )
+    )
+    if not limits:
+        return {}
+    used = dict(
+        StepEffect.objects.filter(
+            enrollment__journey_id__in=limits, created_at__gt=now - timedelta(minutes=1)
+        )
+        .values("enrollment__journey_id")
+        .annotate(n=Count("enrollment", distinct=True))
+        .values_list("enrollment__journey_id", "n")
+    )
+    return {j: max(0, limit - used.get(j, 0)) for j, limit in limits.items()}
+
+
+def claim(now: datetime, limit: int) -> list[Enrollment]:
+    allowance = _rate_limited(now)
+    due = Enrollment.objects.filter(
+        status=EnrollmentStatus.WAITING, due_at__lte=now, journey__status=JourneyStatus.ACTIVE
+    ).exclude(journey_id__in=[j for j, left in allowance.items() if left == 0])
+    rows = list(_locked(due.order_by("due_at"))[:limit])
+    kept: list[Enrollment] = []
+    taken: dict[int, int] = defaultdict(int)
+    for row in rows:
+        if row.journey_id in allowance:
+            if taken[row.journey_id] >= allowance[row.journey_id]:
+                continue  # over its rate this minute: stays due
+            taken[row.journey_id] += 1
+        kept.append(row)
+    return kept
+
+
+def advance_due(*, limit: int = BATCH, now: datetime | None = None) -> int:
+    """Claim one batch and advance it; returns how many enrollments it moved."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = claim(now, limit)
+        if rows:
+            advance(rows, now)
+    return len(rows)
+
+
+def advance(rows: list[Enrollment], now: datetime) -> None:
+    run = Run(
+        now=now,
+        graphs=dict(
+            JourneyVersion.objects.filter(pk__in={r.version_id for r in rows}).values_list(
+                "pk", "graph"
+            )
+        ),
+        journeys=Journey.objects.in_bulk({r.journey_id for r in rows}),
+        control=control_members({r.customer_id for r in rows}),
+    )
+    active = rows
+    for _hop in range(MAX_HOPS):
+        groups: dict[tuple[int, str], list[Enrollment]] = defaultdict(list)
+        for row in active:
+            groups[row.version_id, row.step].append(row)
+        active = [
+            nxt for (vid, key), group in groups.items() for nxt in _step(run, vid, key, group)
+        ]
+        if not active:
+            break
+    insert_all(StepEffect, run.effects)
+    write_states(rows)
+
+
+def write_states(rows: list[Enrollment]) -> None:
+    """One UPDATE per distinct new state: enrollments that moved together (same step,
+    same due time) share it, so a batch is a handful of statements, not a CASE per row."""
+    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    for row in rows:
+        state = {f: getattr(row, f) for f in STATE_FIELDS}
+        key = json.dumps(state, default=str, sort_keys=True)
+        groups.setdefault(key, (state, []))[1].append(row.pk)
+    for state, ids in groups.values():
+        for start in range(0, len(ids), UPDATE_CHUNK):
+            Enrollment.objects.filter(pk__in=ids[start : start + UPDATE_CHUNK]).update(**state)
+
+
+def _finish(row: Enrollment, why: str, now: datetime) -> None:
+    row.status, row.finish, row.finished_at = EnrollmentStatus.FINISHED, why, now
+    row.due_at, row.wait_event = None, None
+
+
+def _step(run: Run, version_id: int, key: str, rows: list[Enrollment]) -> Iterator[Enrollment]:
+    """Run step ``key`` for ``rows``; yield those that go straight on to another step."""
+    step = run.graphs[version_id]["steps"].get(key)
+    if step is None or step["type"] == "end":
+        for row in rows:
+            run.effect(row, key, "end", Result())
+            _finish(row, Finish.DONE, run.now)
+        return
+    kind = step["type"]
+    if kind in WAITS:
+        _wait(run, key, step, rows)
+        return
+    if kind == "branch":
+        yes = matching(step.get("cond") or {}, {r.customer_id for r in rows}, run.now)
+        for row in rows:
+            way = "yes" if row.customer_id in yes else "no"
+            run.effect(row, key, kind, Result(detail={"exit": way}))
+            row.step = str(step[way])
+            yield row
+        return
+    if kind == "split":
+        for row in rows:
+            winner = run.journeys[row.journey_id].winners.get(f"{version_id}:{key}")
+            path = split_path(step, row.pk, key, winner)
+            run.effect(row, key, kind, Result(detail={"exit": f"paths.{path}"}))
+            row.step = str(exit_target(step, f"paths.{path}"))
+            yield row
+        return
+    yield from _act(run, version_id, key, step, rows)
+
+
+def _act(
+    run: Run, version_id: int, key: str, step: dict[str, Any], rows: list[Enrollment]
+) -> Iterator[Enrollment]:
+    kind = step["type"]
+    assert kind in ACTIONS  # noqa: S101 - validated at publish
+    reached = [r for r in rows if not (kind in MESSAGING and r.customer_id in run.control)]
+    results: dict[int, Result] = {}
+    if reached:
+        batch = Batch(
+            journey_id=rows[0].journey_id, version_id=version_id, step=key,
+            config=step, at=run.now,
+            items=[Item(r.pk, r.customer_id, r.visit, r.context) for r in reached],
+        )  # fmt: skip
+        results = run_action(kind, batch)
+    for row in rows:
+        if row.customer_id in run.control and kind in MESSAGING:
+            res = Result(EffectOutcome.SKIPPED, "control_group")
+        else:
+            res = results.get(row.pk, Result())
+        run.effect(row, key, kind, res)
+        if kind == "move":
+            _finish(row, Finish.MOVED, run.now)
+            continue
+        row.step = str(step["next"])
+        yield row
+
+
+def _wait(run: Run, key: str, step: dict[str, Any], rows: list[Enrollment]) -> None:
+    if step["type"] == "wait_until":
+        missing = {r.customer_id for r in rows} - set(run.zones)
+        run.zones.update(zones_of(missing))
+    for row in rows:
+        due = wait_due(step, run.now, run.zones.get(row.customer_id))
+        run.effect(
+            row, key, step["type"],
+            Result(EffectOutcome.WAITING, detail={"until": due.isoformat() if due else ""}),
+        )  # fmt: skip
+        row.due_at = due
+        if step["type"] == "wait_event":
+            row.wait_event = {
+                "event": str(step.get("event", "")),
+                "match": step.get("match") or {},
+                "next": str(step["next"]),
+            }
+            row.step = str(step["timeout_next"])
+        else:
+            row.step = str(step["next"])
+
+
+def poll_due() -> int:
+    """The worker's poller: one batch per call (called again at once while it finds work)."""
+    return advance_due()

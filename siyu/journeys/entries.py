@@ -1,0 +1,101 @@
+"""Entering a journey: the one enroll verb every entry (trigger, segment, API, manual,
+schedule, move) calls, with the re-entry rules and the holdout draw."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from siyu.journeys.actions import Batch, Result, register
+from siyu.journeys.control import in_holdout
+from siyu.journeys.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Finish,
+    Journey,
+    JourneyStatus,
+    Reentry,
+)
+
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Entrant:
+    customer_id: int
+    key: str | None = None  # the entry's idempotency key (a change id, an API key)
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def _barred(journey: Journey, ids: list[int], now: datetime) -> set[int]:
+    """Who may not enter now: already waiting (unless concurrent), or barred by re-entry."""
+    mine = Enrollment.objects.filter(journey=journey, customer_id__in=ids)
+    if journey.reentry == Reentry.NEVER:
+        return set(mine.values_list("customer_id", flat=True))
+    rule = Q(pk__in=[]) if journey.concurrent else Q(status=EnrollmentStatus.WAITING)
+    if journey.reentry == Reentry.COOLDOWN:
+        rule |= Q(entered_at__gt=now - timedelta(seconds=journey.cooldown_seconds))
+    return set(mine.filter(rule).values_list("customer_id", flat=True))
+
+
+def enroll(
+    journey: Journey, entrants: Sequence[Entrant], *, source: str, at: datetime | None = None
+) -> int:
+    """Enroll whoever may enter; returns how many entered. Idempotent per entry key."""
+    now = at or timezone.now()
+    if journey.status != JourneyStatus.ACTIVE or journey.current_id is None:
+        return 0
+    entered = 0
+    for start in range(0, len(entrants), CHUNK):
+        with transaction.atomic():
+            entered += _enroll_chunk(journey, entrants[start : start + CHUNK], source, now)
+    return entered
+
+
+def _enroll_chunk(journey: Journey, chunk: Sequence[Entrant], source: str, now: datetime) -> int:
+    barred = _barred(journey, sorted({e.customer_id for e in chunk}), now)
+    version = journey.current
+    assert version is not None  # noqa: S101 - checked by enroll
+    start = str(version.graph["start"])
+    rows, seen = [], set()
+    for e in chunk:
+        if e.customer_id in barred or e.customer_id in seen:
+            continue
+        seen.add(e.customer_id)
+        held = in_holdout(journey.pk, e.customer_id, journey.holdout_percent)
+        rows.append(
+            Enrollment(
+                journey_id=journey.pk, version_id=version.pk, customer_id=e.customer_id,
+                status=EnrollmentStatus.FINISHED if held else EnrollmentStatus.WAITING,
+                step=start, due_at=None if held else now, context=e.context, source=source[:20],
+                entry_key=e.key, holdout=held, single=not journey.concurrent, entered_at=now,
+                finished_at=now if held else None, finish=Finish.HOLDOUT if held else "",
+            )
+        )  # fmt: skip
+    # A concurrent delivery of the same entry (or a second waiting row) is a conflict: skipped.
+    Enrollment.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
+    return Enrollment.objects.filter(journey=journey, entered_at=now, customer_id__in=seen).count()
+
+
+def move_action(batch: Batch) -> dict[int, Result]:
+    """Enter the customers into another journey (this one finishes for them)."""
+    target = (
+        Journey.objects.select_related("current")
+        .filter(pk=int(batch.config.get("journey_id", 0)))
+        .first()
+    )
+    if target is None:
+        return {i.enrollment_id: Result("skipped", "no_journey") for i in batch.items}
+    entrants = [Entrant(i.customer_id, f"move:{i.key}", i.context) for i in batch.items]
+    enroll(target, entrants, source="move", at=batch.at)
+    return {}
+
+
+def register_move() -> None:
+    register("move", move_action)

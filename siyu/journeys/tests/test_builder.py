@@ -1,0 +1,90 @@
+"""The builder edits a draft with the mouse (forms, no JSON), shows the problems before
+publishing, and publishes; bad parameters are a 400, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from siyu.console.tests.factories import login
+from siyu.demo.brand import Brand
+from siyu.journeys.models import Journey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hq(client: Client, brand: Brand) -> Client:
+    return login(client, brand.lin_yue)  # an admin at HQ
+
+
+def test_a_journey_is_built_step_by_step_and_published(hq: Client) -> None:
+    assert hq.get(reverse("console:journey_list")).status_code == 200
+    hq.post(reverse("console:journey_install", args=["birthday"]))
+    journey = Journey.objects.get()
+    url = reverse("console:journey_detail", args=[journey.pk])
+    page = hq.get(url + "?step=wish")
+    assert page.status_code == 200
+    assert b"<svg" in page.content
+    # Add a wait after "wish"; it has no exit yet, so publishing is refused, naming it.
+    hq.post(
+        reverse("console:journey_step_add", args=[journey.pk]), {"type": "wait", "after": "wish"}
+    )
+    journey.refresh_from_db()
+    added = journey.draft["steps"]["wish"]["next"]
+    assert journey.draft["steps"][added] == {"type": "wait"}
+    page = hq.get(url)
+    assert added.encode() in page.content
+    assert "发布前请修正" in page.content.decode()  # Chinese by default
+    hq.post(
+        reverse("console:journey_step_save", args=[journey.pk, added]),
+        {"next": "points", "seconds": "3600"},
+    )
+    hq.post(reverse("console:journey_move", args=[journey.pk, "publish"]))
+    journey.refresh_from_db()
+    assert journey.status == "active"
+    assert journey.current is not None
+    assert journey.current.graph["steps"][added] == {
+        "type": "wait",
+        "next": "points",
+        "seconds": 3600,
+    }
+
+
+def test_bad_builder_input_is_a_400(hq: Client) -> None:
+    hq.post(reverse("console:journey_install", args=["birthday"]))
+    journey = Journey.objects.get()
+    save = reverse("console:journey_step_save", args=[journey.pk, "wish"])
+    assert hq.post(save, {"next": "nowhere"}).status_code == 400
+    wait = reverse("console:journey_step_save", args=[journey.pk, "morning"])
+    assert hq.post(wait, {"hour": "-3"}).status_code == 400
+    assert (
+        hq.get(
+            reverse("console:journey_detail", args=[journey.pk]) + "?step=" + "x" * 50
+        ).status_code
+        == 400
+    )
+
+
+def test_the_first_screen_and_the_360_page_show_journeys(hq: Client, brand: Brand) -> None:
+    from siyu.journeys.engine import advance_due
+    from siyu.journeys.entries import Entrant, enroll
+    from siyu.journeys.tests.factories import plain_customers
+    from siyu.journeys.versions import publish
+
+    hq.post(reverse("console:journey_install", args=["birthday"]))
+    Journey.objects.update(holdout_percent=0)
+    journey = Journey.objects.get()
+    publish(journey)
+    journey.refresh_from_db()
+    person = plain_customers(1)[0]
+    enroll(journey, [Entrant(person.pk)], source="manual")
+    advance_due()
+    assert b"journeys_running" not in hq.get("/").content  # the block loads after the page
+    block = hq.get(reverse("console:journeys_running")).content.decode()
+    assert journey.name in block
+    assert "<code>morning</code> 1" in block
+    panel = hq.get(reverse("console:customer_journeys", args=[person.pk])).content.decode()
+    assert journey.name in panel
+    assert "下一步 <code>wish</code>" in panel
