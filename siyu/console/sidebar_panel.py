@@ -19,10 +19,12 @@ from siyu.groups.models import GroupChat
 from siyu.integrations.wecom.client.models import MediaUpload
 from siyu.messaging.budget import left_for_customer
 from siyu.messaging.send import Message
+from siyu.workbench.queries import notes_for, open_tasks_for
 
 RECENT_ORDERS = 5
 SCRIPTS = 4
 MATERIALS = 6
+SIDEBAR_NOTES = 5  # the latest follow-up notes; the 360 page has them all
 
 
 def find_customer(user: User | AnonymousUser, external_userid: str) -> Customer | None:
@@ -89,9 +91,9 @@ def customer_panel(
         "budget": left_for_customer(customer),
         "scripts": scripts,
         "materials": materials,
-        # The staff workbench's open tasks and follow-up notes go here
-        # (siyu.workbench.queries.open_tasks_for / notes_for, wired by the lead).
-        "workbench": None,
+        # The rep's own open tasks for this customer and everyone's latest notes.
+        "tasks": open_tasks_for(customer.pk, staff.pk),
+        "notes": notes_for(customer.pk, limit=SIDEBAR_NOTES),
     }
 
 

@@ -21,6 +21,12 @@ SETTABLE = {"lifecycle_stage", "spending_power", "occupation", "region"}
 
 
 def send_action(batch: Batch) -> dict[int, Result]:
+    cfg = batch.config
+    text, url = str(cfg.get("text", ""))[:2000], str(cfg.get("url", ""))
+    return send_message(batch, Message(text=text, url=url))
+
+
+def send_message(batch: Batch, message: Message) -> dict[int, Result]:
     """One send plan for the batch: every customer goes through the policy layer (consent,
     caps in her zone, quiet hours, budget); a blocked send is recorded with its reason."""
     cfg, first = batch.config, batch.items[0]
@@ -32,7 +38,7 @@ def send_action(batch: Batch) -> dict[int, Result]:
             source="journey",
             source_id=source_id[:64],
             channel=str(cfg.get("channel") or Channel.WECOM_CUSTOMER),
-            message=Message(text=str(cfg.get("text", ""))[:2000], url=str(cfg.get("url", ""))),
+            message=message,
             customers=[i.customer_id for i in batch.items],
             purpose=str(cfg.get("purpose", "marketing")),
             title=str(cfg.get("title", ""))[:200],

@@ -145,3 +145,31 @@ def test_the_group_panel_offers_materials_for_the_group(client: Client, brand: B
     )
     assert r.json()["msgtype"] == "news"
     assert TrackedLink.objects.get().recipient == "*"
+
+
+def test_the_panel_shows_the_reps_open_tasks_and_the_latest_notes(
+    client: Client, brand: Brand
+) -> None:
+    from django.utils import timezone
+
+    from siyu.workbench.models import FollowNote
+    from siyu.workbench.tasks import create_task
+
+    seeded = seed_sidebar(brand)
+    create_task(
+        customer_id=seeded.customer.pk, staff_id=brand.chen_jing.pk, kind="call",
+        title="回访新到的豆子", due_at=timezone.now(), source="test", source_key="sidebar",
+    )  # fmt: skip
+    create_task(
+        customer_id=seeded.customer.pk, staff_id=brand.staff["sales05"].pk, kind="call",
+        title="别人的任务", due_at=timezone.now(), source="test", source_key="other",
+    )  # fmt: skip
+    FollowNote.objects.create(customer=seeded.customer, staff=brand.chen_jing, text="喜欢浅烘")
+    body = (
+        login(client, brand.chen_jing)
+        .get("/sidebar/customer/", {"external_userid": EXTERNAL_USERID})
+        .content.decode()
+    )
+    assert "回访新到的豆子" in body
+    assert "别人的任务" not in body
+    assert "喜欢浅烘" in body
