@@ -179,6 +179,7 @@ def notify_owner(opened: Opened, at: datetime) -> bool:
             purpose="",
             priority=Priority.TRANSACTIONAL,
             title=text[:200],
+            about=customer.pk if customer else None,
         )
     )
     return True

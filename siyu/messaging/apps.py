@@ -16,8 +16,8 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from siyu.customers.merge_hooks import CustomerRows, MergePolicy, register_customer_rows
         from siyu.customers.person_rows import Erase, export_rows
-        from siyu.messaging.forget import forget_sends
-        from siyu.messaging.models import RecipientZone, Send
+        from siyu.messaging.forget import forget_notices, forget_sends
+        from siyu.messaging.models import RecipientZone, Send, SendPlan
         from siyu.messaging.rekey import rekey_sends
         from siyu.worker.pollers import POLLERS
         from siyu.worker.schedule import SCHEDULE
@@ -33,6 +33,10 @@ class MessagingConfig(AppConfig):
                 erase=Erase.STUB,
                 scrub=forget_sends,
                 rekey=rekey_sends,
+            ),
+            # A notice to staff about her follows her profile; a deletion blanks its text.
+            CustomerRows(
+                SendPlan, field="about", export=export_rows, erase=Erase.STUB, scrub=forget_notices
             ),
             CustomerRows(
                 RecipientZone,

@@ -41,6 +41,11 @@ def cancel_open_sends(sends: QuerySet[Send]) -> int:
     return count
 
 
+def forget_notices(plans: QuerySet[SendPlan]) -> None:
+    """Notices to staff about a deleted person keep their counts, not their words."""
+    plans.update(content={}, title="", audience="")
+
+
 def forget_sends(sends: QuerySet[Send]) -> None:
     """The send log's scrubber for a deletion: ``sends`` are all the person's rows."""
     ids = list(sends.values_list("customer_id", flat=True).distinct())

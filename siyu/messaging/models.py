@@ -160,6 +160,11 @@ class SendPlan(models.Model):
     # {"queued": n, "blocked:no_consent": n, ...} as decided when planned.
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
+    # The customer a notice to staff is about ("张敏 正在第 3 次阅读…"): its text names her,
+    # so her deletion blanks it (siyu/messaging/forget.py).
+    about = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [

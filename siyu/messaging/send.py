@@ -119,6 +119,8 @@ class SendRequest:
     title: str = ""
     audience: str = ""
     created_by_id: int | None = None
+    # A notice to staff about one customer (its text may name her): see SendPlan.about.
+    about: int | None = None
 
 
 @dataclass
@@ -300,6 +302,7 @@ def _open_plan(req: SendRequest, at: datetime) -> SendPlan:
             "audience": req.audience[:200],
             "scheduled_at": at,
             "created_by_id": req.created_by_id,
+            "about_id": req.about,
             "created_at": timezone.now(),
         },
     )

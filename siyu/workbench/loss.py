@@ -73,7 +73,9 @@ def notify_alert(alert: LossAlert) -> bool:
     """Plan the notice (outside any transaction); stamp the alert once planned."""
     if alert.notified_at is not None:
         return True
-    sent = notify_staff(recipients(alert.staff), f"loss:{alert.pk}", notice_text(alert))
+    sent = notify_staff(
+        recipients(alert.staff), f"loss:{alert.pk}", notice_text(alert), about=alert.customer_id
+    )
     if sent:
         LossAlert.objects.filter(pk=alert.pk).update(notified_at=timezone.now())
     return sent

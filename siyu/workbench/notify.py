@@ -14,7 +14,9 @@ log = logging.getLogger(__name__)
 SOURCE = "workbench"
 
 
-def notify_staff(staff_ids: Sequence[int], key: str, text: str, *, url: str = "") -> bool:
+def notify_staff(
+    staff_ids: Sequence[int], key: str, text: str, *, url: str = "", about: int | None = None
+) -> bool:
     """Plan one app message to each of ``staff_ids``; call it outside any transaction
     (the verb owns its own). Returns whether anyone is reached."""
     if not staff_ids:
@@ -29,6 +31,7 @@ def notify_staff(staff_ids: Sequence[int], key: str, text: str, *, url: str = ""
             purpose="",
             priority=Priority.TRANSACTIONAL,
             title=text[:60],
+            about=about,
         )
     )
     if not outcome.reached:

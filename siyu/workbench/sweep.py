@@ -65,7 +65,7 @@ def _remind(rows: QuerySet[Task], stage: str, stamp: str, now: datetime) -> int:
             text = _("Task due at %(when)s: %(title)s (%(customer)s)") % names
         else:
             text = _("Overdue since %(when)s: %(title)s (%(customer)s)") % names
-        if notify_staff([task.staff_id], f"task:{task.pk}:{stage}", text):
+        if notify_staff([task.staff_id], f"task:{task.pk}:{stage}", text, about=task.customer_id):
             Task.objects.filter(pk=task.pk).update(**{stamp: now})
             sent += 1
     return sent

@@ -211,10 +211,17 @@ def add_content_rows(customer: Customer) -> None:
         MaterialInput(title="手冲入门", kind="article", url="https://brand.example.com/a")
     )
     render_material(article.pk, customer.pk, send_ref="privacy:zhang")
-    # Without the owner's "is reading" notice: its text names her and stays in the send
-    # plan after a deletion (a known gap, reported; messaging's eraser does not scrub it).
+    # With the owner's "is reading" notice: its text names her (the deletion blanks it).
     link = TrackedLink.objects.get(customer=customer)
-    record_open(link.code, Reader("b:zhang"), notify=False)
+    record_open(link.code, Reader("b:zhang"))
+
+
+def add_journey_rows(customer: Customer) -> None:
+    from siyu.journeys.entries import Entrant, enroll
+    from siyu.journeys.tests.factories import chain, make_journey
+
+    journey = make_journey(chain({"type": "wait", "seconds": 86400}))
+    enroll(journey, [Entrant(customer.pk)], source="api")
 
 
 def add_community_rows(customer: Customer, brand: Brand) -> None:
@@ -260,5 +267,6 @@ def zhang(brand: Brand) -> Zhang:
     add_referral_rows(customer)
     add_content_rows(customer)
     add_community_rows(customer, brand)
+    add_journey_rows(customer)
     add_workbench_rows(customer, brand)
     return Zhang(customer, brand)
