@@ -325,6 +325,8 @@ SIYU_WECOM_JSSDK_URLS = (env("SIYU_WECOM_JSSDK_URLS") or "").split() or [
 SIYU_WECOM_AGENT_ID = env("SIYU_WECOM_AGENT_ID") or "1000002"
 SIYU_MESSAGING_WEBHOOK_URL = env("SIYU_MESSAGING_WEBHOOK_URL") or ""
 SIYU_MESSAGING_WEBHOOK_SECRET = env("SIYU_MESSAGING_WEBHOOK_SECRET") or ""
+# Hosts a journey's webhook step may call (comma-separated; default: the host above).
+SIYU_JOURNEY_WEBHOOK_HOSTS = env("SIYU_JOURNEY_WEBHOOK_HOSTS") or ""
 SIYU_WECOM_SECRET = env("SIYU_WECOM_SECRET") or ("siyu-demo-secret" if AUTOGEN_KEYS else "")
 SIYU_WECOM_CALLBACK_URL = env("SIYU_WECOM_CALLBACK_URL") or ""
 

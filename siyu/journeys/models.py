@@ -188,9 +188,13 @@ class WebhookCall(models.Model):
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="+")
     url = models.URLField(max_length=500)
     body = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, default="pending")
+    status = models.CharField(max_length=10, default="pending")  # pending|sending|delivered|failed
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
+    # Taken by a worker (siyu/integrations/webhook/journey_calls.py); a claim older than
+    # the lease is a dead worker's and is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True, default="")
 
 
 class ControlGroup(models.Model):

@@ -13,5 +13,10 @@ class WebhookConfig(AppConfig):
         from siyu.integrations.webhook.transport import WebhookTransport
         from siyu.messaging.models import Channel
         from siyu.messaging.transport import register_transport
+        from siyu.worker.pollers import POLLERS
 
         register_transport(Channel.WEBHOOK, WebhookTransport)
+        # The journeys' webhook steps, delivered after their step committed.
+        POLLERS.setdefault(
+            "journey_webhooks", ("siyu.integrations.webhook.journey_calls.deliver_due", 30.0)
+        )
