@@ -11,13 +11,18 @@ from siyu.customers.bulk import insert_all
 from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.models import ChangeKind, Customer, CustomerTag, TagSource
 from siyu.journeys.actions import Batch, Result, register
-from siyu.journeys.models import WebhookCall
+from siyu.journeys.models import Journey, WebhookCall
 from siyu.loyalty.verbs import award_points
 from siyu.messaging.models import Channel, Send, SendStatus
 from siyu.messaging.send import Message, SendRequest, send
 
 # Profile fields a journey may set: plain labels, never personal data.
 SETTABLE = {"lifecycle_stage", "spending_power", "occupation", "region"}
+
+
+def _journey_name(journey_id: int) -> str:
+    """The send log's title for a step without its own: the journey the operator named."""
+    return Journey.objects.filter(pk=journey_id).values_list("name", flat=True).first() or ""
 
 
 def send_action(batch: Batch) -> dict[int, Result]:
@@ -41,7 +46,7 @@ def send_message(batch: Batch, message: Message) -> dict[int, Result]:
             message=message,
             customers=[i.customer_id for i in batch.items],
             purpose=str(cfg.get("purpose", "marketing")),
-            title=str(cfg.get("title", ""))[:200],
+            title=str(cfg.get("title") or _journey_name(batch.journey_id))[:200],
         )
     )
     if outcome.plan is None:

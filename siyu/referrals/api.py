@@ -91,7 +91,7 @@ class GiftOut(Schema):
 
 @router.post(
     "/member/referrals/{programme_id}/gift",
-    response=responses({200: GiftOut, 404: DetailOut, 409: DetailOut}),
+    response=responses({200: GiftOut, 404: DetailOut, 409: DetailOut}, body=True),
 )
 def member_gift(request: HttpRequest, programme_id: ApiId) -> Status[Any]:
     if queries.active_programme(programme_id) is None:

@@ -181,7 +181,8 @@ def test_360_query_count_is_bounded(
     # 18, +1: the coupons panel (campaigns) reads the customer's coupons in one query;
     # +5: the loyalty panel (points and pending, expiry by day, tier, paid plans, ledger);
     # +3: the budget panel (messaging settings, the customer's zone, one read of the log);
-    # +3: the follow-up panel (loss alerts, open tasks, notes).
-    with django_assert_max_num_queries(30):
+    # +3: the follow-up panel (loss alerts, open tasks, notes);
+    # +3: the groups panel (her group memberships, their chats, the codes she scanned).
+    with django_assert_max_num_queries(33):
         response = client.get(f"/customers/{customer.pk}/")
     assert len(response.context["timeline"]) == 8
