@@ -57,6 +57,7 @@ def test_the_panel_shows_profile_tags_orders_of_every_platform_and_budget(
     assert [m.title for m in page.context["scripts"]] == ["开场话术"]
     assert [m.title for m in page.context["materials"]] == ["手冲入门"]
     assert 'id="workbench"' in body
+    assert 'id="loyalty-ledger"' in body  # her points and ledger, as on the 360 page
 
 
 def test_a_contact_the_staff_member_may_not_see_is_not_shown(client: Client, brand: Brand) -> None:
@@ -82,7 +83,8 @@ def test_the_panel_reads_a_fixed_number_of_queries(client: Client, brand: Brand)
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
-    assert 5 <= len(few) <= 20
+    # 20, +5: her points ledger (balance, pending, tier, paid plans, latest entries).
+    assert 5 <= len(few) <= 26
 
 
 def test_the_config_signs_this_page_with_the_simulators_tickets(
