@@ -46,7 +46,7 @@ LIBRARY = (
     MaterialInput(
         title="新人礼包卡片", kind=MaterialKind.MINIPROGRAM, folder="新品", tags=("新人",),
         miniprogram_appid=MINIPROGRAM_APPID, miniprogram_page="pages/gift/index",
-        media_key="gift-cover.png",
+        media_key="gift-pack.png",
     ),
 )  # fmt: skip
 
