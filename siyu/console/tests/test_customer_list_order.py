@@ -37,6 +37,20 @@ def people(brand: Brand) -> dict[str, Customer]:
     return out
 
 
+def page_by_page(client: Client, sort: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names on every page of one row each, following the keyset cursor."""
+    monkeypatch.setattr("siyu.console.list_order.PAGE_SIZE", 1)
+    seen: list[str] = []
+    before = ""
+    for _ in range(6):
+        page = client.get(f"/customers/?sort={sort}{before}").context["page"]
+        seen += [c.display_name for c in page.customers]
+        if page.next_before is None:
+            break
+        before = f"&before={page.next_before}"
+    return seen
+
+
 def names(client: Client, query: str = "") -> list[str]:
     return [c.display_name for c in client.get(f"/customers/{query}").context["page"].customers]
 
@@ -78,14 +92,7 @@ def test_keyset_pages_cover_every_row_once(
 ) -> None:
     login(client, brand.lin_yue)
     whole = names(client, f"?sort={sort}")
-    monkeypatch.setattr("siyu.console.list_order.PAGE_SIZE", 1)
-    seen, before = [], ""
-    for _ in range(6):
-        page = client.get(f"/customers/?sort={sort}{before}").context["page"]
-        seen += [c.display_name for c in page.customers]
-        if page.next_before is None:
-            break
-        before = f"&before={page.next_before}"
+    seen = page_by_page(client, sort, monkeypatch)
     assert seen == whole
     assert len(seen) == 4
 
@@ -134,14 +141,7 @@ def test_sorts_read_from_the_segment_facts_match_the_orders(
     login(client, brand.lin_yue)
     expected = {"last_order": ["新", "旧", "中", "无单"], "spend": ["新", "中", "旧", "无单"]}
     assert names(client, f"?sort={sort}") == expected[sort]
-    monkeypatch.setattr("siyu.console.list_order.PAGE_SIZE", 1)
-    seen, before = [], ""
-    for _ in range(6):
-        page = client.get(f"/customers/?sort={sort}{before}").context["page"]
-        seen += [c.display_name for c in page.customers]
-        if page.next_before is None:
-            break
-        before = f"&before={page.next_before}"
+    seen = page_by_page(client, sort, monkeypatch)
     assert seen == expected[sort]
 
 
