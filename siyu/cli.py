@@ -149,16 +149,9 @@ def demo(
     """Set up everything on SQLite in the data directory, fill the demo brand, and run the
     web server, the task worker and the WeCom simulator until Ctrl-C."""
     started = time.perf_counter()
-    # Before settings load, so the web process and the worker both talk to the simulator
-    # exactly as they would to WeCom: by configuration.
-    callback_url = f"http://127.0.0.1:{port}/wecom/callback/"
-    os.environ.setdefault("SIYU_WECOM_API_BASE", f"http://127.0.0.1:{wecom_port}")
-    os.environ.setdefault("SIYU_WECOM_CALLBACK_URL", callback_url)
-    # The chat sidebar loads the simulator's stand-in for WeCom's JS-SDK; tracked links
-    # point at this server.
-    os.environ.setdefault("SIYU_WECOM_JSSDK_URLS", f"http://127.0.0.1:{wecom_port}/sim/jwxwork.js")
-    os.environ.setdefault("SIYU_PUBLIC_URL", f"http://127.0.0.1:{port}")
-    os.environ.setdefault("SIYU_HTTPS", "0")  # plain HTTP on 127.0.0.1: no Secure cookies, HSTS
+    from siyu.demo.environment import point_at_simulator
+
+    callback_url = point_at_simulator(port, wecom_port)
     setup_django(data_dir, autogen_keys=True, migrated=False)
     out.print(f"Data directory: {data_dir.resolve()}")
     with out.status("Migrating the database…"):
