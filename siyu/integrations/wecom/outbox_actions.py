@@ -10,7 +10,7 @@ from typing import Any
 from siyu.customers.tagging import ensure_tag
 from siyu.integrations.wecom import group_members
 from siyu.integrations.wecom.client.api import WeComClient
-from siyu.integrations.wecom.client.errors import WeComError
+from siyu.integrations.wecom.client.errors import NotVisible, WeComError
 from siyu.integrations.wecom.tag_names import lookup_corp_tags
 
 Action = Callable[[WeComClient, dict[str, Any]], None]
@@ -47,7 +47,23 @@ def mirror_tag_names(client: WeComClient, payload: dict[str, Any]) -> None:
 def mark_channel_tag(client: WeComClient, payload: dict[str, Any]) -> None:
     """The channel tag on the customer's WeCom card, so staff see where they came from."""
     tag_id = client.ensure_corp_tag(str(payload["group"]), str(payload["tag"]))
-    client.mark_tag(str(payload["user_id"]), str(payload["external_user_id"]), add=[tag_id])
+    user_id, external_user_id = str(payload["user_id"]), str(payload["external_user_id"])
+    try:
+        client.mark_tag(user_id, external_user_id, add=[tag_id])
+    except NotVisible:
+        # The customer may have deleted the rep before the tag landed: then there is no card
+        # to tag and nothing failed. A relation that still exists means a real refusal
+        # (visibility range, permission), which stays an error.
+        if still_follows(client, user_id, external_user_id):
+            raise
+
+
+def still_follows(client: WeComClient, user_id: str, external_user_id: str) -> bool:
+    try:
+        contact = client.get_external_contact(external_user_id)
+    except NotVisible:
+        return False
+    return any(f.get("userid") == user_id for f in contact.get("follow_user", []))
 
 
 ACTIONS: dict[str, Action] = {
