@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -27,6 +28,8 @@ from siyu.worker.schedule import start_scheduler
 # terminated: db_worker stops at the next task boundary on SIGINT/SIGTERM.
 STOP_GRACE_SECONDS = 10.0
 FAST_QUEUE = "fast"
+# Set by spawn_worker: the pid of the `siyu demo` that started this worker.
+PARENT_ENV = "SIYU_WORKER_PARENT_PID"
 log = logging.getLogger(__name__)
 
 
@@ -57,6 +60,7 @@ def run_worker(
         " (batch: until the queues are empty)" if batch else "",
     )
     if not batch:
+        follow_parent(stop)
         start_scheduler(stop, worker_id=worker_id)
         start_pollers(stop)
         if worker_id is not None:
@@ -149,7 +153,25 @@ def spawn_worker(extra_args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
     """Start ``siyu worker`` as a child in our process group, so a terminal's Ctrl-C
     reaches it too and it stops at a task boundary."""
     command = [sys.executable, "-m", "siyu.cli", "worker", *extra_args]
-    return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - our own command
+    env = {**os.environ, PARENT_ENV: str(os.getpid())}
+    return subprocess.Popen(command, env=env)  # noqa: S603 - our own command
+
+
+def follow_parent(stop: threading.Event, every: float = 1.0) -> None:
+    """A worker spawned by `siyu demo` stops (gracefully, as on Ctrl-C) when the demo is
+    gone: a demo killed with SIGKILL left its worker running on the data directory."""
+    parent = os.environ.get(PARENT_ENV, "")
+    if not parent.isdigit():
+        return
+
+    def watch() -> None:
+        while not stop.wait(every):
+            if os.getppid() != int(parent):
+                log.warning("the process that started this worker is gone: stopping")
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    threading.Thread(target=watch, name="siyu-worker-parent", daemon=True).start()
 
 
 def stop_worker(process: subprocess.Popen[bytes], grace: float = STOP_GRACE_SECONDS) -> int:
