@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from siyu.console.tests.factories import login
+from siyu.core.clock import local_date
 from siyu.core.models import AuditLog
 from siyu.customers.models import Customer, Identity
 from siyu.privacy.models import ExportArchive, PrivacyRequest, RequestStatus
@@ -30,7 +31,7 @@ def test_an_operator_raises_answers_and_downloads_a_copy(client: Client, zhang: 
     req = _raise(client, "access")
     assert req.customer == zhang.customer  # found through her merged Tmall identity
     queue = client.get(reverse("console:privacy_requests")).content.decode()
-    assert req.due_at.strftime("%Y-%m-%d") in queue
+    assert local_date(req.due_at).isoformat() in queue  # shown in the brand's zone
     client.post(reverse("console:privacy_answer", args=[req.pk]))
     archive = ExportArchive.objects.get(request=req)
     got = client.get(reverse("console:privacy_download", args=[archive.pk, "json"]))

@@ -38,15 +38,15 @@ def leaf_strategy(pools: Pools) -> st.SearchStrategy[dict[str, Any]]:
         st.builds(
             lambda f, v: {"kind": "profile", "field": f, "values": v},
             st.just("gender"),
-            st.lists(st.sampled_from(["female", "male", "unknown"]), min_size=1),
+            st.lists(st.sampled_from(["female", "male", "unknown"]), min_size=1, max_size=5),
         ),
         st.builds(
             lambda v: {"kind": "profile", "field": "region", "values": v},
-            st.lists(st.sampled_from([r for r in REGIONS if r] + ["广州"]), min_size=1),
+            st.lists(st.sampled_from([r for r in REGIONS if r] + ["广州"]), min_size=1, max_size=5),
         ),
         st.builds(
             lambda v: {"kind": "profile", "field": "lifecycle_stage", "values": v},
-            st.lists(st.sampled_from(["new", "active", "churned"]), min_size=1),
+            st.lists(st.sampled_from(["new", "active", "churned"]), min_size=1, max_size=5),
         ),
         st.builds(lambda d: {"kind": "created", "within_days": d}, st.sampled_from(WINDOWS)),
         st.builds(
