@@ -33,7 +33,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -60,15 +59,13 @@ from siyu.messaging.models import (
 from siyu.messaging.policy import (
     Candidate,
     Context,
+    Decider,
     Decision,
     Ledger,
     Rules,
-    Timing,
-    decide,
     load_budget,
     load_staff,
     load_usage,
-    timing_for,
 )
 from siyu.messaging.rows import among, insert_sends
 from siyu.messaging.staffcap import take_staff_quota
@@ -177,7 +174,7 @@ class _Planner:
         self.tasks: dict[tuple[int | None, datetime], list[Any]] = {}
         self.outcome = Outcome(plan)
         self.parts: dict[int | None, int] = {}
-        self.timings: dict[ZoneInfo, Timing] = {}
+        self.decider = Decider(self.ctx, self.brand_day)
         if plan is not None:  # resuming a plan a crash interrupted: fill its open tasks
             for task in plan.tasks.annotate(n=Count("sends")).order_by("part"):
                 self.tasks[task.staff_id, task.due_at] = [task, task.n]
@@ -202,20 +199,16 @@ class _Planner:
     def decide_chunk(
         self, cands: list[Candidate], existing: set[str]
     ) -> list[tuple[Candidate, Decision]]:
-        cands = [c for c in cands if c.key not in existing]
+        if existing:
+            cands = [c for c in cands if c.key not in existing]
         if not cands:
             return []
         ledger = self._ledger(cands)
-        out = []
-        for c in cands:
-            timing = self.timings.get(c.zone)
-            if timing is None:
-                timing = self.timings[c.zone] = timing_for(c.zone, self.ctx)
-            d = decide(c, self.ctx, ledger, self.brand_day, timing)
-            self.outcome.counts[_label(d)] += 1
-            out.append((c, d))
+        decisions = self.decider.decide(cands, ledger)
+        for d, n in Counter(decisions).items():  # a few distinct decisions: label each once
+            self.outcome.counts[_label(d)] += n
         self.staff_ledger.staff = ledger.staff
-        return out
+        return list(zip(cands, decisions, strict=True))
 
     def _task_for(self, c: Candidate, d: Decision) -> Any:
         if self.req.channel not in STAFF_CONFIRMED or d.status == SendStatus.BLOCKED:
