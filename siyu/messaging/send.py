@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -258,21 +258,27 @@ class _Planner:
 
     def write(self, decided: list[tuple[Candidate, Decision]]) -> None:
         decided = self._within_staff_limits(decided)
-        rows = [(c, d, self._task_for(c, d)) for c, d in decided]
-        fresh = {id(t): t for _c, _d, t in rows if t is not None and t.pk is None}
-        insert_all(StaffTask, list(fresh.values()))
+        tasks = [self._task_for(c, d) for c, d in decided]
+        distinct = {id(t): t for t in tasks if t is not None}
+        fresh = [t for t in distinct.values() if t.pk is None]
+        insert_all(StaffTask, fresh)
         self.outcome.tasks += len(fresh)
-        insert_sends([self._row(c, d, t) for c, d, t in rows])
-
-    def _row(self, c: Candidate, d: Decision, task: StaffTask | None) -> tuple[Any, ...]:
-        req = self.req
+        task_pk = {key: t.pk for key, t in distinct.items()}
         assert self.plan is not None  # noqa: S101 - only plans write
-        budget = BudgetState.RESERVED if d.budget_window else BudgetState.NONE
-        return (
-            self.plan.pk, req.source, req.source_id, c.key, req.channel, req.priority,
-            c.customer_id, c.chat_id, c.staff_id, task.pk if task else None, d.status,
-            d.reason, d.due_at, d.local_day, budget, d.budget_window, "", 0, "", self.at, None,
-        )  # fmt: skip
+        req = self.req
+        head = (self.plan.pk, req.source, req.source_id)
+        tails: dict[Decision, tuple[Any, ...]] = {}
+        rows = []
+        for (c, d), t in zip(decided, tasks, strict=True):
+            tail = tails.get(d)
+            if tail is None:  # a chunk has a few distinct decisions: build each tail once
+                budget = BudgetState.RESERVED if d.budget_window else BudgetState.NONE
+                tail = (d.status, d.reason, d.due_at, d.local_day, budget, d.budget_window,
+                        "", 0, "", self.at, None)  # fmt: skip
+                tails[d] = tail
+            middle = (c.key, req.channel, req.priority, c.customer_id, c.chat_id, c.staff_id)
+            rows.append((*head, *middle, task_pk.get(id(t)), *tail))
+        insert_sends(rows)
 
 
 def _existing(req: SendRequest, cands: list[Candidate]) -> set[str]:
@@ -321,6 +327,17 @@ def _finish(plan: SendPlan, outcome: Outcome) -> None:
     outcome.tasks = plan.tasks.count()
 
 
+def _commit_lazily() -> None:
+    """A planned chunk need not wait for its WAL flush (PostgreSQL; measured: the flushes
+    were a fifth of a plan's time). The worker takes a plan's sends and tasks only once
+    the plan is planned, a synchronous commit that flushes every earlier one; a crash
+    before it loses only chunks of a plan still planning, which its retry writes again
+    (once: the idempotency key)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def send(req: SendRequest) -> Outcome:
     """Plan the send for every recipient (chunked: SQLite's write lock is held for one
     chunk at a time) and return what was decided; delivery happens in the worker."""
@@ -333,6 +350,7 @@ def send(req: SendRequest) -> Outcome:
     while True:
         # One transaction per chunk: its row locks, decisions and rows commit together.
         with transaction.atomic():
+            _commit_lazily()
             cands = next(chunks, None)
             if cands is None:
                 break
