@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
@@ -76,8 +77,9 @@ class Rules:
         )
 
 
-@dataclass(frozen=True)
-class Candidate:
+# Tuples, not dataclasses: a plan builds one Candidate per recipient and a frozen
+# dataclass costs several times a tuple to create.
+class Candidate(NamedTuple):
     key: str
     zone: ZoneInfo
     consent: bool = True
@@ -87,8 +89,7 @@ class Candidate:
     staff_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     status: str
     reason: str
     due_at: datetime
@@ -110,9 +111,12 @@ class Ledger:
     channel_weekly: Counter[tuple[str, str, date]] = field(default_factory=Counter)
     budget: Counter[tuple[str, datetime]] = field(default_factory=Counter)
     staff: Counter[tuple[int, date]] = field(default_factory=Counter)
+    # Recipients with any usage or budget held: the others pass caps and budget unread.
+    used: set[str] = field(default_factory=set)
 
     def add(self, key: str, channel: str, day: date, n: int = 1) -> None:
         first = monday(day)
+        self.used.add(key)
         self.day[key, day] += n
         self.weekly[key, first] += n
         self.channel_day[key, channel, day] += n
@@ -148,6 +152,7 @@ def load_budget(ledger: Ledger, keys: list[str], windows: Iterable[datetime]) ->
     )
     for key, window, n in rows:
         ledger.budget[key, window] += n
+        ledger.used.add(key)
 
 
 def load_staff(ledger: Ledger, staff_ids: Iterable[int], at: datetime) -> None:
@@ -260,5 +265,56 @@ def _count(c: Candidate, ctx: Context, ledger: Ledger, d: Decision, brand_day: d
         ledger.add(c.key, ctx.channel, d.local_day)
     if d.budget_window is not None:
         ledger.budget[c.key, d.budget_window] += 1
+        ledger.used.add(c.key)
     if ctx.staff_limited and c.staff_id is not None:
         ledger.staff[c.staff_id, brand_day] += 1
+
+
+class Decider:
+    """``decide`` for a chunk at a time. A recipient with nothing used (no send counted
+    in its days and weeks, no budget held: most of a mass send) passes caps and budget
+    by construction, so only consent, reachability, the staff limit and quiet hours are
+    left to check; equal outcomes share one Decision. Others go through ``decide``."""
+
+    def __init__(self, ctx: Context, brand_day: date) -> None:
+        self.ctx, self.brand_day = ctx, brand_day
+        self.timings: dict[ZoneInfo, Timing] = {}
+        self.shared: dict[tuple[ZoneInfo, str, str], Decision] = {}
+
+    def _timing(self, zone: ZoneInfo) -> Timing:
+        timing = self.timings.get(zone)
+        if timing is None:
+            timing = self.timings[zone] = timing_for(zone, self.ctx)
+        return timing
+
+    def _shared(self, zone: ZoneInfo, status: str, reason: str) -> Decision:
+        d = self.shared.get((zone, status, reason))
+        if d is None:
+            t = self._timing(zone)
+            window = t.window if status != SendStatus.BLOCKED else None
+            d = self.shared[zone, status, reason] = Decision(status, reason, t.due, t.day, window)
+        return d
+
+    def _fresh(self, c: Candidate, staff: Counter[tuple[int, date]]) -> Decision:
+        if not c.consent:
+            return self._shared(c.zone, SendStatus.BLOCKED, Reason.NO_CONSENT)
+        if not c.reachable:
+            return self._shared(c.zone, SendStatus.BLOCKED, Reason.NOT_REACHABLE)
+        limit, ctx = self.ctx.rules.staff_daily_limit, self.ctx
+        if ctx.staff_limited and c.staff_id is not None and limit:
+            if staff[c.staff_id, self.brand_day] >= limit:
+                return self._shared(c.zone, SendStatus.BLOCKED, Reason.STAFF_LIMIT)
+            staff[c.staff_id, self.brand_day] += 1
+        if self._timing(c.zone).deferred_to is not None:
+            return self._shared(c.zone, SendStatus.DEFERRED, Reason.QUIET_HOURS)
+        return self._shared(c.zone, SendStatus.QUEUED, "")
+
+    def decide(self, cands: list[Candidate], ledger: Ledger) -> list[Decision]:
+        out = []
+        used = ledger.used
+        for c in cands:
+            if c.key in used:
+                out.append(decide(c, self.ctx, ledger, self.brand_day, self._timing(c.zone)))
+            else:  # a key comes once in a plan (send_once): no need to note it as used
+                out.append(self._fresh(c, ledger.staff))
+        return out

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from siyu.customers.consent import record_consent
+from siyu.customers.follows import follow_customer, unfollow_customer
 from siyu.demo.brand import Brand
 from siyu.messaging.models import (
     BudgetState,
@@ -59,6 +60,22 @@ def test_a_live_customer_without_a_follower_is_not_reachable(brand: Brand) -> No
     lost = make_customer("丁")
     send(mass("m1", [lost.pk]))
     assert Send.objects.get().reason == Reason.NOT_REACHABLE
+
+
+def test_the_sender_is_the_primary_owner_who_follows_else_the_longest_follower(
+    brand: Brand,
+) -> None:
+    owned = make_customer("甲", consent=True)
+    follow_customer(owned, brand.wang_qiang, at=NOW - timedelta(days=9))
+    follow_customer(owned, brand.lin_yue, primary=True, at=NOW - timedelta(days=1))
+    orphan = make_customer("乙", consent=True)
+    follow_customer(orphan, brand.chen_jing, at=NOW - timedelta(days=2))
+    follow_customer(orphan, brand.wang_qiang, at=NOW - timedelta(days=5))
+    follow_customer(orphan, brand.lin_yue, primary=True, at=NOW - timedelta(days=1))
+    unfollow_customer(orphan, brand.lin_yue, at=NOW)
+    send(mass("m1", [owned.pk, orphan.pk]))
+    senders = dict(Send.objects.values_list("customer_id", "staff_id"))
+    assert senders == {owned.pk: brand.lin_yue.pk, orphan.pk: brand.wang_qiang.pk}
 
 
 def test_sending_again_with_the_same_key_writes_nothing(brand: Brand) -> None:
