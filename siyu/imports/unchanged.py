@@ -25,20 +25,19 @@ from operator import itemgetter
 from typing import Any
 
 from siyu.customers.identity_rules import IdentityInput, StoredKey, normalize_value
-from siyu.imports.bulk import LINE_KEY, _stored_profiles, stored_orders
+from siyu.imports.bulk import FAST_FIELDS, LINE_KEY, _stored_profiles, stored_orders
 from siyu.imports.bulk_identities import Key, key_for, key_of, known_customers
 from siyu.imports.rows import ParsedItem
 
-# Profile columns compared here: plain values the write stores as they are.
-PROFILE_FIELDS = {
-    "display_name",
-    "real_name",
-    "address",
-    "region",
-    "occupation",
-    "gender",
-    "lifecycle_stage",
-    "spending_power",
+# Profile columns compared here: plain values the write stores as they are (birthday,
+# interests, stores and staff need converting first: left to the full path).
+PROFILE_FIELDS = FAST_FIELDS - {
+    "birthday",
+    "interests",
+    "org_unit",
+    "primary_owner",
+    "phone",
+    "email",
 }
 MAX_IDENTITY_VALUE = 256  # IdentityItem.value
 LINE_FIELDS = itemgetter(*LINE_KEY)
