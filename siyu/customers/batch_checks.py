@@ -11,7 +11,13 @@ from pydantic import BaseModel
 
 from siyu.core.models import OrgKind, OrgUnit, Staff
 from siyu.customers.batch_schemas import EventItem, IdentityItem, OrderItem, ProfileItem
-from siyu.customers.identity_rules import IdentityInput, is_usable, rule_for, validate_identity
+from siyu.customers.identity_rules import (
+    IdentityInput,
+    TypeRule,
+    checked_identity,
+    is_junk,
+    validate_identity,
+)
 from siyu.customers.models import Customer, CustomerStatus
 
 Problem = tuple[str, str]  # (field path, message)
@@ -23,8 +29,13 @@ def identity_problems(
     problems: list[Problem] = []
     usable = 0
     for n, item in enumerate(identities):
-        problems.extend(_one_identity(item, f"{path}.{n}"))
-        if is_usable(IdentityInput(item.type, item.value, item.namespace)):
+        # One normalisation per identifier gives both the message and the usability.
+        message, rule, value = checked_identity(
+            IdentityInput(item.type, item.value, item.namespace)
+        )
+        if message is not None:
+            problems.append((_problem_path(item, rule, f"{path}.{n}"), message))
+        elif not is_junk(item.type, value):
             usable += 1
     if identities and not problems and usable == 0:
         # Placeholders are dropped rather than rejected, but an item made only of them
@@ -33,17 +44,12 @@ def identity_problems(
     return problems
 
 
-def _one_identity(item: IdentityItem, path: str) -> list[Problem]:
-    try:
-        rule = rule_for(item.type)
-    except ValueError as exc:
-        return [(f"{path}.type", str(exc))]
-    message = validate_identity(IdentityInput(item.type, item.value, item.namespace))
-    if message is None:
-        return []
+def _problem_path(item: IdentityItem, rule: TypeRule | None, path: str) -> str:
+    if rule is None:
+        return f"{path}.type"  # an unknown type
     if rule.needs_namespace and not item.namespace:
-        return [(f"{path}.namespace", message)]
-    return [(f"{path}.value", message)]
+        return f"{path}.namespace"
+    return f"{path}.value"
 
 
 def profile_problems(item: ProfileItem) -> list[Problem]:

@@ -20,7 +20,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
 )
 
 from siyu.customers.models import Gender, LifecycleStage, Platform, SpendingPower
@@ -36,7 +35,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-def _check_text(text: str) -> None:
+def _check_text(text: str) -> str:
     if "\x00" in text:
         raise ValueError("must not contain NUL characters")
     try:
@@ -44,6 +43,7 @@ def _check_text(text: str) -> None:
     except UnicodeEncodeError:
         # JSON allows lone surrogates ("\\ud800"); no database can store them as text.
         raise ValueError("must be valid Unicode text") from None
+    return text
 
 
 def _not_bool(value: Any) -> Any:
@@ -60,7 +60,9 @@ def _in_range(value: datetime) -> datetime:
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+# Every text field refuses NUL and lone surrogates (a validator on the text type only: a
+# wildcard validator on every field was half of an import's validation time).
+Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_text)]
 Fen = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=MAX_FEN)]
 PositiveFen = Annotated[int, BeforeValidator(_not_bool), Field(gt=0, le=MAX_FEN)]
 Quantity = Annotated[int, BeforeValidator(_not_bool), Field(gt=0, le=MAX_QUANTITY)]
@@ -71,15 +73,6 @@ class Strict(BaseModel):
     # Unknown keys are errors, not silently dropped: a typo like "paid_fee" must not turn
     # into an order with no payment.
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul_in_text(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        for text in texts:
-            if isinstance(text, str):
-                _check_text(text)
-        return value
 
 
 class IdentityItem(Strict):

@@ -129,6 +129,11 @@ def _checked(item: IdentityInput) -> tuple[str | None, TypeRule | None, str]:
     return None, rule, value
 
 
+def checked_identity(item: IdentityInput) -> tuple[str | None, TypeRule | None, str]:
+    """(``validate_identity``'s message, the type's rule, the normalised value)."""
+    return _checked(item)
+
+
 def is_usable(item: IdentityInput) -> bool:
     """Whether ``stored_key`` would store the input (valid, not a placeholder)."""
     message, rule, value = _checked(item)

@@ -10,8 +10,10 @@ verbs in ``writer``, so both paths give the same result.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -60,7 +62,8 @@ def write_chunk(
 
 def profile_fields(model: ProfileItem, refs: References) -> dict[str, Any] | None:
     """The values to set, as ``profiles._apply_fields`` would; None if a field is not ours."""
-    given = model.model_dump(exclude_unset=True, exclude={"identities"})
+    # The attributes themselves (model_dump copies every value: a third of this function).
+    given = {n: getattr(model, n) for n in model.model_fields_set if n != "identities"}
     if set(given) - FAST_FIELDS:
         return None
     fields: dict[str, Any] = {}
@@ -78,13 +81,16 @@ def profile_fields(model: ProfileItem, refs: References) -> dict[str, Any] | Non
     return fields
 
 
-def _set(customer: Customer, fields: dict[str, Any]) -> set[str]:
-    changed = {name for name, value in fields.items() if getattr(customer, name) != value}
-    for name in changed:
-        setattr(customer, name, fields[name])
-    pending: set[str] = getattr(customer, "_import_changed", set())
-    customer._import_changed = pending | changed  # type: ignore[attr-defined]
-    return changed
+def _stored_profiles(ids: set[int], names: list[str]) -> dict[int, dict[str, Any]]:
+    """The stored values of ``names`` per known profile: plain values, not model
+    instances (a re-run compares every profile of the file and changes almost none)."""
+    ordered = sorted(ids)
+    stored: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ordered), 900):
+        found = Customer.objects.filter(pk__in=ordered[start : start + 900])
+        for pk, *row in found.values_list("pk", *names):
+            stored[pk] = dict(zip(names, row, strict=True))
+    return stored
 
 
 def write_profiles(
@@ -96,7 +102,8 @@ def write_profiles(
     values = [fields[n] or {} for n in ours]
     resolved = resolve_rows([inputs(checked[n][1]) for n in ours], options.source, now, values)  # type: ignore[arg-type]
     known = {c for c, new in zip(resolved.customer, resolved.new, strict=True) if c and not new}
-    customers = Customer.objects.in_bulk(known)
+    stored = _stored_profiles(known, sorted({name for v in values for name in v}))
+    changed: dict[int, set[str]] = {}
     seen_new: dict[int, dict[str, Any]] = {}
     done: set[int] = set()
     for pos, n in enumerate(ours):
@@ -116,25 +123,32 @@ def write_profiles(
                 else Outcome.UNCHANGED
             )
         else:
-            changed = _set(customers[customer_id], values[pos])
-            outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
+            row = stored[customer_id]
+            moved = {name for name, value in values[pos].items() if row[name] != value}
+            row.update({name: values[pos][name] for name in moved})
+            if moved:
+                changed.setdefault(customer_id, set()).update(moved)
+            outcome = Outcome.UPDATED if moved else Outcome.UNCHANGED
         out.count(outcome, checked[n][0])
         done.add(n)
-    _save_changed(list(customers.values()), now)
+    _save_changed(stored, changed, now)
     return [c for n, c in enumerate(checked) if n not in done]
 
 
-def _save_changed(customers: list[Customer], now: Any) -> None:
-    changed = [c for c in customers if getattr(c, "_import_changed", None)]
+def _save_changed(
+    stored: dict[int, dict[str, Any]], changed: dict[int, set[str]], now: Any
+) -> None:
     if not changed:
         return
-    names = sorted({name for c in changed for name in c._import_changed} | {"updated_at"})  # type: ignore[attr-defined]
-    for customer in changed:
-        customer.updated_at = now
-    Customer.objects.bulk_update(changed, names, batch_size=500)
+    names = sorted({name for fields in changed.values() for name in fields})
+    rows = [
+        Customer(pk=pk, updated_at=now, **{name: stored[pk][name] for name in names})
+        for pk in sorted(changed)
+    ]
+    Customer.objects.bulk_update(rows, [*names, "updated_at"], batch_size=500)
     append_changes(
-        NewChange(c.pk, ChangeKind.PROFILE, data={"fields": sorted(c._import_changed)})  # type: ignore[attr-defined]
-        for c in changed
+        NewChange(pk, ChangeKind.PROFILE, data={"fields": sorted(changed[pk])})
+        for pk in sorted(changed)
     )
 
 
@@ -142,10 +156,11 @@ def _save_changed(customers: list[Customer], now: Any) -> None:
 LINE_KEY = ("sku", "product_name", "category", "quantity", "unit_price_fen", "paid_fen")
 
 
-def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
+def stored_orders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Stored]:
+    """The stored orders of these (platform, order_no), with their lines and refunds."""
     wanted: dict[str, set[str]] = {}
-    for _i, m in checked:
-        wanted.setdefault(str(m.platform), set()).add(m.order_no)  # type: ignore[attr-defined]
+    for platform, order_no in keys:
+        wanted.setdefault(platform, set()).add(order_no)
     q = Q()
     for platform, numbers in sorted(wanted.items()):
         q |= Q(platform=platform, order_no__in=sorted(numbers))  # the unique index
@@ -154,11 +169,9 @@ def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
     lines: dict[int, list[Any]] = {o.pk: [] for o in rows.values()}
     refunds: dict[int, dict[str, Any]] = {o.pk: {} for o in rows.values()}
     if rows:
-        # Tuples, not model instances: a re-run compares every stored line of the file.
-        found_lines = OrderLine.objects.filter(order_id__in=lines).values_list(
-            "order_id", *LINE_KEY
-        )
-        for order_id, *key in found_lines:
+        # Tuples by plain SQL, not the ORM: a re-run compares every stored line of the
+        # file (the fields are plain text and integers: nothing to convert).
+        for order_id, *key in _stored_lines(sorted(lines)):
             lines[order_id].append(tuple(key))
         found_refunds = Refund.objects.filter(order_id__in=lines).values_list(
             "order_id", "refund_no", "amount_fen", "refunded_at"
@@ -168,11 +181,28 @@ def _stored_orders(checked: list[Checked]) -> dict[tuple[str, str], Stored]:
     return {k: Stored(o, lines[o.pk], refunds[o.pk]) for k, o in rows.items()}
 
 
+def _stored_lines(order_ids: list[int]) -> list[tuple[Any, ...]]:
+    meta = OrderLine._meta
+    column = {f.name: f.column for f in meta.concrete_fields}
+    columns = ", ".join(column[f] for f in ("order", *LINE_KEY))
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cur:
+        for start in range(0, len(order_ids), 900):
+            batch = order_ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(batch))
+            cur.execute(
+                f"SELECT {columns} FROM {meta.db_table} WHERE order_id IN ({marks})",  # noqa: S608
+                batch,
+            )
+            found.extend(cur.fetchall())
+    return found
+
+
 def write_orders(
     checked: list[Checked], refs: References, options: Options, out: Written
 ) -> list[Checked]:
     models: list[OrderItem] = [m for _i, m in checked]  # type: ignore[misc]
-    stored = _stored_orders(checked)
+    stored = stored_orders((str(m.platform), m.order_no) for m in models)
     resolved = resolve_rows([inputs(m) for m in models], options.source, timezone.now())
     rest: list[Checked] = []
     new: list[tuple[int, int, Any]] = []

@@ -56,10 +56,33 @@ class Resolution:
     groups: dict[int, list[int]] = field(default_factory=dict)
 
 
+# Stored keys of the identifiers of the import running now: the check pass, the
+# comparison with what is stored and the write each need them, and a PII identifier's
+# key is a keyed hash. Emptied when an import starts and ends (``forget_keys``), and
+# bounded.
+_keys: dict[tuple[str, str, str], StoredKey | None] = {}
+MAX_KEPT_KEYS = 200_000
+
+
+def key_for(item: IdentityInput) -> StoredKey | None:
+    """``stored_key``, remembered for the running import."""
+    wanted = (item.type, item.value, item.namespace)
+    if wanted in _keys:
+        return _keys[wanted]
+    if len(_keys) >= MAX_KEPT_KEYS:
+        _keys.clear()
+    found = _keys[wanted] = stored_key(item)
+    return found
+
+
+def forget_keys() -> None:
+    _keys.clear()
+
+
 def row_keys(identities: Sequence[IdentityInput]) -> list[StoredKey]:
     seen: dict[Key, StoredKey] = {}
     for item in identities:
-        k = stored_key(item)
+        k = key_for(item)
         if k is not None:
             seen.setdefault(key_of(k), k)
     return list(seen.values())
@@ -93,6 +116,19 @@ def _stored(keys: list[StoredKey]) -> dict[Key, tuple[int, int | None, str]]:
     return found
 
 
+def _select_in(sql: str, params: list[Any], values: set[int]) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` + `` IN (values)``, in batches. Plain SQL: compiling an ORM query
+    with thousands of parameters costs Django more than running it costs the database."""
+    ordered = sorted(values)
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cur:
+        for start in range(0, len(ordered), LOOKUP_BATCH):
+            batch = ordered[start : start + LOOKUP_BATCH]
+            cur.execute(f"{sql} IN ({', '.join(['%s'] * len(batch))})", [*params, *batch])
+            rows.extend(cur.fetchall())
+    return rows
+
+
 def _known_customer(
     keys: list[StoredKey], stored: dict[Key, tuple[int, int | None, str]]
 ) -> int | None:
@@ -103,6 +139,16 @@ def _known_customer(
     if len(owners) != 1 or any(f[2] != IdentityStatus.LINKED for f in found if f is not None):
         return None
     return owners.pop()
+
+
+def known_customers(keys: list[list[StoredKey]]) -> tuple[list[int | None], dict[Key, int]]:
+    """Per row, the live profile all its identifiers are stored and linked on (None when
+    not so), and the profile of every stored identifier of the rows."""
+    stored = _stored([k for ks in keys for k in ks])
+    candidates = {i: _known_customer(ks, stored) for i, ks in enumerate(keys)}
+    _confirm_known(candidates, keys, stored)
+    owners = {key: found[1] for key, found in stored.items() if found[1] is not None}
+    return [candidates[i] for i in range(len(keys))], owners
 
 
 def resolve_rows(
@@ -143,11 +189,14 @@ def _confirm_known(
 ) -> None:
     """Keep only candidates whose profile is live and whose identifiers are all linked."""
     owners = {c for c in candidates.values() if c is not None}
-    live = set(
-        Customer.objects.filter(pk__in=owners, status=CustomerStatus.ACTIVE).values_list(
-            "pk", flat=True
+    live = {
+        pk
+        for (pk,) in _select_in(
+            f"SELECT id FROM {Customer._meta.db_table} WHERE status = %s AND id",  # noqa: S608
+            [CustomerStatus.ACTIVE],
+            owners,
         )
-    )
+    }
     pairs: dict[int, list[tuple[int, int]]] = {}
     ids: set[int] = set()
     for i, customer in candidates.items():
@@ -162,7 +211,11 @@ def _confirm_known(
         return
     # One IN list, on the leading column of the (a, b) unique index: two IN lists make
     # SQLite's planner scan.
-    found = IdentityLink.objects.filter(a_id__in=sorted(ids)).values_list("a_id", "b_id")
+    found = _select_in(
+        f"SELECT a_id, b_id FROM {IdentityLink._meta.db_table} WHERE a_id",  # noqa: S608
+        [],
+        ids,
+    )
     linked = {(x, y) for x, y in found if y in ids}
     for i, wanted in pairs.items():
         if any(p not in linked and p[::-1] not in linked for p in wanted):

@@ -20,10 +20,13 @@ from django.conf import settings
 from django.db import transaction
 
 from siyu.customers.batch_checks import References
+from siyu.customers.orders import Outcome
 from siyu.customers.retry import retry_on_conflict
+from siyu.imports.bulk_identities import forget_keys
 from siyu.imports.checks import Checked, validate_chunk, with_references
 from siyu.imports.rows import Parsed, ParsedItem, RowError, iter_customers, iter_orders
 from siyu.imports.spill import Spill, SpilledChunk
+from siyu.imports.unchanged import split_unchanged
 from siyu.imports.writer import Options, Written, write_each
 
 MAX_REPORTED_ERRORS = 10_000
@@ -114,8 +117,10 @@ def check_stream(
     """Every problem of the file, writing nothing. With ``keep`` the checked items of a
     clean file are kept (``Tally.spill``) so ``write_stream`` need not check them again."""
     tally = Tally(spill=Spill() if keep else None)
+    forget_keys()
     for chunk in chunks(PARSERS[kind](header, rows)):
-        valid, errors = validate_chunk(kind, chunk.items)
+        same, rest = split_unchanged(kind, chunk.items)
+        valid, errors = validate_chunk(kind, rest)
         good, missing, _refs = with_references(valid)
         tally.add(Written(), chunk.errors + errors + missing, chunk.entries, chunk.rows)
         if tally.spill is not None and tally.rejected_rows:
@@ -123,25 +128,47 @@ def check_stream(
         elif tally.spill is not None:
             for item, _model in good:
                 item.raw = {}  # read by the checks only
-            tally.spill.put(SpilledChunk(chunk.entries, chunk.rows, good))
+            tally.spill.put(SpilledChunk(chunk.entries, chunk.rows, good, same))
         progress(chunk.rows)
     return tally
 
 
 def _checked_chunks(
     kind: str, header: list[str], rows: Iterable[list[str]], skip: int, checked: Tally | None
-) -> Iterator[tuple[Chunk, list[Checked]]]:
-    """Each chunk with the problems found so far and the items that passed the schema:
-    from the check pass's spill when it kept one, else parsed and checked now."""
+) -> Iterator[tuple[Chunk, list[Checked], list[ParsedItem]]]:
+    """Each chunk with the problems found so far, the items that passed the schema and
+    those identical to what is stored: from the check pass's spill when it kept one, else
+    parsed and checked now."""
     spill = checked.spill if checked is not None and not checked.rejected_rows else None
     if spill is not None and not skip:
         for kept in spill:
-            yield Chunk(entries=kept.entries, rows=kept.rows), kept.valid
+            yield Chunk(entries=kept.entries, rows=kept.rows), kept.valid, kept.same
         return
     for chunk in chunks(PARSERS[kind](header, rows), skip):
-        valid, errors = validate_chunk(kind, chunk.items)
+        same, rest = split_unchanged(kind, chunk.items)
+        valid, errors = validate_chunk(kind, rest)
         chunk.errors.extend(errors)
-        yield chunk, valid
+        yield chunk, valid, same
+
+
+def _write_checked(
+    kind: str,
+    valid: list[Checked],
+    same: list[ParsedItem],
+    options: Options,
+    write: ChunkWriter,
+) -> tuple[Written, list[RowError]]:
+    """One chunk's writes, inside its transaction. Items found identical to what is
+    stored are compared again now: those still identical are unchanged, the others are
+    checked and written like the rest."""
+    still, moved = split_unchanged(kind, same)
+    extra, errors = validate_chunk(kind, moved)
+    good, missing, refs = with_references(valid + extra)
+    written = Written()
+    for item in still:
+        written.count(Outcome.UNCHANGED, item)
+    write(kind, good, refs, options, written)
+    return written, errors + missing + written.errors
 
 
 def write_stream(
@@ -162,31 +189,53 @@ def write_stream(
 
     write = writer or write_chunk
     tally = Tally(position=skip)
-    for chunk, valid in _checked_chunks(kind, header, rows, skip, checked):
-        good, missing, refs = with_references(valid)
+    if checked is None:
+        forget_keys()
+    try:
+        _write_chunks(
+            kind,
+            _checked_chunks(kind, header, rows, skip, checked),
+            write,
+            tally,
+            Run(options, on_chunk, progress),
+        )
+    finally:
+        forget_keys()
+    if tally.created or tally.updated:
+        refresh_segments()
+    return tally
+
+
+@dataclass(frozen=True)
+class Run:
+    options: Options
+    on_chunk: Callable[[Tally], None]
+    progress: Callable[[int], None]
+
+
+def _write_chunks(
+    kind: str,
+    checked: Iterable[tuple[Chunk, list[Checked], list[ParsedItem]]],
+    write: ChunkWriter,
+    tally: Tally,
+    run: Run,
+) -> None:
+    for chunk, valid, same in checked:
 
         def attempt(
-            chunk: Chunk = chunk,
-            good: list[Checked] = good,
-            errors: list[RowError] = missing,
-            refs: References = refs,
+            chunk: Chunk = chunk, valid: list[Checked] = valid, same: list[ParsedItem] = same
         ) -> Tally:
             delta = Tally()
             with transaction.atomic():
-                written = Written()
-                write(kind, good, refs, options, written)
-                found = chunk.errors + errors + written.errors
-                delta.add(written, found, chunk.entries, chunk.rows)
-                on_chunk(delta)
+                written, found = _write_checked(kind, valid, same, run.options, write)
+                delta.add(written, chunk.errors + found, chunk.entries, chunk.rows)
+                run.on_chunk(delta)
             return delta
 
         # A chunk is idempotent, so a lock timeout or deadlock against another writer
         # (SQLite's one write lock, PostgreSQL's row locks) just runs it again.
         tally.merge(retry_on_conflict(attempt))
-        progress(chunk.rows)
-    if tally.created or tally.updated:
-        refresh_segments()
-    return tally
+        run.progress(chunk.rows)
 
 
 def refresh_segments() -> None:

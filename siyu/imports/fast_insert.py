@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-from siyu.customers.resolve_batch import _copy
+from siyu.customers.bulk import copy_rows
 
 PLAIN_TYPES: set[type[Any]] = {
     models.CharField,
@@ -95,7 +95,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     # The raw cursor raises the driver's own errors; wrapped, a lock timeout is Django's
     # OperationalError, which the chunk's retry understands.
     with connection.wrap_database_errors:
-        _copy(model._meta.db_table, [f.column for f in fields], prepared(), 5_000)
+        copy_rows(model._meta.db_table, [f.column for f in fields], prepared(), 5_000)
 
 
 def _moment_preparation(conn: Any) -> Any:

@@ -64,6 +64,7 @@ def numbered_rows(
     with more cells than the header would silently lose the extras, a short one would read
     its last columns as empty. Blank trailing cells (Excel writes them) are not extras."""
     columns = [(i, col) for i, col in enumerate(header) if col]
+    named = all(header)  # every column named: cells map to the header as they stand
     for n, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -81,7 +82,10 @@ def numbered_rows(
             ) % {"cells": len(cells), "columns": len(header), "column": header[len(cells)]}
             yield n, RowError(n, header[len(cells)], message)
             continue
-        yield n, {col: cells[i].strip() for i, col in columns}
+        if named:
+            yield n, dict(zip(header, map(str.strip, cells), strict=False))
+        else:
+            yield n, {col: cells[i].strip() for i, col in columns}
 
 
 def parse_amount(column: str, text: str) -> int:

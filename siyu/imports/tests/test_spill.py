@@ -9,6 +9,7 @@ from pytest_django.fixtures import Settings
 
 from siyu.customers.models import Customer, Order
 from siyu.demo.brand import Brand
+from siyu.imports import spill
 from siyu.imports.tests.test_corrections import BASE, write
 from siyu.imports.whole_file import check_path, import_path
 from siyu.imports.writer import Options
@@ -26,6 +27,20 @@ def test_the_write_pass_writes_what_the_check_pass_checked(
     assert checked.spill.chunks == 2
     # The file changes after the check: what is written is what was checked, not re-read.
     write(tmp_path, ["13911112222,taobao,OTHER,2025-03-01 14:30,1,1,X,x,1,1,1,,,"])
+    tally = import_path("orders", path, Options(), lambda n: None, checked=checked)
+    assert (tally.created, tally.unchanged, tally.rows) == (2, 0, 3)
+    assert sorted(Order.objects.values_list("order_no", flat=True)) == ["JD1", "TB1"]
+
+
+def test_chunks_past_the_memory_budget_go_to_disk_and_come_back_in_order(
+    brand: Brand, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.SIYU_IMPORT_CHUNK_ROWS = 2
+    monkeypatch.setattr(spill, "IN_MEMORY_ROWS", 2)  # the first chunk held, the second not
+    path = write(tmp_path, BASE)
+    checked = check_path("orders", path, lambda n: None, keep=True)
+    assert checked.spill is not None
+    assert (checked.spill.chunks, checked.spill.on_disk) == (2, 1)
     tally = import_path("orders", path, Options(), lambda n: None, checked=checked)
     assert (tally.created, tally.unchanged, tally.rows) == (2, 0, 3)
     assert sorted(Order.objects.values_list("order_no", flat=True)) == ["JD1", "TB1"]
