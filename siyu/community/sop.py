@@ -134,6 +134,8 @@ def slot_times(slot: SopSlot, now: datetime, days: int = PLAN_DAYS) -> list[date
         day = today + timedelta(days=n)
         if slot.weekdays and day.isoweekday() not in slot.weekdays:
             continue
+        if slot.month_days and day.day not in slot.month_days:
+            continue
         at = datetime.combine(day, slot.at_time, tzinfo=zone)
         if at > now:
             out.append(at)

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery
 from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
+from siyu.community.models import GroupInvite
 from siyu.content.models import Material
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
@@ -161,6 +162,7 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:referral_programme": lambda d: {"pk": _first(Programme)},
     "console:material_edit": lambda d: {"pk": _first(Material)},
     "console:community_group": lambda d: {"pk": _first(GroupChat)},
+    "console:referral_koc_result": lambda d: {"pk": _first(GroupInvite)},
     "console:journey_detail": lambda d: {"pk": _journey()},
     "console:customer_journeys": lambda d: {"pk": d.customer.pk},
 }
