@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from siyu.community.models import GroupCode, Persona, PostKind
@@ -51,6 +52,18 @@ class SlotForm(forms.Form):
         label=_("Groups"), queryset=GroupChat.objects.filter(status=0).order_by("name")
     )
 
+    def __init__(self, *args: Any, groups: QuerySet[GroupChat] | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        narrow_chats(self, groups)
+
+
+def narrow_chats(form: forms.Form, groups: QuerySet[GroupChat] | None) -> None:
+    """Offer only the groups the user sees (``groups.scope.visible_groups``)."""
+    field = form.fields["chats"]
+    assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 - declared so
+    if groups is not None:
+        field.queryset = groups.filter(status=0).order_by("name")
+
 
 class CodeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -68,6 +81,10 @@ class CodeForm(forms.Form):
         label=_("Welcome message"), max_length=1000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
+
+    def __init__(self, *args: Any, groups: QuerySet[GroupChat] | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        narrow_chats(self, groups)
 
 
 class InviteForm(forms.Form):

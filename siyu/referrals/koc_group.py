@@ -18,6 +18,7 @@ from siyu.community.models import CodeStatus, GroupCode, GroupInvite, SopSlot
 from siyu.groups.models import GroupChat, GroupType
 from siyu.messaging.send import Outcome
 from siyu.referrals.koc import KocRow, score_kocs
+from siyu.referrals.scope import ReferralScope
 
 MAX_INVITED = 200  # one invitation reaches at most this many KOCs
 
@@ -48,10 +49,17 @@ def koc_chats(code: GroupCode) -> list[GroupChat]:
     ]
 
 
-def pick_kocs(*, top: int | None = None, min_score: float | None = None) -> list[KocRow]:
+def pick_kocs(
+    *, top: int | None = None, min_score: float | None = None, scope: ReferralScope | None = None
+) -> list[KocRow]:
     """The top ``top`` KOCs, or every KOC scoring at least ``min_score`` (at most
-    ``MAX_INVITED``); both given: the top N of those over the score."""
+    ``MAX_INVITED``); both given: the top N of those over the score. ``scope``: only the
+    customers the user sees (a store manager's KOCs)."""
     rows = [r for r in score_kocs(MAX_INVITED) if r.score > 0]
+    if scope is not None:
+        ids = [r.customer_id for r in rows]
+        seen = set(scope.customers.filter(pk__in=ids).values_list("pk", flat=True))
+        rows = [r for r in rows if r.customer_id in seen]
     if min_score is not None:
         rows = [r for r in rows if r.score >= min_score]
     if top is not None:
@@ -75,6 +83,7 @@ def invite_kocs(
     min_score: float | None = None,
     created_by_id: int | None = None,
     now: datetime | None = None,
+    scope: ReferralScope | None = None,
 ) -> KocInvite:
     """Invite the picked KOCs into the code's KOC group and schedule its KOC SOP."""
     if top is None and min_score is None:
@@ -82,7 +91,7 @@ def invite_kocs(
     chats = koc_chats(code)
     if not chats:
         raise GroupCodeError(_("This group code sends to no KOC group."))
-    kocs = pick_kocs(top=top, min_score=min_score)
+    kocs = pick_kocs(top=top, min_score=min_score, scope=scope)
     if not kocs:
         raise GroupCodeError(_("No KOC matches: nobody has referred or shared yet."))
     invite, outcome = invite_to_group(

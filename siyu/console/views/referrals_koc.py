@@ -17,14 +17,17 @@ from siyu.community.models import GroupInvite, SopSlot
 from siyu.console.referral_forms import KocInviteForm
 from siyu.console.views.community import require_operator
 from siyu.core.audit import record_audit
+from siyu.core.roles import is_hq
+from siyu.groups.scope import visible_groups
 from siyu.messaging.models import Channel, Send
 from siyu.messaging.send import Message, SendRequest, preview
 from siyu.referrals.koc_group import invite_kocs, koc_chats, pick_kocs
+from siyu.referrals.scope import ReferralScope, referral_scope
 
 
-def _preview(form: KocInviteForm) -> dict[str, object]:
+def _preview(form: KocInviteForm, scope: ReferralScope | None) -> dict[str, object]:
     data = form.cleaned_data
-    kocs = pick_kocs(top=data.get("top"), min_score=data.get("min_score"))
+    kocs = pick_kocs(top=data.get("top"), min_score=data.get("min_score"), scope=scope)
     decided = preview(
         SendRequest(
             source=INVITE_SOURCE, source_id="preview", channel=Channel.WECOM_CUSTOMER,
@@ -49,7 +52,7 @@ def koc_invite(request: HttpRequest) -> HttpResponse:
     form = KocInviteForm(request.GET if bound else None)
     context: dict[str, object] = {"section": "referrals", "form": form}
     if bound and form.is_valid():
-        context |= _preview(form)
+        context |= _preview(form, referral_scope(request.user))
     status = 400 if bound and not form.is_valid() else 200
     return render(request, "console/referrals/koc_invite.html", context, status=status)
 
@@ -64,7 +67,7 @@ def _send(request: HttpRequest) -> HttpResponse:
     try:
         done = invite_kocs(
             data["code"], data["text"], top=data.get("top"), min_score=data.get("min_score"),
-            created_by_id=request.user.pk,
+            created_by_id=request.user.pk, scope=referral_scope(request.user),
         )  # fmt: skip
     except GroupCodeError as exc:
         messages.error(request, str(exc))
@@ -76,7 +79,10 @@ def _send(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def koc_result(request: HttpRequest, pk: int) -> HttpResponse:
-    invite = get_object_or_404(GroupInvite.objects.select_related("code"), pk=pk)
+    invites = GroupInvite.objects.select_related("code")
+    if not is_hq(request.user):  # a store's own KOC groups' invitations
+        invites = invites.filter(code__chats__chat__in=visible_groups(request.user)).distinct()
+    invite = get_object_or_404(invites, pk=pk)
     joined = set(invite.joins.values_list("customer_id", flat=True))
     sends = (
         Send.objects.filter(source=INVITE_SOURCE, source_id=invite.source_id)
