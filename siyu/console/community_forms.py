@@ -87,14 +87,10 @@ class CodeForm(forms.Form):
         narrow_chats(self, groups)
 
 
-class InviteForm(forms.Form):
+class CodeInvitationForm(forms.Form):
+    """An invitation by mass send carrying a group code: which code, what it says."""
+
     code = forms.ModelChoiceField(label=_("Group code"), queryset=GroupCode.objects.none())
-    tag = forms.ModelChoiceField(
-        label=_("Tag"), queryset=Tag.objects.order_by("name"), required=False
-    )
-    segment = forms.ModelChoiceField(
-        label=_("Segment"), queryset=Segment.objects.order_by("name"), required=False
-    )
     text = forms.CharField(
         label=_("Invitation"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -103,7 +99,20 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["code"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = GroupCode.objects.filter(status="active").exclude(qr_code="")
+        field.queryset = self.codes()
+
+    def codes(self) -> QuerySet[GroupCode]:
+        return GroupCode.objects.filter(status="active").exclude(qr_code="")
+
+
+class InviteForm(CodeInvitationForm):
+    tag = forms.ModelChoiceField(
+        label=_("Tag"), queryset=Tag.objects.order_by("name"), required=False
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Segment"), queryset=Segment.objects.order_by("name"), required=False
+    )
+    field_order = ("code", "tag", "segment", "text")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

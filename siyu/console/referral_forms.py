@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from siyu.community.models import GroupCode
+from siyu.console.community_forms import CodeInvitationForm
 from siyu.referrals.koc_group import MAX_INVITED, koc_codes
 
 
-class KocInviteForm(forms.Form):
-    code = forms.ModelChoiceField(label=_("KOC group code"), queryset=GroupCode.objects.none())
+class KocInviteForm(CodeInvitationForm):
     top = forms.IntegerField(
         label=_("Top KOCs"), min_value=1, max_value=MAX_INVITED, required=False, initial=5
     )
@@ -21,15 +22,10 @@ class KocInviteForm(forms.Form):
         label=_("Lowest score"), min_value=0, max_value=100, required=False,
         help_text=_("Leave empty to invite the top KOCs whatever their score."),
     )  # fmt: skip
-    text = forms.CharField(
-        label=_("Invitation"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    field_order = ("code", "top", "min_score", "text")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["code"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = koc_codes()
+    def codes(self) -> QuerySet[GroupCode]:
+        return koc_codes()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
