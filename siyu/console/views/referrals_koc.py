@@ -19,10 +19,14 @@ from siyu.console.views.community import require_operator
 from siyu.core.audit import record_audit
 from siyu.core.roles import is_hq
 from siyu.groups.scope import visible_groups
-from siyu.messaging.models import Channel, Send
+from siyu.messaging.models import Channel, Reason, Send
 from siyu.messaging.send import Message, SendRequest, preview
 from siyu.referrals.koc_group import invite_kocs, koc_chats, pick_kocs
 from siyu.referrals.scope import ReferralScope, referral_scope
+
+
+def _reason_label(reason: str) -> str:
+    return str(Reason(reason).label) if reason in Reason.values else reason
 
 
 def _preview(form: KocInviteForm, scope: ReferralScope | None) -> dict[str, object]:
@@ -34,7 +38,11 @@ def _preview(form: KocInviteForm, scope: ReferralScope | None) -> dict[str, obje
             message=Message(text=data["text"]), customers=[k.customer_id for k in kocs],
         )
     )  # fmt: skip
-    blocked = {k.removeprefix("blocked:"): n for k, n in decided.counts.items() if n}
+    blocked = {
+        _reason_label(k.removeprefix("blocked:")): n
+        for k, n in decided.counts.items()
+        if n and k.startswith("blocked:")
+    }
     return {
         "kocs": kocs,
         "reached": decided.reached,
