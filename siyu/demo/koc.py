@@ -25,7 +25,8 @@ def build_koc_group(now: datetime) -> GroupInvite | None:
     found = GroupInvite.objects.filter(code__chats__chat__chat_id=KOC_GROUP).first()
     if found is not None or not pick_kocs(top=TOP):
         return found
-    owner = str(load_brand().lin_yue.wecom_userid)
+    # Run by 陈静, a sales rep of 静安店: her group, her manager's store's, and HQ's to see.
+    owner = str(load_brand().chen_jing.wecom_userid)
     record_members(KOC_GROUP, [SeenMember(owner, 1, 1)])
     GroupChat.objects.filter(chat_id=KOC_GROUP).update(
         name="山茶咖啡·KOC 体验官群", owner_userid=owner, group_type=GroupType.KOC
