@@ -1,6 +1,7 @@
 """Group health: members, joins and quits per day, the quit rate in the 24 h after each
-post, orders by members after they joined, and a warning when quits spike after posts
-(the group is being over-messaged)."""
+post, clicks on the materials posted into the group (their links name the group), orders
+by members after they joined, and a warning when quits spike after posts (the group is
+being over-messaged)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from siyu.community.models import CommunitySettings, GroupPost, PostStatus
+from siyu.content.links import group_send_ref
+from siyu.content.models import LinkOpen
 from siyu.core.clock import brand_zone, local_date
 from siyu.customers.models import Order
 from siyu.groups.models import ChangeKind, GroupChat, MemberChange
@@ -41,6 +44,7 @@ class Health:
     orders: int
     order_fen: int
     posts_per_day_ceiling: int
+    clicks: int = 0
 
     @property
     def spikes(self) -> list[PostEffect]:
@@ -101,6 +105,13 @@ def _orders(chat: GroupChat, since: datetime) -> tuple[int, int]:
     return int(totals["n"] or 0), int(totals["fen"] or 0)
 
 
+def _clicks(chat: GroupChat, since: datetime) -> int:
+    """Opens of links posted into this group (``group_send_ref``), by anyone."""
+    return LinkOpen.objects.filter(
+        viewer__link__send_ref__startswith=group_send_ref(chat.chat_id, ""), opened_at__gte=since
+    ).count()
+
+
 def group_health(chat: GroupChat, *, days: int = 14, now: datetime | None = None) -> Health:
     now = now or timezone.now()
     days = max(1, min(days, MAX_DAYS))
@@ -118,4 +129,5 @@ def group_health(chat: GroupChat, *, days: int = 14, now: datetime | None = None
         orders=orders,
         order_fen=fen,
         posts_per_day_ceiling=settings.posts_per_day,
+        clicks=_clicks(chat, since),
     )

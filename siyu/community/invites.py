@@ -1,8 +1,11 @@
-"""标签建群: invite everyone with a tag, or in a segment, to a group code by mass send.
+"""标签建群: invite everyone with a tag, or in a segment, to a group code by mass send (or a
+list of customers the caller picked, e.g. the top KOCs, named by ``audience``).
 The send carries the code's QR image; joins come back through the code's ``state`` and
 are credited to the invite that reached the customer (``joins._invite_for``)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -18,7 +21,11 @@ from siyu.messaging.send import Message, Outcome, SendRequest, send
 from siyu.segments.models import Segment
 
 
-def invitees(tag: Tag | None, segment: Segment | None) -> QuerySet[Customer]:
+def invitees(
+    tag: Tag | None, segment: Segment | None, customers: Sequence[int] = ()
+) -> QuerySet[Customer]:
+    if customers:
+        return Customer.objects.filter(pk__in=list(customers))
     if tag is not None:
         return Customer.objects.filter(tag_links__tag=tag)
     if segment is not None:
@@ -34,9 +41,12 @@ def invite_to_group(
     *,
     tag: Tag | None = None,
     segment: Segment | None = None,
+    customers: Sequence[int] = (),
+    audience: str = "",
     created_by_id: int | None = None,
 ) -> tuple[GroupInvite, Outcome]:
-    if (tag is None) == (segment is None):
+    picked = [tag is not None, segment is not None, bool(customers)]
+    if sum(picked) != 1:
         raise GroupCodeError(_("Invite either a tag or a segment."))
     if code.status != CodeStatus.ACTIVE or not code.qr_code:
         raise GroupCodeError(_("This group code has no QR code to send."))
@@ -44,9 +54,9 @@ def invite_to_group(
         raise GroupCodeError(_("Write the invitation."))
     with transaction.atomic():
         invite = GroupInvite.objects.create(
-            code=code, tag=tag, segment=segment, text=text.strip(), created_at=timezone.now()
-        )
-    audience = tag.name if tag is not None else segment.name if segment is not None else ""
+            code=code, tag=tag, segment=segment, text=text.strip(), created_at=timezone.now(),
+            audience=(tag.name if tag else segment.name if segment else audience)[:200],
+        )  # fmt: skip
     outcome = send(
         SendRequest(
             source=INVITE_SOURCE,
@@ -56,9 +66,9 @@ def invite_to_group(
                 text=invite.text,
                 attachments=({"msgtype": "image", "image": {"pic_url": code.qr_code}},),
             ),
-            customers=invitees(tag, segment),
+            customers=invitees(tag, segment, customers),
             title=code.name,
-            audience=audience,
+            audience=invite.audience,
             created_by_id=created_by_id,
         )
     )

@@ -95,8 +95,10 @@ def schedule_post(
     batch: str = "",
     slot: SopSlot | None = None,
     created_by_id: int | None = None,
+    message: Message | None = None,
 ) -> PostPlan:
-    """Plan one post into these groups at ``at``; repeating a batch changes nothing."""
+    """Plan one post into these groups at ``at``; repeating a batch changes nothing.
+    ``message``: what is sent when it is more than the text (a material's card)."""
     if kind not in PostKind.values:
         raise PostError(_("Unknown kind of post."))
     if not text.strip():
@@ -116,7 +118,7 @@ def schedule_post(
                 source=SOURCE,
                 source_id=batch,
                 channel=Channel.WECOM_GROUP,
-                message=Message(text=text.strip()),
+                message=message or Message(text=text.strip()),
                 chat_ids=planned,
                 at=at,
                 title=str(PostKind(kind).label),
@@ -133,6 +135,8 @@ def slot_times(slot: SopSlot, now: datetime, days: int = PLAN_DAYS) -> list[date
     for n in range(days):
         day = today + timedelta(days=n)
         if slot.weekdays and day.isoweekday() not in slot.weekdays:
+            continue
+        if slot.month_days and day.day not in slot.month_days:
             continue
         at = datetime.combine(day, slot.at_time, tzinfo=zone)
         if at > now:

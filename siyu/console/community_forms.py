@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from siyu.community.models import GroupCode, Persona, PostKind
@@ -51,6 +52,18 @@ class SlotForm(forms.Form):
         label=_("Groups"), queryset=GroupChat.objects.filter(status=0).order_by("name")
     )
 
+    def __init__(self, *args: Any, groups: QuerySet[GroupChat] | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        narrow_chats(self, groups)
+
+
+def narrow_chats(form: forms.Form, groups: QuerySet[GroupChat] | None) -> None:
+    """Offer only the groups the user sees (``groups.scope.visible_groups``)."""
+    field = form.fields["chats"]
+    assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 - declared so
+    if groups is not None:
+        field.queryset = groups.filter(status=0).order_by("name")
+
 
 class CodeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -69,15 +82,15 @@ class CodeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 
+    def __init__(self, *args: Any, groups: QuerySet[GroupChat] | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        narrow_chats(self, groups)
 
-class InviteForm(forms.Form):
+
+class CodeInvitationForm(forms.Form):
+    """An invitation by mass send carrying a group code: which code, what it says."""
+
     code = forms.ModelChoiceField(label=_("Group code"), queryset=GroupCode.objects.none())
-    tag = forms.ModelChoiceField(
-        label=_("Tag"), queryset=Tag.objects.order_by("name"), required=False
-    )
-    segment = forms.ModelChoiceField(
-        label=_("Segment"), queryset=Segment.objects.order_by("name"), required=False
-    )
     text = forms.CharField(
         label=_("Invitation"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -86,7 +99,20 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["code"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = GroupCode.objects.filter(status="active").exclude(qr_code="")
+        field.queryset = self.codes()
+
+    def codes(self) -> QuerySet[GroupCode]:
+        return GroupCode.objects.filter(status="active").exclude(qr_code="")
+
+
+class InviteForm(CodeInvitationForm):
+    tag = forms.ModelChoiceField(
+        label=_("Tag"), queryset=Tag.objects.order_by("name"), required=False
+    )
+    segment = forms.ModelChoiceField(
+        label=_("Segment"), queryset=Segment.objects.order_by("name"), required=False
+    )
+    field_order = ("code", "tag", "segment", "text")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

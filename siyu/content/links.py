@@ -13,6 +13,19 @@ from siyu.content.models import Material, MaterialVariant, TrackedLink
 from siyu.customers.models import Customer
 
 CODE_BYTES = 6  # 8 URL-safe characters: 2**48 codes, unguessable enough for a read receipt
+GROUP_REF = "group:"  # a send into one customer group: "group:<chat_id>:<the send's ref>"
+
+
+def group_send_ref(chat_id: str, ref: str) -> str:
+    """The send ref of a material posted into one group: its links name the group."""
+    return f"{GROUP_REF}{chat_id}:{ref}"[:120]
+
+
+def chat_of_send_ref(send_ref: str) -> str:
+    """The group a link was posted into ("" for any other send)."""
+    if not send_ref.startswith(GROUP_REF):
+        return ""
+    return send_ref[len(GROUP_REF) :].split(":", 1)[0]
 
 
 def ensure_link(

@@ -18,6 +18,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from siyu.content.links import chat_of_send_ref
 from siyu.content.models import LinkOpen, LinkViewer, TrackedLink
 from siyu.customers.events import record_event
 from siyu.customers.models import Customer, CustomerStatus, Identity
@@ -93,6 +94,7 @@ def record_open(
             opened_at=at,
         )
         if customer is not None:
+            chat_id = chat_of_send_ref(link.send_ref)  # a group post's reader: the group
             record_event(
                 customer,
                 type="material_open",
@@ -103,6 +105,7 @@ def record_open(
                     "link": link.code,
                     "opens": viewer.opens,
                     "seconds": viewer.seconds,
+                    **({"chat_id": chat_id} if chat_id else {}),
                 },
                 source="content",
                 idempotency_key=f"material_open:{viewer.pk}:{viewer.opens}",

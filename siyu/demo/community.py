@@ -19,6 +19,7 @@ from siyu.demo.brand import load_brand
 from siyu.demo.catalog import WECOM_CORP
 from siyu.groups.members import SeenMember, record_member_change, record_members
 from siyu.groups.models import ChangeKind, GroupChat, GroupTag, GroupType
+from siyu.integrations.wecom.simulator.qr import DEFAULT_IMAGE_BASE, qr_url
 from siyu.messaging.send import Message
 
 STORE_GROUP = "wrDemoJinganDeals01"
@@ -29,10 +30,13 @@ DRAW = "周五 20:00 整点抽奖：群内接龙，抽 3 位送挂耳咖啡一�
 
 
 class OfflineJoinWays:
-    """The demo builds without WeCom: the code's join way is made when WeCom is set up."""
+    """The demo builds without WeCom: the code's join way is made when WeCom is set up.
+    Its QR image is where WeCom's image host keeps one (the simulator's URL form), so the
+    code can be sent in an invitation like any code WeCom made."""
 
     def add_join_way(self, spec: JoinWaySpec) -> JoinWayMade:
-        return JoinWayMade(f"demo-{spec.state}", "")
+        config_id = "demo" + spec.state.removeprefix("gc-")
+        return JoinWayMade(config_id, qr_url(DEFAULT_IMAGE_BASE, config_id))
 
     def update_join_way(self, config_id: str, spec: JoinWaySpec) -> None:
         return None

@@ -67,6 +67,7 @@ def simulate(
     from siyu.demo.community import build_community
     from siyu.demo.content import build_content
     from siyu.demo.journeys import build_journeys
+    from siyu.demo.koc import build_koc_group
     from siyu.demo.load import load_people
     from siyu.demo.loyalty import build_loyalty
     from siyu.demo.referrals import build_referrals
@@ -82,6 +83,7 @@ def simulate(
     build_referrals(now)
     build_content(now)
     build_community(now)
+    build_koc_group(now)
     build_workbench(brand.chen_jing)
     build_journeys(now)
     return SimulationResult(

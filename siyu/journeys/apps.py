@@ -16,6 +16,7 @@ class JourneysConfig(AppConfig):
         from siyu.journeys import models as m
         from siyu.journeys.builtin import register_builtin
         from siyu.journeys.entries import register_move
+        from siyu.journeys.group_steps import register_group_steps
         from siyu.journeys.staff_steps import register_staff_steps
         from siyu.worker.pollers import POLLERS
 
@@ -34,6 +35,7 @@ class JourneysConfig(AppConfig):
         )
         register_builtin()
         register_staff_steps()
+        register_group_steps()
         register_move()
         # Due steps fire within a second; the feed starts entries, ends waits, meets goals.
         POLLERS.setdefault("journeys_due", ("siyu.journeys.engine.poll_due", 0.5))

@@ -26,6 +26,7 @@ TYPE_LABELS: dict[str, Any] = {
     "material": _("Send material"), "task": _("Staff task"), "tag": _("Tag"),
     "field": _("Profile field"), "webhook": _("Webhook"), "move": _("Move to a journey"),
     "coupon": _("Coupon"), "points": _("Points"), "end": _("End"),
+    "group_post": _("Post to her groups"),
 }  # fmt: skip
 FIELD_LABELS: dict[str, Any] = {
     "next": _("Then"), "yes": _("If yes"), "no": _("If no"), "timeout_next": _("On timeout"),

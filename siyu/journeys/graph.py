@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 WAITS = frozenset({"wait", "wait_until", "wait_event"})
 ACTIONS = frozenset(
     {"send", "material", "task", "tag", "field", "webhook", "move", "coupon", "points"}
-)
+) | {"group_post"}  # siyu/journeys/group_steps.py
 BRANCHES = frozenset({"branch", "split"})
 TYPES = WAITS | ACTIONS | BRANCHES | {"end"}
 MAX_STEPS = 200

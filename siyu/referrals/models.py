@@ -168,6 +168,8 @@ class Reward(models.Model):
     release_at = models.DateTimeField(db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     clawed_points = models.PositiveIntegerField(default=0)
+    # A paid coupon clawed back: "revoked" (taken back unused) or "used" (not recoverable).
+    coupon_clawback = models.CharField(max_length=10, blank=True, default="")
     reason = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField()
 

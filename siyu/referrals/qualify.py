@@ -46,9 +46,19 @@ def qualify_referral(
     if reasons:
         ReviewCase.objects.create(referral=referral, reasons=reasons, created_at=at)
     rewards = _referral_rewards(referral, at)
-    if referral.inviter_id is not None and not reasons:
-        rewards += _milestones(referral.programme, referral.inviter_id, at)
-        maybe_unlock(referral.programme, referral.inviter_id, at)
+    if not reasons:
+        rewards += inviter_progress(referral, at)
+    return rewards
+
+
+def inviter_progress(referral: Referral, at: datetime) -> list[Reward]:
+    """The inviter's milestones and 任务宝 gift, counted again now that this referral
+    qualified (at once, or when a person approved it from the review queue). The caller
+    holds the inviter's code row, so the counts are exact."""
+    if referral.inviter_id is None:
+        return []
+    rewards = _milestones(referral.programme, referral.inviter_id, at)
+    maybe_unlock(referral.programme, referral.inviter_id, at)
     return rewards
 
 

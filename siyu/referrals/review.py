@@ -1,6 +1,7 @@
 """The review queue: referrals held with their reasons, decided by a person. While a case
 is open its rewards are held (status ``review``, never paid); approving puts them back
-into the hold (paid when it ends), rejecting refuses them."""
+into the hold (paid when it ends) and counts the referral towards the inviter's
+milestones and 任务宝 gift, rejecting refuses them."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from django.utils import timezone
 from siyu.referrals.models import (
     CaseStatus,
     Referral,
+    ReferralCode,
     ReferralStatus,
     ReviewCase,
     Reward,
     RewardStatus,
 )
+from siyu.referrals.qualify import inviter_progress
 
 
 class CaseClosed(ValueError):
@@ -65,6 +68,10 @@ def decide_case(
     if approve:
         rewards.update(status=RewardStatus.HELD, release_at=Greatest("release_at", Value(now)))
         Referral.objects.filter(pk=case.referral_id).update(status=ReferralStatus.QUALIFIED)
+        referral = Referral.objects.select_related("programme").get(pk=case.referral_id)
+        # Lock the inviter's code as qualifying does: milestone counts are exact.
+        ReferralCode.objects.select_for_update().filter(pk=referral.code_id).first()
+        inviter_progress(referral, now)
     else:
         rewards.update(status=RewardStatus.REFUSED, reason="review")
         Referral.objects.filter(pk=case.referral_id).update(status=ReferralStatus.REJECTED)

@@ -4,7 +4,8 @@ Paying is a conditional UPDATE from ``held`` (the one winner pays) followed, in 
 transaction, by loyalty's award and campaigns' issue, each idempotent by a key naming the
 reward: a worker that dies half-way and runs again pays once. A refund inside the hold
 cancels the reward before anything was paid; a refund after it takes the points back
-(as many as the customer still has)."""
+(as many as the customer still has) and the coupon when it is still unused (a used one is
+recorded as not recoverable)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from siyu.campaigns.claim import claim_coupon
 from siyu.campaigns.refusals import Refused
+from siyu.campaigns.revoke import Revoke, revoke_issued
 from siyu.customers.models import Order
 from siyu.loyalty.ledger import Award, InsufficientPoints, award_points, balance, spend_points
 from siyu.referrals.models import Programme, Qualifier, Referral, Reward, RewardStatus
@@ -110,7 +112,9 @@ def claw_back(reward_id: int, now: datetime) -> int:
                          reason="referral refund", at=now)  # fmt: skip
         except InsufficientPoints:
             take = 0
+    coupon = revoke_issued(f"referral:{reward.pk}") if reward.coupon_id is not None else None
     Reward.objects.filter(pk=reward.pk).update(
-        status=RewardStatus.CLAWED_BACK, clawed_points=take, reason="refund"
-    )
+        status=RewardStatus.CLAWED_BACK, clawed_points=take, reason="refund",
+        coupon_clawback="" if coupon in (None, Revoke.NONE) else str(coupon),
+    )  # fmt: skip
     return 1

@@ -1,13 +1,14 @@
 """Programme reports for the console: the funnel, K-factor, cost per referred customer,
 referred against non-referred repurchase, reward ROI (the claw-machine lesson: tune the
-invite reward by what it returns), and the referral tree. Money is fen."""
+invite reward by what it returns), and the referral tree. Money is fen. Each takes the
+user's ``ReferralScope`` (None: brand-wide) and counts only the referrals it holds."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from siyu.campaigns.models import Coupon
 from siyu.customers.models import Customer, CustomerStatus, Order
@@ -19,6 +20,7 @@ from siyu.referrals.models import (
     Reward,
     RewardStatus,
 )  # fmt: skip
+from siyu.referrals.scope import ReferralScope
 
 COSTING = (RewardStatus.HELD, RewardStatus.PAID, RewardStatus.REVIEW)
 
@@ -38,8 +40,13 @@ class ProgrammeReport:
     roi: float | None  # (GMV − cost) / cost
 
 
-def reward_cost_fen(programme: Programme) -> int:
+def reward_cost_fen(programme: Programme, scope: ReferralScope | None = None) -> int:
     rows = Reward.objects.filter(programme=programme, status__in=COSTING)
+    if scope is not None:  # the scope's referrals' rewards, and its inviters' milestones
+        rows = rows.filter(
+            Q(referral__in=scope.referrals)
+            | Q(referral__isnull=True, customer__in=scope.customers.values("pk"))
+        )
     points = int(rows.aggregate(n=Sum("points"))["n"] or 0)
     coupons = rows.exclude(coupon_id=None).values("coupon_id").annotate(n=Count("pk"))
     face = dict(Coupon.objects.filter(pk__in=[c["coupon_id"] for c in coupons])
@@ -58,14 +65,21 @@ def _kept_by_customer(customer_ids: set[int]) -> dict[int, tuple[int, int]]:
     return {r["customer_id"]: (r["n"], int(r["kept"] or 0)) for r in rows}
 
 
-def report(programme: Programme) -> ProgrammeReport:
-    referrals = Referral.objects.filter(programme=programme)
+def _referrals(scope: ReferralScope | None) -> QuerySet[Referral]:
+    return Referral.objects.all() if scope is None else scope.referrals
+
+
+def report(programme: Programme, scope: ReferralScope | None = None) -> ProgrammeReport:
+    referrals = _referrals(scope).filter(programme=programme)
     qualified_ids = set(
         referrals.filter(status=ReferralStatus.QUALIFIED).values_list("invitee_id", flat=True)
     )
     orders = _kept_by_customer(qualified_ids)
-    sharers = ReferralCode.objects.filter(programme=programme, customer__isnull=False).count()
-    cost = reward_cost_fen(programme)
+    codes = ReferralCode.objects.filter(programme=programme, customer__isnull=False)
+    if scope is not None:
+        codes = codes.filter(customer__in=scope.customers.values("pk"))
+    sharers = codes.count()
+    cost = reward_cost_fen(programme, scope)
     gmv = sum(kept for _n, kept in orders.values())
     return ProgrammeReport(
         programme=programme,
@@ -82,18 +96,20 @@ def report(programme: Programme) -> ProgrammeReport:
     )
 
 
-def repurchase_rates() -> tuple[float, float]:
-    """Share of buyers with two or more paid orders: referred customers, everyone else."""
+def repurchase_rates(scope: ReferralScope | None = None) -> tuple[float, float]:
+    """Share of buyers with two or more paid orders: referred customers, everyone else
+    (within the scope: its referrals' friends, against the scope's other customers)."""
     referred = set(
-        Referral.objects.filter(status=ReferralStatus.QUALIFIED).values_list(
-            "invitee_id", flat=True
+        _referrals(scope)
+        .filter(status=ReferralStatus.QUALIFIED)
+        .values_list("invitee_id", flat=True)
+    )
+    orders = Order.objects.filter(paid_fen__gt=0, customer__status=CustomerStatus.ACTIVE)
+    if scope is not None:
+        orders = orders.filter(
+            Q(customer__in=scope.customers.values("pk")) | Q(customer_id__in=referred)
         )
-    )
-    buyers = (
-        Order.objects.filter(paid_fen__gt=0, customer__status=CustomerStatus.ACTIVE)
-        .values("customer_id")
-        .annotate(n=Count("pk"))
-    )
+    buyers = orders.values("customer_id").annotate(n=Count("pk"))
     counts: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
     for row in buyers:
         side = counts[row["customer_id"] in referred]
@@ -114,10 +130,12 @@ class TreeNode:
     children: list[TreeNode]
 
 
-def tree(programme: Programme, *, roots: int = 10, depth: int = 3) -> list[TreeNode]:
+def tree(
+    programme: Programme, *, roots: int = 10, depth: int = 3, scope: ReferralScope | None = None
+) -> list[TreeNode]:
     """The busiest inviters at the top and who they brought, ``depth`` levels down."""
     edges: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    rows = Referral.objects.filter(programme=programme, inviter_id__isnull=False)
+    rows = _referrals(scope).filter(programme=programme, inviter_id__isnull=False)
     for inviter, invitee, status in rows.values_list("inviter_id", "invitee_id", "status"):
         edges[inviter or 0].append((invitee, status))
     invited = {i for kids in edges.values() for i, _s in kids}

@@ -104,6 +104,8 @@ class IssuedStatus(models.TextChoices):
     RESERVED = "reserved", _("Reserved at checkout")
     USED = "used", _("Used")
     EXPIRED = "expired", _("Expired")
+    # Taken back before it was used (a referral reward whose friend's order was refunded).
+    REVOKED = "revoked", _("Revoked")
 
 
 class IssuedCoupon(models.Model):

@@ -56,11 +56,14 @@ class CodeChat(models.Model):
 
 
 class GroupInvite(models.Model):
-    """标签建群: everyone with a tag, or in a segment, invited by a mass send of the code."""
+    """标签建群: everyone with a tag, or in a segment (or a list: the top KOCs), invited by a
+    mass send of the code."""
 
     code = models.ForeignKey(GroupCode, on_delete=models.CASCADE, related_name="invites")
     tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL)
     segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
+    # Who was invited, in words, when it was neither a tag nor a segment (the top KOCs).
+    audience = models.CharField(max_length=200, blank=True, default="")
     text = models.TextField(_("invitation"))
     invited = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()

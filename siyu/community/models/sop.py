@@ -18,6 +18,7 @@ class PostKind(models.TextChoices):
     TRIAL = "trial", _("Trial sign-up")
     LUCKY_DRAW = "lucky_draw", _("Timed lucky draw")
     OFFER = "offer", _("Group-only offer")
+    BRIEF = "brief", _("Content brief")
 
 
 class PostStatus(models.TextChoices):
@@ -44,12 +45,26 @@ class SopSlot(models.Model):
     at_time = models.TimeField(_("time of day"))
     # ISO weekdays (1 = Monday); empty: every day.
     weekdays = models.JSONField(default=list, blank=True)
+    # Days of the month (1–28, so every month has them); empty: any day. A monthly
+    # sharing session is a slot with one month day.
+    month_days = models.JSONField(default=list, blank=True)
     chats = models.ManyToManyField(GroupChat, related_name="sop_slots")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def repeats(self) -> str:
+        """When the slot recurs, in words (the weekdays as ISO numbers, 1 = Monday)."""
+        if self.month_days:
+            days = "、".join(str(d) for d in self.month_days)
+            return str(_("Monthly, on day %(days)s") % {"days": days})
+        if self.weekdays:
+            days = "、".join(str(d) for d in self.weekdays)
+            return str(_("Weekly, on weekday %(days)s") % {"days": days})
+        return str(_("Every day"))
 
 
 class GroupPost(models.Model):

@@ -16,9 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery
 from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
+from siyu.community.models import GroupInvite
 from siyu.content.models import Material
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
+from siyu.demo.koc import KOC_GROUP
 from siyu.demo.simulate import simulate
 from siyu.groups.models import GroupChat
 from siyu.imports.models import ImportJob
@@ -160,7 +162,9 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:messaging_detail": lambda d: {"pk": _first(SendPlan)},
     "console:referral_programme": lambda d: {"pk": _first(Programme)},
     "console:material_edit": lambda d: {"pk": _first(Material)},
-    "console:community_group": lambda d: {"pk": _first(GroupChat)},
+    # The KOC group: 陈静's, so every role reaches it (HQ, her store's manager, herself).
+    "console:community_group": lambda d: {"pk": GroupChat.objects.get(chat_id=KOC_GROUP).pk},
+    "console:referral_koc_result": lambda d: {"pk": _first(GroupInvite)},
     "console:journey_detail": lambda d: {"pk": _journey()},
     "console:customer_journeys": lambda d: {"pk": d.customer.pk},
 }

@@ -85,7 +85,7 @@ def test_a_post_is_planned_and_the_ceiling_refuses_more(client: Client, brand: B
 
 
 def test_type_and_tags_are_saved_and_sales_cannot_write(client: Client, brand: Brand) -> None:
-    chat = make_group(brand.wang_qiang)
+    chat = make_group(brand.chen_jing)  # her own group: she sees it, her manager edits it
     login(client, brand.chen_jing)
     url = f"/community/groups/{chat.pk}/edit/"
     assert client.get(f"/community/groups/{chat.pk}/").status_code == 200
@@ -137,3 +137,29 @@ def test_the_360_page_lists_the_customers_groups(client: Client, brand: Brand) -
     page = client.get(f"/customers/{lei.pk}/").content.decode()
     assert 'id="groups"' in page
     assert "静安店福利群" in page
+
+
+def test_each_role_sees_the_groups_it_reaches(client: Client, brand: Brand) -> None:
+    from siyu.core.models import Role
+
+    other = next(
+        s for s in brand.staff.values()
+        if s.role == Role.STORE_MANAGER and s.org_unit_id != brand.wang_qiang.org_unit_id
+    )  # fmt: skip
+    store, own, elsewhere = (make_group(s) for s in (brand.wang_qiang, brand.chen_jing, other))
+    seen: dict[str, set[int]] = {}
+    for staff in (brand.lin_yue, brand.wang_qiang, brand.chen_jing):
+        login(client, staff)
+        page = client.get("/community/")
+        seen[staff.user.username] = {row["chat"].pk for row in page.context["rows"]}
+    assert seen["lin.yue"] >= {store.pk, own.pk, elsewhere.pk}  # HQ: the brand
+    assert seen["wang.qiang"] == {store.pk, own.pk}  # his store's staff's groups
+    assert seen["chen.jing"] == {own.pk}  # a sales rep: her own
+    assert client.get(f"/community/groups/{own.pk}/").status_code == 200
+    assert client.get(f"/community/groups/{store.pk}/").status_code == 404
+    login(client, brand.wang_qiang)
+    assert client.get(f"/community/groups/{elsewhere.pk}/").status_code == 404
+    assert (
+        client.post(f"/community/groups/{elsewhere.pk}/edit/", {"group_type": "koc"}).status_code
+        == 404
+    )

@@ -12,7 +12,14 @@ from django.contrib.auth import get_user_model
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery, Prize
 from siyu.channels.models import Channel, ChannelCode, WelcomeVariant
-from siyu.community.models import GroupCode, GroupPost, Persona, PersonaMoment, SopSlot
+from siyu.community.models import (
+    GroupCode,
+    GroupInvite,
+    GroupPost,
+    Persona,
+    PersonaMoment,
+    SopSlot,
+)
 from siyu.content.models import ContentTag, Folder, Material, MaterialVariant
 from siyu.core.models import OrgUnit, Staff
 from siyu.customers.models import Customer, Identity, Order, OrderLine, Tag, TagGroup
@@ -99,7 +106,7 @@ def brand_data() -> list[str]:
         (Tier, ("name",)),
         (PaidPlan, ("name",)),
         (MallItem, ("name",)),
-        (SendPlan, ("title",)),
+        (SendPlan, ("title", "audience")),
         (Programme, ("name", "gift_name")),
         (Material, ("title", "text", "media_key")),
         (MaterialVariant, ("name", "title", "text")),
@@ -108,6 +115,7 @@ def brand_data() -> list[str]:
         (GroupChat, ("name", "chat_id", "owner_userid")),
         (GroupTag, ("name",)),
         (GroupCode, ("name", "state", "config_id", "room_base_name")),
+        (GroupInvite, ("text", "audience")),
         (SopSlot, ("name", "text")),
         (GroupPost, ("text",)),
         (Persona, ("name", "bio", "voice")),

@@ -1,7 +1,9 @@
 """Community pages (社群运营): the groups with their health and SOP posts, group codes and
 invites, personas with their moments. Writes go through the verbs of ``siyu/community``
 and ``siyu/groups``; WeCom is reached through the adapter's gateway outside transactions.
-HQ and store managers operate groups; sales staff see them read-only."""
+HQ and store managers operate groups; sales staff see them read-only. Every page shows
+the groups the user's role reaches (``groups.scope.visible_groups``): HQ the brand, a
+store manager his store's, a sales rep her own."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,8 +33,9 @@ from siyu.community.sop import (
 )
 from siyu.console.community_forms import GroupForm, PostForm, SlotForm
 from siyu.core.models import Role
-from siyu.core.roles import current_staff
-from siyu.groups.models import GroupChat, GroupTag
+from siyu.core.roles import current_staff, is_hq
+from siyu.groups.models import GroupTag
+from siyu.groups.scope import visible_groups
 from siyu.transfers.models import TransferJob
 
 
@@ -43,21 +47,28 @@ def require_operator(request: HttpRequest) -> None:
 
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
-    chats = list(
-        GroupChat.objects.prefetch_related("tags").order_by("status", "-member_count", "name")[:300]
-    )
+    groups = visible_groups(request.user)
+    chats = list(groups.prefetch_related("tags").order_by("status", "-member_count", "name")[:300])
     left = budget_left([c.chat_id for c in chats])
     rows = [{"chat": c, "budget": left.get(c.chat_id, 0)} for c in chats]
     handovers = TransferJob.objects.select_related("from_staff", "to_staff").exclude(
         groups_moved=[], groups_left_out=[]
     )
+    if not is_hq(request.user):  # a leaver's handover is HQ's, or the store's own
+        handovers = handovers.filter(
+            Q(from_staff__wecom_userid__in=groups.values("owner_userid"))
+            | Q(to_staff__wecom_userid__in=groups.values("owner_userid"))
+        )
     context = {
         "section": "community",
         "rows": rows,
         "settings": CommunitySettings.current(),
         "handovers": handovers.order_by("-created_at")[:10],
-        "slots": SopSlot.objects.filter(active=True).prefetch_related("chats").order_by("at_time"),
-        "slot_form": SlotForm(),
+        "slots": SopSlot.objects.filter(active=True, chats__in=groups)
+        .distinct()
+        .prefetch_related("chats")
+        .order_by("at_time"),
+        "slot_form": SlotForm(groups=groups),
     }
     return render(request, "console/community/groups.html", context)
 
@@ -79,7 +90,7 @@ def health_chart(health: Health) -> str:
 
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    chat = get_object_or_404(GroupChat, pk=pk)
+    chat = get_object_or_404(visible_groups(request.user), pk=pk)
     health = group_health(chat)
     posts = GroupPost.objects.filter(chat=chat).order_by("-scheduled_at")[:30]
     tags = ", ".join(chat.tags.values_list("name", flat=True))
@@ -103,7 +114,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_operator(request)
-    chat = get_object_or_404(GroupChat, pk=pk)
+    chat = get_object_or_404(visible_groups(request.user), pk=pk)
     form = GroupForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The group was not saved: check the type and tags."))
@@ -120,7 +131,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def group_post(request: HttpRequest, pk: int) -> HttpResponse:
     require_operator(request)
-    chat = get_object_or_404(GroupChat, pk=pk)
+    chat = get_object_or_404(visible_groups(request.user), pk=pk)
     form = PostForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The post was not planned: check the kind, text and time."))
@@ -146,7 +157,7 @@ def group_post(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def slot_new(request: HttpRequest) -> HttpResponse:
     require_operator(request)
-    form = SlotForm(request.POST)
+    form = SlotForm(request.POST, groups=visible_groups(request.user))
     if not form.is_valid():
         messages.error(request, _("The SOP slot was not saved: check every field."))
         return redirect("console:community_groups")

@@ -24,6 +24,8 @@ from siyu.community.personas import PersonaError, completion, performance, plan_
 from siyu.console.community_forms import CodeForm, InviteForm, MomentForm, PersonaForm
 from siyu.console.views.community import require_operator
 from siyu.core.audit import record_audit
+from siyu.core.roles import is_hq
+from siyu.groups.scope import visible_groups
 from siyu.integrations.wecom.client.errors import LocalRateLimited, WeComError
 from siyu.integrations.wecom.group_members import WeComJoinWayGateway
 from siyu.integrations.wecom.transport import wecom_client
@@ -43,14 +45,19 @@ def join_way_gateway() -> Iterator[WeComJoinWayGateway]:
 
 @login_required
 def code_list(request: HttpRequest) -> HttpResponse:
+    groups = visible_groups(request.user)
+    mine = GroupCode.objects.all() if is_hq(request.user) else GroupCode.objects.filter(
+        chats__chat__in=groups
+    ).distinct()  # fmt: skip
     codes = (
-        GroupCode.objects.exclude(status=CodeStatus.DELETED)
+        mine.exclude(status=CodeStatus.DELETED)
         .annotate(join_count=Count("joins", distinct=True))
         .prefetch_related("chats__chat")
         .order_by("-pk")[:100]
     )
     invites = (
-        GroupInvite.objects.select_related("code", "tag", "segment")
+        GroupInvite.objects.filter(code__in=mine.values("pk"))
+        .select_related("code", "tag", "segment")
         .annotate(join_count=Count("joins"))
         .order_by("-pk")[:50]
     )
@@ -58,7 +65,7 @@ def code_list(request: HttpRequest) -> HttpResponse:
         "section": "community",
         "codes": codes,
         "invites": invites,
-        "code_form": CodeForm(),
+        "code_form": CodeForm(groups=groups),
         "invite_form": InviteForm(),
     }
     return render(request, "console/community/codes.html", context)
@@ -68,7 +75,7 @@ def code_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def code_new(request: HttpRequest) -> HttpResponse:
     require_operator(request)
-    form = CodeForm(request.POST)
+    form = CodeForm(request.POST, groups=visible_groups(request.user))
     if not form.is_valid():
         messages.error(request, _("The group code was not saved: check every field."))
         return redirect("console:community_codes")

@@ -1,6 +1,8 @@
 """Referrals in the console: every programme's K-factor, cost per referred customer and
 reward ROI (tune the invite reward by what it returns), referred against non-referred
-repurchase, the KOC list; a programme's funnel and referral tree; the review queue."""
+repurchase, the KOC list; a programme's funnel and referral tree; the review queue. Each
+counts the referrals the user's role reaches (``referrals.scope``): HQ the brand, a store
+manager his store's customers' referrals, a sales rep her own customers'."""
 
 from __future__ import annotations
 
@@ -17,14 +19,27 @@ from siyu.analytics.tables import yuan
 from siyu.core.roles import current_staff, is_hq
 from siyu.referrals import stats
 from siyu.referrals.abuse import REASONS
-from siyu.referrals.koc import score_kocs
+from siyu.referrals.koc_group import pick_kocs
 from siyu.referrals.models import Programme, ReviewCase
 from siyu.referrals.review import CaseClosed, decide_case, open_cases
+from siyu.referrals.scope import ReferralScope, referral_scope
+
+
+def _cases(scope: ReferralScope | None) -> list[int]:
+    cases = [c.pk for c in open_cases()]
+    if scope is None:
+        return cases
+    return list(
+        ReviewCase.objects.filter(pk__in=cases, referral__in=scope.referrals).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    reports = [stats.report(p) for p in Programme.objects.order_by("pk")]
+    scope = referral_scope(request.user)
+    reports = [stats.report(p, scope) for p in Programme.objects.order_by("pk")]
     with_roi = [r for r in reports if r.roi is not None]
     chart = bar_chart(
         [r.programme.name for r in with_roi],
@@ -34,15 +49,15 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         value_label=_("ROI (%)"),
         empty=_("No programme has paid a reward yet."),
     )
-    referred, others = stats.repurchase_rates()
+    referred, others = stats.repurchase_rates(scope)
     context = {
         "section": "referrals",
         "reports": [(r, yuan(r.cost_per_referred_fen), yuan(r.referred_gmv_fen)) for r in reports],
         "chart": chart,
         "referred_repurchase": referred,
         "other_repurchase": others,
-        "kocs": [(k, yuan(k.referred_gmv_fen)) for k in score_kocs(10)],
-        "open_cases": len(open_cases()),
+        "kocs": [(k, yuan(k.referred_gmv_fen)) for k in pick_kocs(top=10, scope=scope)],
+        "open_cases": len(_cases(scope)),
     }
     return render(request, "console/referrals/list.html", context)
 
@@ -50,7 +65,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def referral_programme(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme, pk=pk)
-    report = stats.report(programme)
+    scope = referral_scope(request.user)
+    report = stats.report(programme, scope)
     funnel = [
         (_("Invited"), report.invited),
         (_("Qualified"), report.qualified),
@@ -72,7 +88,7 @@ def referral_programme(request: HttpRequest, pk: int) -> HttpResponse:
         "cost_per": yuan(report.cost_per_referred_fen),
         "gmv": yuan(report.referred_gmv_fen),
         "chart": chart,
-        "tree": stats.tree(programme),
+        "tree": stats.tree(programme, scope=scope),
         "gifts_left": max(programme.gift_stock - programme.gift_given, 0),
     }
     return render(request, "console/referrals/programme.html", context)
@@ -82,7 +98,7 @@ def referral_programme(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_review(request: HttpRequest) -> HttpResponse:
     cases = [
         (case, [str(REASONS.get(r, r)) for r in case.reasons])
-        for case in ReviewCase.objects.filter(pk__in=[c.pk for c in open_cases()])
+        for case in ReviewCase.objects.filter(pk__in=_cases(referral_scope(request.user)))
         .select_related("referral__programme")
         .order_by("created_at", "pk")[:200]
     ]

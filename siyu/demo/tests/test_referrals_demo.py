@@ -26,3 +26,24 @@ def test_zhao_lei_completes_the_task_mentors_ambassadors_and_is_the_top_koc() ->
         zhao.pk
     }
     assert score_kocs(1)[0].customer_id == zhao.pk
+
+
+def test_zhao_lei_and_the_next_top_kocs_are_invited_into_the_koc_group_with_its_sop() -> None:
+    from siyu.community.joins import INVITE_SOURCE
+    from siyu.community.models import GroupInvite
+    from siyu.demo.catalog import DEFAULT_NOW
+    from siyu.demo.koc import KOC_GROUP, TOP, build_koc_group
+    from siyu.groups.models import GroupChat, GroupType
+    from siyu.messaging.models import Send
+
+    simulate(40, seed=7, verb_people=40)
+    zhao = Customer.objects.get(display_name="赵蕾", status=CustomerStatus.ACTIVE)
+    chat = GroupChat.objects.get(chat_id=KOC_GROUP)
+    assert chat.group_type == GroupType.KOC
+    invite = GroupInvite.objects.get(code__chats__chat=chat)
+    invited = Send.objects.filter(source=INVITE_SOURCE, source_id=invite.source_id)
+    assert zhao.pk in set(invited.values_list("customer_id", flat=True))
+    assert 1 < invited.count() <= TOP
+    assert {s.kind for s in chat.sop_slots.all()} == {"trial", "brief", "session"}
+    assert chat.posts.filter(scheduled_at__gt=DEFAULT_NOW).exists()
+    assert build_koc_group(DEFAULT_NOW) == invite  # a second build changes nothing

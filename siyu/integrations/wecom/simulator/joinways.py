@@ -4,7 +4,9 @@ A scan puts the customer into the first listed group under 200 members (WeCom st
 scan-to-join there, though a group holds 500). When every listed group is at 200 and the
 config has ``auto_create_room``, WeCom opens a new group named ``room_base_name`` plus
 ``room_base_id`` (then counts the id up), owned by the last group's owner, and lists it.
-Members who came in by a scan carry the config's ``state`` in groupchat/get.
+Members who came in by a scan carry the config's ``state`` in groupchat/get. Like WeCom,
+get_join_way answers the config with its ``qr_code`` (add_join_way only with the config id),
+an image URL on the image host that serves a real PNG, as for contact ways.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from siyu.integrations.wecom.simulator.actions import SimActions
 from siyu.integrations.wecom.simulator.core import SimError, reply
+from siyu.integrations.wecom.simulator.qr import qr_png, qr_url
 from siyu.integrations.wecom.simulator.state import Json, new_id
 
 GC = "/cgi-bin/externalcontact/groupchat"
@@ -46,7 +49,7 @@ class JoinWaySim(SimActions):
         self._check_join_way(b)
         config_id = new_id("", 16)
         way = {"config_id": config_id, "auto_create_room": 1, "room_base_id": 1, **b}
-        way["qr_code"] = f"{self.image_base}/join/{config_id}.png"
+        way["qr_code"] = qr_url(self.image_base, config_id)
         self.world.join_ways[config_id] = way
         return reply(config_id=config_id)
 
@@ -64,6 +67,12 @@ class JoinWaySim(SimActions):
         self._check_join_way({**way, **b})
         way.update(b)
         return reply()
+
+    def qr_image(self, config_id: str) -> bytes | None:
+        """The PNG behind a join way's ``qr_code`` too (contact ways: the base's)."""
+        with self.lock:
+            known = config_id in self.world.join_ways
+        return qr_png(config_id) if known else super().qr_image(config_id)
 
     def del_join_way(self, q: dict[str, str], b: Json) -> Json:
         self.world.join_ways.pop(self._join_way(b)["config_id"])

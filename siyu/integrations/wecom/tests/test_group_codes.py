@@ -9,11 +9,18 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from siyu.community.codes import create_group_code
 from siyu.community.joins import attribute_joins
 from siyu.community.models import GroupCode, GroupJoin
-from siyu.groups.models import ChangeKind, GroupChat, GroupMember, MemberChange
+from siyu.customers.consent import record_consent
+from siyu.customers.follows import follow_customer
+from siyu.customers.identity_rules import IdentityInput
+from siyu.customers.models import Customer
+from siyu.customers.profiles import upsert_customer
+from siyu.demo.brand import Brand
+from siyu.groups.models import ChangeKind, GroupChat, GroupMember, GroupType, MemberChange
 from siyu.integrations.wecom.client.api import WeComClient
 from siyu.integrations.wecom.group_members import WeComJoinWayGateway
 from siyu.integrations.wecom.outbox import drain_outbox
@@ -21,6 +28,8 @@ from siyu.integrations.wecom.process import drain_pending
 from siyu.integrations.wecom.simulator.server import Simulator
 from siyu.integrations.wecom.simulator.testing import make_client, make_simulator
 from siyu.integrations.wecom.tests.conftest import AES_KEY, CORP_ID, TOKEN, wired
+from siyu.integrations.wecom.tests.messaging_world import no_quiet_hours
+from siyu.messaging.models import Send
 from siyu.messaging.send import Message
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +152,6 @@ def test_a_quit_marks_the_member_left_and_counts_once(callback_sim: Simulator) -
 
 
 def test_the_welcome_of_a_code_is_planned_through_messaging(callback_sim: Simulator) -> None:
-    from siyu.messaging.models import Send
-
     chat = callback_sim.create_group("LinYue", "静安店福利1群")
     welcome = Message(text="欢迎来到静安店福利群！每天 10 点发今日特价。")
     code, _client = _code(callback_sim, [chat], welcome=welcome)
@@ -163,3 +170,57 @@ def test_a_code_wecom_refuses_is_not_kept(callback_sim: Simulator) -> None:
         _code(callback_sim, [chat])
     assert GroupCode.objects.count() == 0
     assert callback_sim.world.join_ways == {}
+
+
+def _koc(name: str, brand: Brand) -> Customer:
+    """A customer LinYue follows on WeCom, who agreed to marketing."""
+    at = timezone.now()
+    customer = upsert_customer(
+        [IdentityInput("wecom_external_userid", f"wm{name}", CORP_ID)],
+        fields={"display_name": name}, source="test", at=at,
+    )  # fmt: skip
+    follow_customer(customer, brand.lin_yue, primary=True, at=at)
+    record_consent(
+        customer, purpose="marketing", granted=True, policy_version="v1", source="t", at=at
+    )
+    return customer
+
+
+def test_the_top_kocs_are_invited_into_the_koc_group_and_their_scans_credited(
+    callback_sim: Simulator, brand: Brand
+) -> None:
+    from siyu.integrations.wecom.simulator.qr import config_id_of
+    from siyu.messaging.delivery import poll_delivery
+    from siyu.referrals.codes import code_for, state_of
+    from siyu.referrals.koc_group import invite_kocs
+    from siyu.referrals.tests.factories import add_with_state, drain, make_programme
+
+    no_quiet_hours()
+    chat = callback_sim.create_group("LinYue", "山茶咖啡·KOC 体验官群")
+    code, _client = _code(callback_sim, [chat], room_base_name="KOC 体验官")
+    # WeCom's answer carries a QR image the simulator serves, as for contact ways.
+    assert config_id_of(httpx.URL(code.qr_code).path) == code.config_id
+    assert callback_sim.qr_image(code.config_id)
+    GroupChat.objects.filter(chat_id=chat).update(group_type=GroupType.KOC)
+    programme = make_programme()
+    lei, min_, na = (_koc(n, brand) for n in ("ZhaoLei", "ZhangMin", "LiNa"))
+    for koc, friends in ((lei, 3), (min_, 2), (na, 1)):
+        state = state_of(code_for(programme, customer_id=koc.pk))
+        for n in range(friends):
+            add_with_state(_koc(f"Friend{koc.pk}x{n}", brand), state)
+    drain()
+
+    done = invite_kocs(code, "邀请你加入山茶咖啡 KOC 体验官群", top=2)
+    assert done.outcome.counts["queued"] == 2
+    assert poll_delivery() == 1  # LinYue's one mass task
+    (task,) = callback_sim.mass_tasks.values()
+    assert set(task.targets) == {"wmZhaoLei", "wmZhangMin"}
+    assert task.attachments[0]["image"]["pic_url"] == code.qr_code
+
+    assert callback_sim.scan_join_way(code.config_id, "wmZhaoLei") == chat
+    _drain()
+    join = GroupJoin.objects.get()
+    assert (join.customer_id, join.invite_id) == (lei.pk, done.invite.pk)
+    sop = Send.objects.filter(source="community-sop", chat_id=chat)
+    assert {s.kind for s in done.slots} == {"trial", "brief", "session"}
+    assert sop.exists()
