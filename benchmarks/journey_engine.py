@@ -9,6 +9,14 @@ limit, a bare set-based SQL claim-and-advance of the same rows with no effects. 
 the N enrollments left waiting (a 30-day wait), the firing delay (due_at → effect written)
 of a trickle of waits falling due over a few seconds, and the time to enrol the N.
 Last line is JSON.
+
+Where a batch's time went before the effects were set-based (cProfile, 10k enrollments,
+batches of 5,000, tag + capped message + 30-day wait; SQLite / PostgreSQL, ~8 s a batch on
+both): building ~30k model instances (StepEffect, CustomerTag, CustomerChange, the claimed
+Enrollment rows) ~2 s; preparing their values one field at a time (JSON, datetimes) for
+insert ~3 s / ~2 s (COPY); the tag step 1.7 s (its change rows 0.65 s); the message plan
+0.7 s / 1.0 s; the claim (instances of 5,000 enrollments) 0.6 s; the wait step 0.5 s; the
+state updates 0.5 s / 0.7 s. The SQL itself was a small part: the cost was Python per row.
 """
 
 from __future__ import annotations
