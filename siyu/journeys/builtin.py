@@ -7,17 +7,18 @@ from django.utils import timezone
 
 from siyu.campaigns.journey import issue_coupon
 from siyu.campaigns.models import Coupon
-from siyu.customers.bulk import insert_all
 from siyu.customers.changes import NewChange, append_changes
-from siyu.customers.models import ChangeKind, Customer, CustomerTag, TagSource
+from siyu.customers.models import ChangeKind, Customer, CustomerChange, CustomerTag, TagSource
 from siyu.journeys.actions import Batch, Result, register
 from siyu.journeys.models import Journey, WebhookCall
+from siyu.journeys.rows import among, db_time, dumps, insert_rows
 from siyu.loyalty.verbs import award_points
 from siyu.messaging.models import Channel, Send, SendStatus
 from siyu.messaging.send import Message, SendRequest, send
 
 # Profile fields a journey may set: plain labels, never personal data.
 SETTABLE = {"lifecycle_stage", "spending_power", "occupation", "region"}
+TAG_SOURCE = TagSource.RULE.value
 
 
 def _journey_name(journey_id: int) -> str:
@@ -61,27 +62,32 @@ def send_message(batch: Batch, message: Message) -> dict[int, Result]:
 
 
 def tag_action(batch: Batch) -> dict[int, Result]:
+    """One read of who has the tag, one multi-row insert of the links and one of their
+    change rows (the feed's contract: a change row with the write it describes)."""
     tag_id = int(batch.config["tag_id"])
     ids = {i.customer_id for i in batch.items}
-    links = CustomerTag.objects.filter(tag_id=tag_id, customer_id__in=ids)
+    links = CustomerTag.objects.filter(tag_id=tag_id, customer_id__in=among(ids))
     if batch.config.get("remove"):
         gone = set(links.values_list("customer_id", flat=True))
         links.delete()
         append_changes(NewChange(c, ChangeKind.TAG, tag_id, {"added": False}) for c in gone)
         return {}
-    fresh = ids - set(links.values_list("customer_id", flat=True))
-    insert_all(
+    fresh = sorted(ids - set(links.values_list("customer_id", flat=True)))
+    at, source = db_time(batch.at), TAG_SOURCE
+    insert_rows(
         CustomerTag,
-        [
-            CustomerTag(customer_id=c, tag_id=tag_id, source=TagSource.RULE, created_at=batch.at)
-            for c in sorted(fresh)
-        ],
+        ["customer", "tag", "source", "created_at"],
+        [(c, tag_id, source, at) for c in fresh],
     )
-    append_changes(NewChange(c, ChangeKind.TAG, tag_id, {"added": True}) for c in sorted(fresh))
+    added = dumps({"added": True})
+    insert_rows(
+        CustomerChange,
+        ["customer_id", "kind", "ref", "data", "created_at"],
+        [(c, ChangeKind.TAG.value, tag_id, added, at) for c in fresh],
+    )
+    had = ids.difference(fresh)
     return {
-        i.enrollment_id: Result("skipped", "had_tag")
-        for i in batch.items
-        if i.customer_id not in fresh
+        i.enrollment_id: Result("skipped", "had_tag") for i in batch.items if i.customer_id in had
     }
 
 

@@ -16,6 +16,9 @@ Exactly once
 Set-based
     Within a batch, the enrollments at the same step of the same version move together: one
     handler call (one send plan, one tag insert), one condition query, one bulk write.
+    No model instance per enrollment: the claim reads plain values into ``Row``, the
+    effects go in as tuples in one multi-row insert (siyu/journeys/rows.py), the new states
+    as one UPDATE per distinct state.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from siyu.customers.bulk import insert_all
 from siyu.journeys.actions import MESSAGING, Batch, Item, Result, run_action
 from siyu.journeys.control import control_members
 from siyu.journeys.graph import ACTIONS, WAITS, exit_target
@@ -45,14 +47,51 @@ from siyu.journeys.models import (
     JourneyVersion,
     StepEffect,
 )
+from siyu.journeys.rows import among, db_time, dumps, insert_rows
 from siyu.journeys.steps import matching, split_path, wait_due, zones_of
 
-BATCH = 500
+BATCH = 2000
 # Steps one enrollment may run in one advance; publishing refuses loops without a wait,
 # so only a long chain of actions reaches it (the rest runs in the next batch).
 MAX_HOPS = 50
-UPDATE_CHUNK = 900  # ids per statement: under SQLite's variable limit
-STATE_FIELDS = ["status", "step", "visit", "due_at", "wait_event", "finish", "finished_at"]
+CLAIMED = ["pk", "journey_id", "version_id", "customer_id", "step", "visit", "context"]
+EFFECT_FIELDS = [
+    "enrollment", "version", "step", "visit", "kind", "outcome", "reason", "detail", "created_at"
+]  # fmt: skip
+NO_DETAIL = dumps({})
+
+
+@dataclass(slots=True)
+class Row:
+    """A claimed enrollment: what the steps read and the state they leave it in (written
+    back with one UPDATE per distinct state)."""
+
+    pk: int
+    journey_id: int
+    version_id: int
+    customer_id: int
+    step: str
+    visit: int
+    context: dict[str, Any]
+    # Due now: one that runs out of hops before a wait stays due for the next batch.
+    due_at: datetime | None
+    status: str = EnrollmentStatus.WAITING
+    # Cleared at the claim: a wait for an event that timed out is over.
+    wait_event: dict[str, Any] | None = None
+    finish: str = ""
+    finished_at: datetime | None = None
+
+    def state(self) -> tuple[Any, ...]:
+        wait = dumps(self.wait_event) if self.wait_event is not None else None
+        return (
+            self.status,
+            self.step,
+            self.visit,
+            self.due_at,
+            wait,
+            self.finish,
+            self.finished_at,
+        )
 
 
 @dataclass
@@ -61,17 +100,24 @@ class Run:
     graphs: dict[int, dict[str, Any]]
     journeys: dict[int, Journey]
     control: set[int]
-    effects: list[StepEffect] = field(default_factory=list)
+    effects: list[tuple[Any, ...]] = field(default_factory=list)
     zones: dict[int, Any] = field(default_factory=dict)
+    stamp: Any = None  # ``now`` as the database takes it
 
-    def effect(self, row: Enrollment, step: str, kind: str, res: Result) -> None:
+    def __post_init__(self) -> None:
+        self.stamp = db_time(self.now)
+
+    def effect(self, row: Row, step: str, kind: str, res: Result) -> None:
+        detail = dumps(res.detail) if res.detail else NO_DETAIL
+        self.record(row, step, kind, res.outcome, res.reason[:60], detail)
+
+    def record(
+        self, row: Row, step: str, kind: str, outcome: str, reason: str, detail: str
+    ) -> None:
+        """One effect row (``detail`` already JSON); the visit moves on."""
         self.effects.append(
-            StepEffect(
-                enrollment_id=row.pk, version_id=row.version_id, step=step, visit=row.visit,
-                kind=kind, outcome=res.outcome, reason=res.reason[:60], detail=res.detail,
-                created_at=self.now,
-            )
-        )  # fmt: skip
+            (row.pk, row.version_id, step, row.visit, kind, outcome, reason, detail, self.stamp)
+        )
         row.visit += 1
 
 
@@ -101,13 +147,18 @@ def _rate_limited(now: datetime) -> dict[int, int]:
     return {j: max(0, limit - used.get(j, 0)) for j, limit in limits.items()}
 
 
-def claim(now: datetime, limit: int) -> list[Enrollment]:
+def claim(now: datetime, limit: int) -> list[Row]:
+    """The due enrollments, oldest due first (the partial index on ``due_at`` of waiting
+    rows serves it however many waits are pending)."""
     allowance = _rate_limited(now)
     due = Enrollment.objects.filter(
         status=EnrollmentStatus.WAITING, due_at__lte=now, journey__status=JourneyStatus.ACTIVE
     ).exclude(journey_id__in=[j for j, left in allowance.items() if left == 0])
-    rows = list(_locked(due.order_by("due_at"))[:limit])
-    kept: list[Enrollment] = []
+    found = _locked(due.order_by("due_at")).values_list(*CLAIMED)[:limit]
+    rows = [Row(e, j, v, c, s, n, ctx, now) for e, j, v, c, s, n, ctx in found]
+    if not allowance:
+        return rows
+    kept: list[Row] = []
     taken: dict[int, int] = defaultdict(int)
     for row in rows:
         if row.journey_id in allowance:
@@ -118,17 +169,17 @@ def claim(now: datetime, limit: int) -> list[Enrollment]:
     return kept
 
 
-def advance_due(*, limit: int = BATCH, now: datetime | None = None) -> int:
+def advance_due(*, limit: int | None = None, now: datetime | None = None) -> int:
     """Claim one batch and advance it; returns how many enrollments it moved."""
     now = now or timezone.now()
     with transaction.atomic():
-        rows = claim(now, limit)
+        rows = claim(now, limit or BATCH)
         if rows:
             advance(rows, now)
     return len(rows)
 
 
-def advance(rows: list[Enrollment], now: datetime) -> None:
+def advance(rows: list[Row], now: datetime) -> None:
     run = Run(
         now=now,
         graphs=dict(
@@ -141,7 +192,7 @@ def advance(rows: list[Enrollment], now: datetime) -> None:
     )
     active = rows
     for _hop in range(MAX_HOPS):
-        groups: dict[tuple[int, str], list[Enrollment]] = defaultdict(list)
+        groups: dict[tuple[int, str], list[Row]] = defaultdict(list)
         for row in active:
             groups[row.version_id, row.step].append(row)
         active = [
@@ -149,29 +200,30 @@ def advance(rows: list[Enrollment], now: datetime) -> None:
         ]
         if not active:
             break
-    insert_all(StepEffect, run.effects)
+    insert_rows(StepEffect, EFFECT_FIELDS, run.effects)
     write_states(rows)
 
 
-def write_states(rows: list[Enrollment]) -> None:
+def write_states(rows: list[Row]) -> None:
     """One UPDATE per distinct new state: enrollments that moved together (same step,
     same due time) share it, so a batch is a handful of statements, not a CASE per row."""
-    groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for row in rows:
-        state = {f: getattr(row, f) for f in STATE_FIELDS}
-        key = json.dumps(state, default=str, sort_keys=True)
-        groups.setdefault(key, (state, []))[1].append(row.pk)
-    for state, ids in groups.values():
-        for start in range(0, len(ids), UPDATE_CHUNK):
-            Enrollment.objects.filter(pk__in=ids[start : start + UPDATE_CHUNK]).update(**state)
+        groups[row.state()].append(row.pk)
+    for (status, step, visit, due_at, wait, finish, finished_at), ids in groups.items():
+        state = {
+            "status": status, "step": step, "visit": visit, "due_at": due_at,
+            "wait_event": None if wait is None else json.loads(wait), "finish": finish, "finished_at": finished_at,
+        }  # fmt: skip
+        Enrollment.objects.filter(pk__in=among(ids)).update(**state)
 
 
-def _finish(row: Enrollment, why: str, now: datetime) -> None:
+def _finish(row: Row, why: str, now: datetime) -> None:
     row.status, row.finish, row.finished_at = EnrollmentStatus.FINISHED, why, now
     row.due_at, row.wait_event = None, None
 
 
-def _step(run: Run, version_id: int, key: str, rows: list[Enrollment]) -> Iterator[Enrollment]:
+def _step(run: Run, version_id: int, key: str, rows: list[Row]) -> Iterator[Row]:
     """Run step ``key`` for ``rows``; yield those that go straight on to another step."""
     step = run.graphs[version_id]["steps"].get(key)
     if step is None or step["type"] == "end":
@@ -203,8 +255,8 @@ def _step(run: Run, version_id: int, key: str, rows: list[Enrollment]) -> Iterat
 
 
 def _act(
-    run: Run, version_id: int, key: str, step: dict[str, Any], rows: list[Enrollment]
-) -> Iterator[Enrollment]:
+    run: Run, version_id: int, key: str, step: dict[str, Any], rows: list[Row]
+) -> Iterator[Row]:
     kind = step["type"]
     assert kind in ACTIONS  # noqa: S101 - validated at publish
     reached = [r for r in rows if not (kind in MESSAGING and r.customer_id in run.control)]
@@ -229,26 +281,26 @@ def _act(
         yield row
 
 
-def _wait(run: Run, key: str, step: dict[str, Any], rows: list[Enrollment]) -> None:
-    if step["type"] == "wait_until":
+def _wait(run: Run, key: str, step: dict[str, Any], rows: list[Row]) -> None:
+    kind = step["type"]
+    if kind == "wait_until":
         missing = {r.customer_id for r in rows} - set(run.zones)
         run.zones.update(zones_of(missing))
+    # The due time depends on the zone at most: computed once per zone, not per row.
+    dues: dict[Any, tuple[datetime | None, str]] = {}
+    nxt = str(step["timeout_next"] if kind == "wait_event" else step["next"])
+    event = None
+    if kind == "wait_event":
+        event = {"event": str(step.get("event", "")), "match": step.get("match") or {},
+                 "next": str(step["next"])}  # fmt: skip
     for row in rows:
-        due = wait_due(step, run.now, run.zones.get(row.customer_id))
-        run.effect(
-            row, key, step["type"],
-            Result(EffectOutcome.WAITING, detail={"until": due.isoformat() if due else ""}),
-        )  # fmt: skip
-        row.due_at = due
-        if step["type"] == "wait_event":
-            row.wait_event = {
-                "event": str(step.get("event", "")),
-                "match": step.get("match") or {},
-                "next": str(step["next"]),
-            }
-            row.step = str(step["timeout_next"])
-        else:
-            row.step = str(step["next"])
+        zone = run.zones.get(row.customer_id) if kind == "wait_until" else None
+        if zone not in dues:
+            due = wait_due(step, run.now, zone)
+            dues[zone] = (due, dumps({"until": due.isoformat() if due else ""}))
+        due, detail = dues[zone]
+        run.record(row, key, kind, EffectOutcome.WAITING, "", detail)
+        row.due_at, row.step, row.wait_event = due, nxt, event
 
 
 def poll_due() -> int:

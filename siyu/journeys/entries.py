@@ -22,8 +22,9 @@ from siyu.journeys.models import (
     JourneyStatus,
     Reentry,
 )
+from siyu.journeys.rows import db_time, dumps, insert_rows
 
-CHUNK = 1000
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -58,29 +59,35 @@ def enroll(
     return entered
 
 
+ENROLL_FIELDS = [
+    "journey", "version", "customer", "status", "step", "visit", "due_at", "context", "source",
+    "entry_key", "holdout", "single", "entered_at", "finished_at", "finish",
+]  # fmt: skip
+
+
 def _enroll_chunk(journey: Journey, chunk: Sequence[Entrant], source: str, now: datetime) -> int:
+    """One read of who is barred, one multi-row insert of the rest (plain tuples)."""
     barred = _barred(journey, sorted({e.customer_id for e in chunk}), now)
     version = journey.current
     assert version is not None  # noqa: S101 - checked by enroll
-    start = str(version.graph["start"])
-    rows, seen = [], set()
+    start, single, src = str(version.graph["start"]), not journey.concurrent, source[:20]
+    jid, vid, percent = journey.pk, version.pk, journey.holdout_percent
+    empty, at = dumps({}), db_time(now)
+    rows: list[tuple[Any, ...]] = []
+    seen = set()
     for e in chunk:
         if e.customer_id in barred or e.customer_id in seen:
             continue
         seen.add(e.customer_id)
-        held = in_holdout(journey.pk, e.customer_id, journey.holdout_percent)
-        rows.append(
-            Enrollment(
-                journey_id=journey.pk, version_id=version.pk, customer_id=e.customer_id,
-                status=EnrollmentStatus.FINISHED if held else EnrollmentStatus.WAITING,
-                step=start, due_at=None if held else now, context=e.context, source=source[:20],
-                entry_key=e.key, holdout=held, single=not journey.concurrent, entered_at=now,
-                finished_at=now if held else None, finish=Finish.HOLDOUT if held else "",
-            )
-        )  # fmt: skip
+        context = dumps(e.context) if e.context else empty
+        if in_holdout(jid, e.customer_id, percent):
+            rows.append((jid, vid, e.customer_id, EnrollmentStatus.FINISHED.value, start, 0,
+                         None, context, src, e.key, True, single, at, at, Finish.HOLDOUT.value))  # fmt: skip
+        else:
+            rows.append((jid, vid, e.customer_id, EnrollmentStatus.WAITING.value, start, 0,
+                         at, context, src, e.key, False, single, at, None, ""))  # fmt: skip
     # A concurrent delivery of the same entry (or a second waiting row) is a conflict: skipped.
-    Enrollment.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
-    return Enrollment.objects.filter(journey=journey, entered_at=now, customer_id__in=seen).count()
+    return insert_rows(Enrollment, ENROLL_FIELDS, rows, skip=True)
 
 
 def move_action(batch: Batch) -> dict[int, Result]:

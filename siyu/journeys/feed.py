@@ -150,10 +150,23 @@ def finish_waiting(journey: Journey, who: set[int], why: str, now: datetime) -> 
     ).update(status=EnrollmentStatus.FINISHED, finish=why, finished_at=now, due_at=None)
 
 
+def goal_wants(goal: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The fact that reaches the goal: an event (``{"event": "order_paid"}``) or entering
+    a segment (``{"segment": 4}``), within the window either way."""
+    if goal.get("segment"):
+        return "segment_entered", {"segment_id": int(goal["segment"])}
+    if goal.get("event"):
+        return str(goal["event"]), {}
+    return None
+
+
 def _goals(journeys: list[Journey], facts: list[Fact], now: datetime) -> None:
     for journey in journeys:
-        kind = (journey.goal or {}).get("event")
-        hits = {f.customer_id: f for f in facts if kind and f.type == kind}
+        wants = goal_wants(journey.goal or {})
+        if wants is None:
+            continue
+        kind, where = wants
+        hits = {f.customer_id: f for f in facts if f.type == kind and matches(f.props, where, {})}
         if not hits:
             continue
         window = timedelta(days=int(journey.goal.get("window_days", 30)))

@@ -39,7 +39,8 @@ class Journey(models.Model):
     holdout_percent = models.PositiveSmallIntegerField(default=0)
     # Enrollments advanced per minute at most (0: no limit).
     rate_per_minute = models.PositiveIntegerField(default=0)
-    # {"event": "order_paid", "window_days": 30, "ends": true}
+    # {"event": "order_paid", "window_days": 30, "ends": true}; or entering a segment in
+    # the window: {"segment": 4, "window_days": 14}
     goal = models.JSONField(default=dict, blank=True)
     # [{"event": "unsubscribe"}, {"segment_exit": 4}, {"goal": true}]
     exits = models.JSONField(default=list, blank=True)

@@ -88,6 +88,22 @@ class StepCounts:
     exited: int = 0
     converted: int = 0
     blocked: dict[str, int] = field(default_factory=dict)
+    # Revenue of the conversions attributed to the step, the enrollments that ran it, and
+    # the holdout's revenue per head (None without a holdout) to set it against.
+    revenue_fen: int = 0
+    reached: int = 0
+    held_per_head_fen: float | None = None
+
+    @property
+    def per_head_fen(self) -> float:
+        return self.revenue_fen / self.reached if self.reached else 0.0
+
+    @property
+    def against_holdout_fen(self) -> float | None:
+        """Revenue per head of those who ran the step minus the holdout's per head."""
+        if self.held_per_head_fen is None or not self.reached:
+            return None
+        return self.per_head_fen - self.held_per_head_fen
 
 
 def step_counts(journey: Journey) -> dict[str, StepCounts]:
@@ -110,13 +126,33 @@ def step_counts(journey: Journey) -> dict[str, StepCounts]:
             out[step].waiting += n
         elif finish in (Finish.EXITED, Finish.GOAL):
             out[step].exited += n
-    for step, n in (
-        Conversion.objects.filter(journey=journey).values_list("step").annotate(n=Count("pk"))
-    ):
+    conversions = Conversion.objects.filter(journey=journey)
+    for step, n in conversions.values_list("step").annotate(n=Count("pk")).order_by():
         out[step].converted += n
+    _revenue_per_step(journey, out)
     for key, row in out.items():
         row.step = key
     return dict(out)
+
+
+def _revenue_per_step(journey: Journey, out: dict[str, StepCounts]) -> None:
+    """Conversions are attributed to the step an enrollment was at (waiting for it): its
+    revenue per head counts those who ran the step or wait at it, against the holdout's."""
+    ran = StepEffect.objects.filter(enrollment__journey=journey).values_list("step")
+    for step, n in ran.annotate(n=Count("enrollment", distinct=True)).order_by():
+        out[step].reached += n
+    mine = Enrollment.objects.filter(journey=journey)
+    waiting = mine.filter(status=EnrollmentStatus.WAITING, holdout=False).values_list("step")
+    for step, n in waiting.annotate(n=Count("pk")).order_by():
+        out[step].reached += n
+    conversions = Conversion.objects.filter(journey=journey)
+    treated = conversions.filter(enrollment__holdout=False).values_list("step")
+    for step, fen in treated.annotate(fen=Sum("revenue_fen")).order_by():
+        out[step].revenue_fen += int(fen or 0)
+    held = mine.filter(holdout=True).count()
+    held_fen = conversions.filter(enrollment__holdout=True).aggregate(s=Sum("revenue_fen"))["s"]
+    for row in out.values():
+        row.held_per_head_fen = int(held_fen or 0) / held if held else None
 
 
 def customer_journeys(customer_id: int, limit: int = 20) -> list[dict[str, Any]]:

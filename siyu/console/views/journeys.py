@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from siyu.analytics.tables import yuan
 from siyu.core.params import BadParameter, bad_parameter_response, parse_int, parse_text
 from siyu.core.roles import is_hq
 from siyu.customers.models import Tag
@@ -33,7 +34,7 @@ from siyu.journeys.drafts import (
 )
 from siyu.journeys.graph import TYPES, exit_names, validate
 from siyu.journeys.models import Journey
-from siyu.journeys.stats import customer_journeys, running, step_counts, summarize
+from siyu.journeys.stats import Summary, customer_journeys, running, step_counts, summarize
 from siyu.journeys.templates import SHIPPED, install
 
 INT_MAX = 10_000_000
@@ -96,6 +97,15 @@ _SUGGESTED: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+def _revenue_lift(summary: Summary) -> dict[str, str]:
+    """Revenue per head against the holdout, in yuan, with its 95 % interval."""
+    shown = {"total": yuan(summary.revenue_fen)}
+    if summary.revenue_lift is not None:
+        lift = summary.revenue_lift
+        shown |= {"estimate": yuan(lift.estimate), "low": yuan(lift.low), "high": yuan(lift.high)}
+    return shown
+
+
 @login_required
 def journey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     journey = get_object_or_404(Journey, pk=pk)
@@ -104,19 +114,23 @@ def journey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except BadParameter as exc:
         return bad_parameter_response(exc)
     nodes, edges, width, height = layout(journey.draft or {})
-    counts = step_counts(journey)
+    counts, summary = step_counts(journey), summarize(journey)
     names = step_names(journey.draft or {})
     for c in counts.values():
         c.step = names.get(c.step, c.step)
     context: dict[str, Any] = {
         "section": "journeys",
         "journey": journey,
-        "summary": summarize(journey),
+        "summary": summary,
         "nodes": nodes, "edges": edges, "width": width, "height": height,
         "node_w": NODE_W, "node_h": NODE_H,
         "problems": validate(journey.draft),
         "panel": _panel(journey, selected),
-        "counts": sorted(counts.values(), key=lambda c: c.step),
+        "counts": [
+            (c, yuan(c.revenue_fen), yuan(c.against_holdout_fen))
+            for c in sorted(counts.values(), key=lambda c: c.step)
+        ],
+        "revenue": _revenue_lift(summary),
         "types": [(t, TYPE_LABELS.get(t, t)) for t in sorted(TYPES)],
         "step_keys": list(names.items()),
         "tags": Tag.objects.order_by("pk")[:200],

@@ -13,6 +13,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings_test")
 django.setup()
 
+from siyu.journeys import engine  # noqa: E402
 from siyu.journeys.actions import Batch, Result, register  # noqa: E402
 from siyu.journeys.models import WebhookCall  # noqa: E402
 from siyu.worker.pollers import poll_once  # noqa: E402
@@ -35,6 +36,7 @@ def task_handler(batch: Batch) -> dict[int, Result]:
 
 
 register("task", task_handler)
+engine.BATCH = 500  # the test's 1,500 enrollments take three batches: killed in the second
 while True:
     if poll_once("siyu.journeys.engine.poll_due") <= 0:
         time.sleep(0.1)

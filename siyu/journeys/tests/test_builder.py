@@ -88,3 +88,37 @@ def test_the_first_screen_and_the_360_page_show_journeys(hq: Client, brand: Bran
     panel = hq.get(reverse("console:customer_journeys", args=[person.pk])).content.decode()
     assert journey.name in panel
     assert "下一步 <code>wish</code>" in panel
+
+
+def test_the_journey_page_shows_revenue_per_step_against_the_holdout(hq: Client) -> None:
+    from datetime import timedelta
+
+    from siyu.customers.events import record_event
+    from siyu.journeys.engine import advance_due
+    from siyu.journeys.entries import Entrant, enroll
+    from siyu.journeys.feed import handle_changes
+    from siyu.journeys.stats import step_counts
+    from siyu.journeys.tests.factories import chain, changes_after, make_journey
+    from siyu.messaging.tests.factories import NOW, make_customer
+
+    journey = make_journey(
+        chain({"type": "wait", "seconds": 86400}), goal={"event": "purchase"}, holdout_percent=50
+    )
+    people = [make_customer(f"客{i}") for i in range(40)]
+    enroll(journey, [Entrant(c.pk) for c in people], source="api", at=NOW)
+    advance_due(now=NOW)
+    treated = list(journey.enrollments.filter(holdout=False).order_by("pk"))
+    held = list(journey.enrollments.filter(holdout=True).order_by("pk"))
+    assert treated
+    assert held
+    for i, row in enumerate([treated[0], treated[1], held[0]]):
+        record_event(row.customer, type="purchase", occurred_at=NOW + timedelta(hours=1),
+                     properties={"amount_fen": 10000}, idempotency_key=f"p{i}")  # fmt: skip
+    handle_changes(changes_after(), NOW + timedelta(hours=1))
+    wait = step_counts(journey)["s1"]
+    assert (wait.revenue_fen, wait.reached) == (20000, len(treated))
+    per_head = 20000 / len(treated) - 10000 / len(held)
+    assert wait.against_holdout_fen == pytest.approx(per_head)
+    page = hq.get(reverse("console:journey_detail", args=[journey.pk])).content.decode()
+    assert "每人相对对照组（元）" in page
+    assert f"<td>200.00</td><td>{per_head / 100:,.2f}</td>" in page

@@ -98,6 +98,28 @@ def test_an_exit_event_ends_a_wait_at_once_and_the_goal_is_recorded(brand: Brand
     ]
 
 
+def test_entering_a_segment_in_the_window_reaches_a_segment_goal(brand: Brand) -> None:
+    journey = make_journey(
+        chain({"type": "wait", "seconds": 86400}), goal={"segment": 4, "window_days": 7}
+    )
+    a, b, c = make_customer("甲"), make_customer("乙"), make_customer("丙")
+    enroll(journey, [Entrant(a.pk), Entrant(b.pk), Entrant(c.pk)], source="api", at=NOW)
+    advance_due(now=NOW)
+    entered = {"segment_id": 4, "segment_name": "高价值"}
+    record_event(a, type="segment_entered", occurred_at=NOW + timedelta(hours=1),
+                 properties=entered, idempotency_key="s1")  # fmt: skip
+    record_event(b, type="segment_entered", occurred_at=NOW + timedelta(hours=1),
+                 properties={**entered, "segment_id": 5}, idempotency_key="s2")  # fmt: skip
+    handle_changes(changes_after(), NOW + timedelta(hours=1))
+    from siyu.journeys.models import Conversion
+
+    assert list(Conversion.objects.values_list("enrollment__customer", "step")) == [(a.pk, "s1")]
+    record_event(c, type="segment_entered", occurred_at=NOW + timedelta(days=8),
+                 properties=entered, idempotency_key="s3")  # fmt: skip
+    handle_changes(changes_after(), NOW + timedelta(days=8))  # after the window: no goal
+    assert Conversion.objects.count() == 1
+
+
 def test_the_holdout_is_counted_and_the_control_group_never_messaged(brand: Brand) -> None:
     ControlGroup.objects.create(percent=30)
     journey = make_journey(chain({"type": "send", "text": "hi"}), holdout_percent=20)
