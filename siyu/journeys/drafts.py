@@ -17,7 +17,7 @@ SETTINGS: dict[str, str] = {
     "seconds": "int", "hour": "int", "minute": "int", "timeout": "int", "points": "int",
     "tag_id": "int", "coupon_id": "int", "material_id": "int", "journey_id": "int",
     "text": "text", "title": "text", "event": "text", "url": "text", "field": "text",
-    "value": "text", "channel": "text",
+    "value": "text", "channel": "text", "post_kind": "text", "group_type": "text",
 }  # fmt: skip
 NODE_W, NODE_H, GAP_X, GAP_Y = 150, 44, 40, 30
 TYPE_LABELS: dict[str, Any] = {
@@ -34,6 +34,7 @@ FIELD_LABELS: dict[str, Any] = {
     "points": _("Points"), "tag_id": _("Tag"), "coupon_id": _("Coupon"), "material_id": _("Material"),
     "journey_id": _("Journey"), "text": _("Text"), "title": _("Title"), "event": _("Event"),
     "url": _("Address"), "field": _("Profile field"), "value": _("Value"), "channel": _("Channel"),
+    "post_kind": _("Post kind"), "group_type": _("Group type"),
 }  # fmt: skip
 
 

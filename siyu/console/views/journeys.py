@@ -93,7 +93,7 @@ _SUGGESTED: dict[str, tuple[str, ...]] = {
     "wait": ("seconds",), "wait_until": ("hour", "minute"), "wait_event": ("event", "timeout"),
     "send": ("text",), "task": ("title",), "tag": ("tag_id",), "field": ("field", "value"),
     "webhook": ("url",), "move": ("journey_id",), "coupon": ("coupon_id",), "points": ("points",),
-    "material": ("material_id",),
+    "material": ("material_id",), "group_post": ("text", "post_kind", "group_type", "material_id"),
 }  # fmt: skip
 
 

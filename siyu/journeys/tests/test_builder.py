@@ -122,3 +122,25 @@ def test_the_journey_page_shows_revenue_per_step_against_the_holdout(hq: Client)
     page = hq.get(reverse("console:journey_detail", args=[journey.pk])).content.decode()
     assert "每人相对对照组（元）" in page
     assert f"<td>200.00</td><td>{per_head / 100:,.2f}</td>" in page
+
+
+def test_a_group_post_step_is_set_up_in_the_side_panel(hq: Client) -> None:
+    hq.post(reverse("console:journey_install", args=["birthday"]))
+    journey = Journey.objects.get()
+    hq.post(
+        reverse("console:journey_step_add", args=[journey.pk]),
+        {"type": "group_post", "after": "wish"},
+    )
+    journey.refresh_from_db()
+    added = journey.draft["steps"]["wish"]["next"]
+    url = reverse("console:journey_detail", args=[journey.pk])
+    page = hq.get(f"{url}?step={added}").content.decode()
+    for label in ("帖子类型", "群类型", "素材"):  # its settings, in Chinese
+        assert label in page
+    hq.post(
+        reverse("console:journey_step_save", args=[journey.pk, added]),
+        {"next": "points", "text": "本周新品试饮", "post_kind": "topic", "group_type": "koc"},
+    )
+    journey.refresh_from_db()
+    step = journey.draft["steps"][added]
+    assert (step["post_kind"], step["group_type"], step["text"]) == ("topic", "koc", "本周新品试饮")
