@@ -8,10 +8,10 @@ from django.utils import timezone
 from siyu.campaigns.journey import issue_coupon
 from siyu.campaigns.models import Coupon
 from siyu.customers.changes import NewChange, append_changes
-from siyu.customers.models import ChangeKind, Customer, CustomerChange, CustomerTag, TagSource
+from siyu.customers.models import ChangeKind, Customer, CustomerTag, TagSource
 from siyu.journeys.actions import Batch, Result, register
 from siyu.journeys.models import Journey, WebhookCall
-from siyu.journeys.rows import among, db_time, dumps, insert_rows
+from siyu.journeys.rows import among, db_time, insert_rows
 from siyu.loyalty.verbs import award_points
 from siyu.messaging.models import Channel, Send, SendStatus
 from siyu.messaging.send import Message, SendRequest, send
@@ -63,7 +63,8 @@ def send_message(batch: Batch, message: Message) -> dict[int, Result]:
 
 def tag_action(batch: Batch) -> dict[int, Result]:
     """One read of who has the tag, one multi-row insert of the links and one of their
-    change rows (the feed's contract: a change row with the write it describes)."""
+    change rows (the feed's contract: a change row with the write it describes; the
+    customers verb writes them as plain rows too)."""
     tag_id = int(batch.config["tag_id"])
     ids = {i.customer_id for i in batch.items}
     links = CustomerTag.objects.filter(tag_id=tag_id, customer_id__in=among(ids))
@@ -79,11 +80,8 @@ def tag_action(batch: Batch) -> dict[int, Result]:
         ["customer", "tag", "source", "created_at"],
         [(c, tag_id, source, at) for c in fresh],
     )
-    added = dumps({"added": True})
-    insert_rows(
-        CustomerChange,
-        ["customer_id", "kind", "ref", "data", "created_at"],
-        [(c, ChangeKind.TAG.value, tag_id, added, at) for c in fresh],
+    append_changes(
+        (NewChange(c, ChangeKind.TAG, tag_id, {"added": True}) for c in fresh), at=batch.at
     )
     had = ids.difference(fresh)
     return {
