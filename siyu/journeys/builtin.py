@@ -18,7 +18,7 @@ from siyu.messaging.send import Message, SendRequest, send
 
 # Profile fields a journey may set: plain labels, never personal data.
 SETTABLE = {"lifecycle_stage", "spending_power", "occupation", "region"}
-TAG_SOURCE = TagSource.RULE.value
+TAG_SOURCE = TagSource.JOURNEY.value
 
 
 def _journey_name(journey_id: int) -> str:

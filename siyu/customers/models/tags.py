@@ -47,6 +47,8 @@ class TagSource(models.TextChoices):
     IMPORT = "import", _("Import")
     CHANNEL = "channel", _("Channel")
     WECOM = "wecom", _("WeCom")
+    # A journey's tag step: kept by the automatic-tag recompute, which owns only RULE links.
+    JOURNEY = "journey", _("Journey")
 
 
 class CustomerTag(models.Model):

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from siyu.customers.autotag import recompute_rule_tag
 from siyu.customers.events import record_event
-from siyu.customers.models import CustomerTag
+from siyu.customers.models import CustomerTag, TagKind, TagSource
 from siyu.customers.tagging import ensure_tag
 from siyu.demo.brand import Brand
 from siyu.journeys.control import control_members
@@ -193,3 +194,18 @@ def test_an_event_entry_with_a_property_filter_enters_once_per_change(brand: Bra
     handle_changes(changes, NOW)
     handle_changes(changes, NOW)
     assert list(journey.enrollments.values_list("customer", flat=True)) == [a.pk]
+
+
+def test_a_tag_the_journey_gave_survives_the_automatic_tag_recompute(brand: Brand) -> None:
+    # The recompute owns the links it made (source "rule"); the journey's are its own.
+    rule = {"metric": "order_count", "op": ">=", "value": 3, "window_days": 90}
+    tag = ensure_tag("行为", "复购3次+", kind=TagKind.RULE, rule=rule)
+    journey = make_journey(chain({"type": "tag", "tag_id": tag.pk}))
+    customer = make_customer("甲", owner=brand.lin_yue)  # no orders: the rule says no
+    enroll(journey, [Entrant(customer.pk)], source="api", at=NOW)
+    advance_due(now=NOW)
+
+    recompute_rule_tag(tag, NOW)
+
+    link = CustomerTag.objects.get(tag=tag, customer=customer)
+    assert link.source == TagSource.JOURNEY
