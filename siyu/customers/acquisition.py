@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Q
 
 from siyu.customers.models import Customer
+from siyu.customers.retry import retry_on_conflict
 
 NOTE_BATCH = 400  # customers per read: well under SQLite's limit of bound parameters
 
@@ -29,9 +30,10 @@ def note_seen(customer: Customer, at: datetime) -> Customer:
     known = customer.first_seen_at
     if known is not None and known <= at:
         return customer
-    Customer.objects.filter(Q(first_seen_at__isnull=True) | Q(first_seen_at__gt=at)).filter(
-        pk=customer.pk
-    ).update(first_seen_at=at)
+    earlier = Customer.objects.filter(Q(first_seen_at__isnull=True) | Q(first_seen_at__gt=at))
+    # Outside a transaction a deadlock victim (parallel resolvers on PostgreSQL) runs again;
+    # inside one, the caller's own retry decides.
+    retry_on_conflict(lambda: earlier.filter(pk=customer.pk).update(first_seen_at=at))
     customer.first_seen_at = at
     return customer
 
