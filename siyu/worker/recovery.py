@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -59,10 +60,20 @@ def _process_of(worker_id: str) -> str:
     return worker_id.split("/", 1)[0]
 
 
+# Workers of this process that stopped cleanly: the scheduler's last beat, racing the
+# stop, must not write the row forget() just deleted (a stopped worker would look alive).
+_FORGOTTEN: set[str] = set()
+_BEAT_LOCK = threading.Lock()
+
+
 def beat(worker_id: str, now: datetime | None = None) -> None:
     now = now or timezone.now()
-    updated = WorkerBeat.objects.filter(worker_id=worker_id).update(beat_at=now)
-    if not updated:
+    with _BEAT_LOCK:
+        if worker_id in _FORGOTTEN:
+            return
+        updated = WorkerBeat.objects.filter(worker_id=worker_id).update(beat_at=now)
+        if updated:
+            return
         WorkerBeat.objects.create(
             worker_id=worker_id,
             host=socket.gethostname()[:255],
@@ -74,7 +85,9 @@ def beat(worker_id: str, now: datetime | None = None) -> None:
 
 def forget(worker_id: str) -> None:
     """A clean stop: the worker finished its task, nothing to recover."""
-    WorkerBeat.objects.filter(worker_id=worker_id).delete()
+    with _BEAT_LOCK:
+        _FORGOTTEN.add(worker_id)
+        WorkerBeat.objects.filter(worker_id=worker_id).delete()
 
 
 def recover_lost_tasks(now: datetime | None = None) -> dict[str, int]:
