@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -56,7 +56,16 @@ def enroll(
     for start in range(0, len(entrants), CHUNK):
         with transaction.atomic():
             entered += _enroll_chunk(journey, entrants[start : start + CHUNK], source, now)
+    if entered >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # A big audience arriving at once leaves PostgreSQL's statistics of the table far
+        # behind until autovacuum gets to it, and the engine's claims were planned as scans
+        # meanwhile (tag steps 443/s before, 6,018/s after, at 20k).
+        with connection.cursor() as cur:
+            cur.execute(f"ANALYZE {Enrollment._meta.db_table}")
     return entered
+
+
+ANALYZE_AFTER = 10_000  # enrollments in one call
 
 
 ENROLL_FIELDS = [
