@@ -75,6 +75,7 @@ ACTIONS = {
     "console:messaging_cancel",
     "console:messaging_remind",
     "console:referral_decide",
+    "console:referral_gift_hand_over",
     "console:material_variant",
     "content:landing",
     "content:beacon",
