@@ -5,11 +5,8 @@ and a bad threshold is answered with the form, not a 500."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
-from django.test.utils import override_settings
 
 from siyu.community.models import GroupCode
 from siyu.community.tests.factories import make_group
@@ -19,17 +16,8 @@ from siyu.demo.brand import Brand
 from siyu.groups.models import GroupChat
 from siyu.integrations.wecom.outbox import drain_outbox
 from siyu.integrations.wecom.simulator.server import Simulator
-from siyu.integrations.wecom.simulator.testing import make_simulator
-from siyu.integrations.wecom.tests.conftest import wired
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    simulator = make_simulator()
-    with wired(simulator), override_settings(SIYU_WECOM_CORP_ID=simulator.corp_id):
-        yield simulator
 
 
 def _real_group(sim: Simulator, owner: Staff, name: str) -> GroupChat:
@@ -46,11 +34,11 @@ def _code(client: Client, chat: GroupChat) -> GroupCode:
 
 
 def test_a_code_is_edited_and_wecom_lists_the_new_groups(
-    client: Client, brand: Brand, sim: Simulator
+    client: Client, brand: Brand, wired_sim: Simulator
 ) -> None:
     first, second = (
-        _real_group(sim, brand.wang_qiang, "福利1群"),
-        _real_group(sim, brand.wang_qiang, "福利2群"),
+        _real_group(wired_sim, brand.wang_qiang, "福利1群"),
+        _real_group(wired_sim, brand.wang_qiang, "福利2群"),
     )
     login(client, brand.wang_qiang)
     code = _code(client, first)
@@ -65,7 +53,7 @@ def test_a_code_is_edited_and_wecom_lists_the_new_groups(
     assert code.welcome["text"] == "欢迎加入"
     assert code.active_chat_ids == [first.chat_id, second.chat_id]
     assert drain_outbox() == 1
-    way = sim.world.join_ways[code.config_id]
+    way = wired_sim.world.join_ways[code.config_id]
     assert way["chat_id_list"] == [first.chat_id, second.chat_id]
     assert way["auto_create_room"] == 0
 
@@ -76,10 +64,10 @@ def test_a_code_is_edited_and_wecom_lists_the_new_groups(
 
 
 def test_sales_look_other_stores_find_nothing_and_a_deletion_stops_the_code(
-    client: Client, brand: Brand, sim: Simulator
+    client: Client, brand: Brand, wired_sim: Simulator
 ) -> None:
     login(client, brand.wang_qiang)  # her group: she sees its code, her manager edits it
-    code = _code(client, _real_group(sim, brand.chen_jing, "陈静的福利群"))
+    code = _code(client, _real_group(wired_sim, brand.chen_jing, "陈静的福利群"))
     url = f"/community/codes/{code.pk}/"
     login(client, brand.chen_jing)
     assert client.get(url).status_code == 200
@@ -93,5 +81,5 @@ def test_sales_look_other_stores_find_nothing_and_a_deletion_stops_the_code(
     code.refresh_from_db()
     assert code.status == "deleted"
     drain_outbox()
-    assert code.config_id not in sim.world.join_ways
+    assert code.config_id not in wired_sim.world.join_ways
     assert client.get(url).status_code == 404
