@@ -104,6 +104,39 @@ def create_group_code(
     return code
 
 
+def update_group_code(
+    code: GroupCode,
+    name: str,
+    chats: Sequence[GroupChat],
+    *,
+    gateway: JoinWayGateway,
+    auto_create_room: bool,
+    room_base_name: str,
+    rotate_at: int,
+    welcome: Message | None,
+) -> GroupCode:
+    """Edit a code: its groups (in the order given), threshold, new-group naming and welcome.
+    The printed QR image stays the same; WeCom is told the groups it should list now."""
+    _check(name, chats, rotate_at, room_base_name)
+    with transaction.atomic():
+        code = GroupCode.objects.select_for_update().get(pk=code.pk)
+        if code.status == CodeStatus.DELETED:
+            raise GroupCodeError(_("This group code is deleted."))
+        code.name, code.rotate_at = name.strip(), rotate_at
+        code.auto_create_room, code.room_base_name = auto_create_room, room_base_name.strip()
+        code.welcome = welcome.as_json() if welcome else {}
+        code.save()
+        code.chats.exclude(chat__in=chats).delete()
+        for n, chat in enumerate(chats):
+            CodeChat.objects.update_or_create(code=code, chat=chat, defaults={"position": n})
+        chat_ids = open_chat_ids(code)
+        if code.config_id:  # queued for WeCom, called after the commit
+            gateway.update_join_way(code.config_id, spec_for(code, chat_ids))
+        code.active_chat_ids = chat_ids
+        code.save(update_fields=["active_chat_ids", "updated_at"])
+    return code
+
+
 def add_chat_to_code(code: GroupCode, chat: GroupChat) -> bool:
     """Queue one more group behind the code's others (an auto-created room, or by hand)."""
     last = code.chats.order_by("-position").values_list("position", flat=True).first()

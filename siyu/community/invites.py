@@ -22,7 +22,18 @@ from siyu.segments.models import Segment
 
 
 def invitees(
-    tag: Tag | None, segment: Segment | None, customers: Sequence[int] = ()
+    tag: Tag | None,
+    segment: Segment | None,
+    customers: Sequence[int] = (),
+    within: QuerySet[Customer] | None = None,
+) -> QuerySet[Customer]:
+    """``within``: only these customers (a store manager invites his store's, not the brand's)."""
+    chosen = _chosen(tag, segment, customers)
+    return chosen if within is None else chosen.filter(pk__in=within.values("pk"))
+
+
+def _chosen(
+    tag: Tag | None, segment: Segment | None, customers: Sequence[int]
 ) -> QuerySet[Customer]:
     if customers:
         return Customer.objects.filter(pk__in=list(customers))
@@ -44,6 +55,7 @@ def invite_to_group(
     customers: Sequence[int] = (),
     audience: str = "",
     created_by_id: int | None = None,
+    within: QuerySet[Customer] | None = None,
 ) -> tuple[GroupInvite, Outcome]:
     picked = [tag is not None, segment is not None, bool(customers)]
     if sum(picked) != 1:
@@ -66,7 +78,7 @@ def invite_to_group(
                 text=invite.text,
                 attachments=({"msgtype": "image", "image": {"pic_url": code.qr_code}},),
             ),
-            customers=invitees(tag, segment, customers),
+            customers=invitees(tag, segment, customers, within),
             title=code.name,
             audience=invite.audience,
             created_by_id=created_by_id,

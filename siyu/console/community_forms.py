@@ -95,11 +95,17 @@ class CodeInvitationForm(forms.Form):
         label=_("Invitation"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, groups: QuerySet[GroupChat] | None = None, **kwargs: Any
+    ) -> None:
+        """``groups``: the groups the user may invite to (None: HQ, every code)."""
         super().__init__(*args, **kwargs)
         field = self.fields["code"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
-        field.queryset = self.codes()
+        codes = self.codes()
+        if groups is not None:
+            codes = codes.filter(chats__chat__in=groups).distinct()
+        field.queryset = codes
 
     def codes(self) -> QuerySet[GroupCode]:
         return GroupCode.objects.filter(status="active").exclude(qr_code="")

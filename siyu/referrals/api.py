@@ -35,6 +35,9 @@ class ProgressOut(Schema):
     waiting: int
     unlocked: bool
     gifts_left: int
+    gift_status: str | None = Field(
+        None, description="awaiting (staff hand it over), issued, handed_over; null: locked."
+    )
 
 
 class MemberProgrammeOut(Schema):
@@ -87,6 +90,7 @@ def member_poster(request: HttpRequest, programme_id: ApiId) -> Any:
 class GiftOut(Schema):
     programme_id: int
     unlocked_at: datetime
+    status: str = Field(..., description="awaiting (staff hand it over), issued, handed_over.")
 
 
 @router.post(
@@ -100,7 +104,8 @@ def member_gift(request: HttpRequest, programme_id: ApiId) -> Status[Any]:
         gift = unlock_gift(programme_id, _member(request), at=timezone.now())
     except Refused as refused:
         return Status(409, {"detail": refused.message})
-    return Status(200, {"programme_id": programme_id, "unlocked_at": gift.created_at})
+    body = {"programme_id": programme_id, "unlocked_at": gift.created_at, "status": gift.status}
+    return Status(200, body)
 
 
 class ClaimIn(Schema):

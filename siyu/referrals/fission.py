@@ -4,8 +4,9 @@ The inviter's progress is their qualified referrals in the programme (the progra
 qualifying event says what counts: a WeCom add, a group join). Reaching the target takes
 one gift from the programme's stock with a conditional UPDATE — the CHECK
 ``gift_given <= gift_stock`` stands behind it — and writes the inviter's one ``TaskGift``
-(unique per programme and person) in the same transaction: a second unlock of the same
-inviter, or the 101st of 100, takes nothing."""
+(unique per programme and person) in the same transaction, issuing its coupon or points
+there too (``gifts``): a second unlock of the same inviter, or the 101st of 100, takes
+nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from siyu.campaigns.person import person_id_of
 from siyu.campaigns.refusals import Refused
+from siyu.referrals.gifts import fulfil_unlocked
 from siyu.referrals.models import Programme, ProgrammeKind, Referral, ReferralStatus, TaskGift
 
 NOT_YET = _("Invite more friends to unlock this gift.")
@@ -30,6 +32,7 @@ class Progress:
     waiting: int  # invited, not yet qualified (or under review)
     unlocked: bool
     gifts_left: int
+    gift_status: str | None = None
 
 
 def progress_of(programme: Programme, customer_id: int) -> Progress:
@@ -37,12 +40,15 @@ def progress_of(programme: Programme, customer_id: int) -> Progress:
     mine = Referral.objects.filter(programme=programme, inviter_id=person)
     qualified = mine.filter(status=ReferralStatus.QUALIFIED).count()
     waiting = mine.filter(status__in=[ReferralStatus.ATTRIBUTED, ReferralStatus.REVIEW]).count()
+    gifts = TaskGift.objects.filter(programme=programme, customer_id=person)
+    status = gifts.values_list("status", flat=True).first()
     return Progress(
         target=programme.task_target,
         qualified=qualified,
         waiting=waiting,
-        unlocked=TaskGift.objects.filter(programme=programme, customer_id=person).exists(),
+        unlocked=status is not None,
         gifts_left=max(programme.gift_stock - programme.gift_given, 0),
+        gift_status=status,
     )
 
 
@@ -68,7 +74,9 @@ def unlock_gift(programme_id: int, customer_id: int, *, at: datetime) -> TaskGif
             )
             if not took:
                 raise Refused("sold_out")
-            return TaskGift.objects.create(programme=programme, customer_id=person, created_at=at)
+            gift = TaskGift.objects.create(programme=programme, customer_id=person, created_at=at)
+            fulfil_unlocked(gift, programme, at)
+            return gift
     except IntegrityError:
         # The same inviter unlocking twice at once: the stock taken here is rolled back.
         return TaskGift.objects.get(programme_id=programme_id, customer_id=person)

@@ -49,6 +49,10 @@ class Programme(models.Model):
     # 任务宝: invite this many to unlock the gift; gift stock.
     task_target = models.PositiveSmallIntegerField(default=0)
     gift_name = models.CharField(max_length=100, blank=True, default="")
+    # How the gift reaches the inviter: a coupon and/or points are issued at the unlock;
+    # neither: a physical gift that staff hand over (or ship) and mark in the console.
+    gift_coupon_id = models.BigIntegerField(null=True, blank=True)
+    gift_points = models.PositiveIntegerField(default=0)
     gift_stock = models.PositiveIntegerField(default=0)
     gift_given = models.PositiveIntegerField(default=0)
     # Ambassador: commission in basis points per level (at most two), freeze before settling.
@@ -193,12 +197,29 @@ class ReviewCase(models.Model):
     created_at = models.DateTimeField()
 
 
+class GiftStatus(models.TextChoices):
+    AWAITING = "awaiting", _("Waiting to be handed over")
+    ISSUED = "issued", _("Issued (coupon or points)")
+    HANDED_OVER = "handed_over", _("Handed over")
+
+
 class TaskGift(models.Model):
-    """任务宝: one gift per inviter and programme, taken from the programme's stock."""
+    """任务宝: one gift per inviter and programme, taken from the programme's stock, and
+    how it reached her: issued at the unlock, or waiting for staff to hand it over."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="gifts")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=GiftStatus.choices, default=GiftStatus.AWAITING
+    )
+    # Why an issue did not happen (the coupon's refusal code), for staff to act on.
+    reason = models.CharField(max_length=40, blank=True, default="")
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True, default="")  # tracking no., store
 
     class Meta:
         constraints = [

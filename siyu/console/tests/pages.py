@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from siyu.campaigns.models import Coupon, GroupBuyDeal, Lottery
 from siyu.channels.models import Channel, ChannelCode, ChannelKind, WelcomeVariant
-from siyu.community.models import GroupInvite
+from siyu.community.models import GroupCode, GroupInvite
 from siyu.content.models import Material
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.demo.brand import Brand, load_brand
@@ -75,6 +75,7 @@ ACTIONS = {
     "console:messaging_cancel",
     "console:messaging_remind",
     "console:referral_decide",
+    "console:referral_gift_hand_over",
     "console:material_variant",
     "content:landing",
     "content:beacon",
@@ -85,6 +86,7 @@ ACTIONS = {
     "console:community_group_post",
     "console:community_slot_new",
     "console:community_code_new",
+    "console:community_code_delete",
     "console:community_invite_new",
     "console:community_persona_new",
     "console:community_moment_new",
@@ -163,6 +165,11 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:referral_programme": lambda d: {"pk": _first(Programme)},
     "console:material_edit": lambda d: {"pk": _first(Material)},
     # The KOC group: 陈静's, so every role reaches it (HQ, her store's manager, herself).
+    "console:community_code_edit": lambda d: {
+        "pk": GroupCode.objects.exclude(status="deleted")
+        .order_by("pk")
+        .values_list("pk", flat=True)[0]
+    },
     "console:community_group": lambda d: {"pk": GroupChat.objects.get(chat_id=KOC_GROUP).pk},
     "console:referral_koc_result": lambda d: {"pk": _first(GroupInvite)},
     "console:journey_detail": lambda d: {"pk": _journey()},

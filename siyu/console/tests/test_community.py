@@ -5,13 +5,11 @@ staff read, they do not write."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from siyu.community.models import CommunitySettings, GroupCode, GroupPost, Persona, PostKind
@@ -22,18 +20,9 @@ from siyu.demo.brand import Brand
 from siyu.groups.members import record_member_change
 from siyu.groups.models import ChangeKind, GroupChat
 from siyu.integrations.wecom.simulator.server import Simulator
-from siyu.integrations.wecom.simulator.testing import make_simulator
-from siyu.integrations.wecom.tests.conftest import wired
 from siyu.messaging.models import Send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    simulator = make_simulator()
-    with wired(simulator), override_settings(SIYU_WECOM_CORP_ID=simulator.corp_id):
-        yield simulator
 
 
 def _spiky_group(brand: Brand) -> GroupChat:
@@ -98,9 +87,9 @@ def test_type_and_tags_are_saved_and_sales_cannot_write(client: Client, brand: B
 
 
 def test_a_group_code_is_made_in_wecom_from_the_console(
-    client: Client, brand: Brand, sim: Simulator
+    client: Client, brand: Brand, wired_sim: Simulator
 ) -> None:
-    real = sim.create_group("WangQiang", "静安店福利1群")
+    real = wired_sim.create_group("WangQiang", "静安店福利1群")
     chat = make_group(brand.wang_qiang)
     GroupChat.objects.filter(pk=chat.pk).update(chat_id=real)
     login(client, brand.wang_qiang)
@@ -109,7 +98,7 @@ def test_a_group_code_is_made_in_wecom_from_the_console(
     client.post("/community/codes/new/", body)
     code = GroupCode.objects.get()
     assert code.config_id
-    assert sim.world.join_ways[code.config_id]["chat_id_list"] == [real]
+    assert wired_sim.world.join_ways[code.config_id]["chat_id_list"] == [real]
     assert code.welcome["text"] == "欢迎！"
     assert "静安店群活码" in client.get("/community/codes/").content.decode()
     refused = client.post("/community/codes/new/", {**body, "rotate_at": 200}, follow=True)

@@ -25,6 +25,7 @@ from siyu.console.community_forms import CodeForm, InviteForm, MomentForm, Perso
 from siyu.console.views.community import require_operator
 from siyu.core.audit import record_audit
 from siyu.core.roles import is_hq
+from siyu.customers.scope import visible_customers
 from siyu.groups.scope import visible_groups
 from siyu.integrations.wecom.client.errors import LocalRateLimited, WeComError
 from siyu.integrations.wecom.group_members import WeComJoinWayGateway
@@ -66,7 +67,7 @@ def code_list(request: HttpRequest) -> HttpResponse:
         "codes": codes,
         "invites": invites,
         "code_form": CodeForm(groups=groups),
-        "invite_form": InviteForm(),
+        "invite_form": InviteForm(groups=None if is_hq(request.user) else groups),
     }
     return render(request, "console/community/codes.html", context)
 
@@ -104,7 +105,8 @@ def code_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invite_new(request: HttpRequest) -> HttpResponse:
     require_operator(request)
-    form = InviteForm(request.POST)
+    hq = is_hq(request.user)
+    form = InviteForm(request.POST, groups=None if hq else visible_groups(request.user))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.non_field_errors()) or _(
             "The invitation was not sent: check every field."))  # fmt: skip
@@ -113,11 +115,12 @@ def invite_new(request: HttpRequest) -> HttpResponse:
     try:
         _invite, outcome = invite_to_group(
             data["code"], data["text"], tag=data.get("tag"), segment=data.get("segment"),
-            created_by_id=request.user.pk,
+            created_by_id=request.user.pk, within=None if hq else visible_customers(request.user),
         )  # fmt: skip
     except GroupCodeError as exc:
         messages.error(request, str(exc))
         return redirect("console:community_codes")
+    record_audit(request.user, "group_invite.create", "group_invite", _invite.pk)
     messages.success(request, _("Invitation planned for %(n)d customers.") % {"n": outcome.reached})
     return redirect("console:community_codes")
 

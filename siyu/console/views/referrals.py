@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from siyu.analytics.charts import bar_chart
 from siyu.analytics.tables import yuan
+from siyu.console.views.referral_gifts import HandOverForm, gift_rows
 from siyu.core.roles import current_staff, is_hq
 from siyu.referrals import stats
 from siyu.referrals.abuse import REASONS
@@ -90,6 +91,8 @@ def referral_programme(request: HttpRequest, pk: int) -> HttpResponse:
         "chart": chart,
         "tree": stats.tree(programme, scope=scope),
         "gifts_left": max(programme.gift_stock - programme.gift_given, 0),
+        "gifts": gift_rows(request, programme) if programme.kind == "task" else [],
+        "hand_over_form": HandOverForm(auto_id=False),  # one per row: no shared id
     }
     return render(request, "console/referrals/programme.html", context)
 

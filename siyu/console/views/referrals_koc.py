@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from siyu.console.referral_forms import KocInviteForm
 from siyu.console.views.community import require_operator
 from siyu.core.audit import record_audit
 from siyu.core.roles import is_hq
+from siyu.groups.models import GroupChat
 from siyu.groups.scope import visible_groups
 from siyu.messaging.models import Channel, Reason, Send
 from siyu.messaging.send import Message, SendRequest, preview
@@ -51,13 +53,18 @@ def _preview(form: KocInviteForm, scope: ReferralScope | None) -> dict[str, obje
     }
 
 
+def _groups(request: HttpRequest) -> QuerySet[GroupChat] | None:
+    """The groups whose codes the user may send: a store manager his store's KOC groups."""
+    return None if is_hq(request.user) else visible_groups(request.user)
+
+
 @login_required
 def koc_invite(request: HttpRequest) -> HttpResponse:
     """GET: the form, with a preview once it is filled in; POST: send the invitation."""
     if request.method == "POST":
         return _send(request)
     bound = bool(request.GET)
-    form = KocInviteForm(request.GET if bound else None)
+    form = KocInviteForm(request.GET if bound else None, groups=_groups(request))
     context: dict[str, object] = {"section": "referrals", "form": form}
     if bound and form.is_valid():
         context |= _preview(form, referral_scope(request.user))
@@ -67,7 +74,7 @@ def koc_invite(request: HttpRequest) -> HttpResponse:
 
 def _send(request: HttpRequest) -> HttpResponse:
     require_operator(request)
-    form = KocInviteForm(request.POST)
+    form = KocInviteForm(request.POST, groups=_groups(request))
     if not form.is_valid():
         context = {"section": "referrals", "form": form}
         return render(request, "console/referrals/koc_invite.html", context, status=400)

@@ -83,6 +83,7 @@ def test_member_api_shows_code_link_and_live_progress() -> None:
     assert mine["link"].endswith(f"/r/{mine['code']}")
     assert mine["progress"] == {
         "target": 3, "qualified": 2, "waiting": 0, "unlocked": False, "gifts_left": 10,
+        "gift_status": None,
     }  # fmt: skip
     assert _client(lei.pk).post(f"/api/member/referrals/{programme.pk}/gift").status_code == 409
     bring(programme, lei.pk, 1)
