@@ -2,7 +2,7 @@
 and on the ORM reference in the same run, plus the read model's build, refresh and
 staleness.
 
-    uv run python benchmarks/console_pages.py [--customers N | --quick] [--reuse]
+    uv run python benchmarks/console_pages.py [--customers N | --quick] [--reuse] [--month Q --year Q]
 
 Generates the brand's analytics data in bulk (customers acquired over two years through
 six channels, ~10 orders each, 5 % refunded, a third added on WeCom, spread over the demo
@@ -13,6 +13,9 @@ everyone); the read model is built once before timing (its build is reported). T
 few hundred orders are written through the order verb and the refresh that brings the
 read model up to date is timed: the data a page shows is at most SIYU_ANALYTICS_MAX_AGE
 plus that refresh old (``stale_s``). Last line is JSON.
+
+A brand reused from `siyu simulate` (data up to 2026-11-17) wants its own periods, e.g.
+`--month "from=2026-10-01&to=2026-10-31" --year "from=2025-11-17&to=2026-11-16"`.
 
 Adding a page (the segments and customer pages join after merge) is one line in PAGES.
 """
@@ -95,10 +98,12 @@ def build(n: int) -> float | None:
     return seconds
 
 
-def time_pages(client: Any, rounds: int, region: int) -> dict[str, list[float]]:
+def time_pages(
+    client: Any, rounds: int, region: int, month: str = MONTH, year: str = YEAR
+) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for name, url in PAGES:
-        path = url.replace("{region}", str(region))
+        path = url.replace("{region}", str(region)).replace(MONTH, month).replace(YEAR, year)
         samples = []
         for _ in range(rounds):
             t = time.perf_counter()
@@ -154,6 +159,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--rounds", type=int, default=7, help="requests per page, read model")
     parser.add_argument("--baseline-rounds", type=int, default=2, help="per page, ORM path")
+    parser.add_argument("--month", default=MONTH, help="the month pages' query (a reused brand)")
+    parser.add_argument("--year", default=YEAR, help="the year pages' query (a reused brand)")
     args = parser.parse_args()
     n = 20_000 if args.quick else args.customers
     setup_django(f"bench-pages-{n}", reuse=args.reuse)
@@ -177,12 +184,12 @@ def main() -> None:
             f"{model['refresh_s']:.2f}s"
         )
         print("read model (product path):")
-        ours = time_pages(client, args.rounds, region_id)
+        ours = time_pages(client, args.rounds, region_id, args.month, args.year)
     theirs: dict[str, list[float]] = {}
     if args.baseline_rounds:  # 0 skips it: at 1M the ORM path takes minutes per page
         print("ORM reference (baseline, same run):")
         with override_settings(SIYU_ANALYTICS_READ_MODEL=False):
-            theirs = time_pages(client, args.baseline_rounds, region_id)
+            theirs = time_pages(client, args.baseline_rounds, region_id, args.month, args.year)
     worst = max(ours, key=lambda k: p(ours[k], 95))
     base_worst = max(theirs, key=lambda k: p(theirs[k], 95), default="")
     stale_s = float(settings.SIYU_ANALYTICS_MAX_AGE) + model["refresh_s"]

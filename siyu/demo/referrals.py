@@ -65,9 +65,9 @@ def build_referrals(now: datetime) -> None:
     zhao = Customer.objects.filter(display_name="赵蕾", status=CustomerStatus.ACTIVE).first()
     if zhao is None:
         return
-    others = list(
-        Customer.objects.filter(status=CustomerStatus.ACTIVE).exclude(pk=zhao.pk).order_by("pk")
-    )
+    # The ten newest others, oldest first (not every customer: a brand may hold a million).
+    newest = Customer.objects.filter(status=CustomerStatus.ACTIVE).exclude(pk=zhao.pk)
+    others = list(reversed(newest.order_by("-pk")[:10]))
     if len(others) < 10:
         return
     start = latest_position()
