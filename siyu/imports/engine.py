@@ -119,47 +119,56 @@ def check_stream(
     tally = Tally(spill=Spill() if keep else None)
     forget_keys()
     for chunk in chunks(PARSERS[kind](header, rows)):
-        valid, errors = validate_chunk(kind, chunk.items)
+        same, rest = split_unchanged(kind, chunk.items)
+        valid, errors = validate_chunk(kind, rest)
         good, missing, _refs = with_references(valid)
         tally.add(Written(), chunk.errors + errors + missing, chunk.entries, chunk.rows)
         if tally.spill is not None and tally.rejected_rows:
             tally.spill.close()  # a file with problems is not written: nothing to keep
         elif tally.spill is not None:
-            tally.spill.put(SpilledChunk(chunk.entries, chunk.rows, good))
+            for item, _model in good:
+                item.raw = {}  # read by the checks only
+            tally.spill.put(SpilledChunk(chunk.entries, chunk.rows, good, same))
         progress(chunk.rows)
     return tally
 
 
 def _checked_chunks(
     kind: str, header: list[str], rows: Iterable[list[str]], skip: int, checked: Tally | None
-) -> Iterator[tuple[Chunk, list[Checked]]]:
-    """Each chunk with the problems found so far and the items that passed the schema:
-    from the check pass's spill when it kept one, else parsed and checked now."""
+) -> Iterator[tuple[Chunk, list[Checked], list[ParsedItem]]]:
+    """Each chunk with the problems found so far, the items that passed the schema and
+    those identical to what is stored: from the check pass's spill when it kept one, else
+    parsed and checked now."""
     spill = checked.spill if checked is not None and not checked.rejected_rows else None
     if spill is not None and not skip:
         for kept in spill:
-            yield Chunk(entries=kept.entries, rows=kept.rows), kept.valid
+            yield Chunk(entries=kept.entries, rows=kept.rows), kept.valid, kept.same
         return
     for chunk in chunks(PARSERS[kind](header, rows), skip):
-        valid, errors = validate_chunk(kind, chunk.items)
+        same, rest = split_unchanged(kind, chunk.items)
+        valid, errors = validate_chunk(kind, rest)
         chunk.errors.extend(errors)
-        yield chunk, valid
+        yield chunk, valid, same
 
 
 def _write_checked(
-    kind: str, valid: list[Checked], options: Options, write: ChunkWriter
+    kind: str,
+    valid: list[Checked],
+    same: list[ParsedItem],
+    options: Options,
+    write: ChunkWriter,
 ) -> tuple[Written, list[RowError]]:
-    """One chunk's writes, inside its transaction. Items identical to what is stored now
-    are counted unchanged (compared once, here: the database of the write); the others
-    are written."""
-    same, _rest = split_unchanged(kind, [item for item, _model in valid])
-    unchanged = {id(item) for item in same}
+    """One chunk's writes, inside its transaction. Items found identical to what is
+    stored are compared again now: those still identical are unchanged, the others are
+    checked and written like the rest."""
+    still, moved = split_unchanged(kind, same)
+    extra, errors = validate_chunk(kind, moved)
+    good, missing, refs = with_references(valid + extra)
     written = Written()
-    for item in same:
+    for item in still:
         written.count(Outcome.UNCHANGED, item)
-    good, missing, refs = with_references([c for c in valid if id(c[0]) not in unchanged])
     write(kind, good, refs, options, written)
-    return written, missing + written.errors
+    return written, errors + missing + written.errors
 
 
 def write_stream(
@@ -206,17 +215,19 @@ class Run:
 
 def _write_chunks(
     kind: str,
-    checked: Iterable[tuple[Chunk, list[Checked]]],
+    checked: Iterable[tuple[Chunk, list[Checked], list[ParsedItem]]],
     write: ChunkWriter,
     tally: Tally,
     run: Run,
 ) -> None:
-    for chunk, valid in checked:
+    for chunk, valid, same in checked:
 
-        def attempt(chunk: Chunk = chunk, valid: list[Checked] = valid) -> Tally:
+        def attempt(
+            chunk: Chunk = chunk, valid: list[Checked] = valid, same: list[ParsedItem] = same
+        ) -> Tally:
             delta = Tally()
             with transaction.atomic():
-                written, found = _write_checked(kind, valid, run.options, write)
+                written, found = _write_checked(kind, valid, same, run.options, write)
                 delta.add(written, chunk.errors + found, chunk.entries, chunk.rows)
                 run.on_chunk(delta)
             return delta

@@ -14,10 +14,11 @@ from __future__ import annotations
 import pickle
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 from siyu.imports.checks import Checked
+from siyu.imports.rows import ParsedItem
 
 
 @dataclass
@@ -25,6 +26,8 @@ class SpilledChunk:
     entries: int  # entries of the parsed stream (see ``engine.chunks``)
     rows: int  # spreadsheet rows
     valid: list[Checked]  # items that passed the schema and rules, with their models
+    # Items identical to what is stored (``unchanged``): compared again when written.
+    same: list[ParsedItem] = field(default_factory=list)
 
 
 # About 40 MB of checked order lines.

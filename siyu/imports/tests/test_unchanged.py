@@ -1,17 +1,14 @@
-"""Rows identical to what is stored are found when their chunk is written (``unchanged``),
-compared once against the database of that moment: a re-run skips the work, never the
-truth."""
+"""Rows identical to what is stored are set apart before the schema checks (``unchanged``)
+and compared again when written: a re-run skips the work, never the truth."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
-from siyu.customers.models import Customer, Identity, Order
+from siyu.customers.models import Customer, Order
 from siyu.demo.brand import Brand
 from siyu.imports.tests.test_corrections import BASE, counts, write
 from siyu.imports.whole_file import check_path, import_path
@@ -20,19 +17,18 @@ from siyu.imports.writer import Options
 pytestmark = pytest.mark.django_db
 
 
-def test_a_rerun_compares_with_what_is_stored_once_when_writing(
+def test_a_rerun_sets_identical_orders_apart_before_checking_them(
     brand: Brand, tmp_path: Path
 ) -> None:
     path = write(tmp_path, BASE)
+    first = check_path("orders", path, lambda n: None, keep=True)
+    assert first.spill is not None
+    assert [len(c.same) for c in first.spill] == [0]  # nothing stored yet
     import_path("orders", path, Options(), lambda n: None)
-    with CaptureQueriesContext(connection) as queries:
-        again = check_path("orders", path, lambda n: None, keep=True)
-    # The check pass proves the file without reading what is stored ...
-    assert not [q for q in queries.captured_queries if Identity._meta.db_table in q["sql"]]
-    assert (again.rejected_rows, again.spill is not None) == (0, True)
-    # ... and the write pass finds both orders identical.
-    tally = import_path("orders", path, Options(), lambda n: None, checked=again)
-    assert counts(tally) == (0, 2, 0, 0)
+    again = check_path("orders", path, lambda n: None, keep=True)
+    assert again.spill is not None
+    [chunk] = list(again.spill)
+    assert (len(chunk.same), len(chunk.valid)) == (2, 0)
 
 
 def test_an_order_changed_after_the_check_pass_is_compared_again(
@@ -55,11 +51,10 @@ def test_a_changed_order_with_the_same_number_is_not_set_apart(
 ) -> None:
     import_path("orders", write(tmp_path, BASE), Options(), lambda n: None)
     other_line = [BASE[0].replace("BEAN,云南咖啡豆", "BEAN2,云南咖啡豆"), *BASE[1:]]
-    path = write(tmp_path, other_line)
-    checked = check_path("orders", path, lambda n: None, keep=True)
-    tally = import_path("orders", path, Options(), lambda n: None, checked=checked)
-    assert counts(tally) == (0, 1, 0, 1)  # JD1 unchanged, TB1 a conflict
-    assert [(e.row, e.column) for e in tally.errors] == [(2, "order_no")]
+    checked = check_path("orders", write(tmp_path, other_line), lambda n: None, keep=True)
+    assert checked.spill is not None
+    [chunk] = list(checked.spill)
+    assert [item.raw["order_no"] for item in chunk.same] == ["JD1"]
 
 
 def test_a_profile_named_twice_in_a_chunk_takes_its_rows_in_file_order(
@@ -85,6 +80,9 @@ def test_identical_profiles_are_unchanged_and_a_new_field_is_an_update(
     rows = ["13911112222,小雨,女", "13633334444,阿明,男"]
     import_path("customers", write(tmp_path, rows, header), Options(), lambda n: None)
     again = write(tmp_path, [rows[0], "13633334444,阿明,女"], header)
+    checked = check_path("customers", again, lambda n: None, keep=True)
+    assert checked.spill is not None
+    assert [len(c.same) for c in checked.spill] == [1]
     checked = check_path("customers", again, lambda n: None, keep=True)
     tally = import_path("customers", again, Options(), lambda n: None, checked=checked)
     assert counts(tally) == (0, 1, 1, 0)
