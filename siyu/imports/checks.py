@@ -12,6 +12,7 @@ from siyu.customers.batch import KINDS
 from siyu.customers.batch_checks import References, load_references
 from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.imports.messages import from_check, from_pydantic
+from siyu.imports.plain_lines import with_plain_lines
 from siyu.imports.rows import ParsedItem, RowError, locate
 
 Checked = tuple[ParsedItem, BaseModel]
@@ -20,7 +21,8 @@ Checked = tuple[ParsedItem, BaseModel]
 def check_item(kind: str, item: ParsedItem) -> BaseModel | list[RowError]:
     spec = KINDS[kind]
     try:
-        model = spec.schema.model_validate(item.raw)
+        raw = with_plain_lines(item.raw) if kind == "orders" else item.raw
+        model = spec.schema.model_validate(raw)
     except ValidationError as exc:
         return [
             cell_error(item, ".".join(str(p) for p in e["loc"]), from_pydantic(e))

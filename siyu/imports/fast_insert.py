@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -95,7 +96,28 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     # The raw cursor raises the driver's own errors; wrapped, a lock timeout is Django's
     # OperationalError, which the chunk's retry understands.
     with connection.wrap_database_errors:
-        copy_rows(model._meta.db_table, [f.column for f in fields], prepared(), 5_000)
+        whole = len(rows[0]) == len(index) > 1
+        needs = [n for n, f in enumerate(fields) if f.attname not in plain]
+        values = _in_column_order(rows, list(index), needs, prepare) if whole else prepared()
+        copy_rows(model._meta.db_table, [f.column for f in fields], values, 5_000)
+
+
+def _in_column_order(
+    rows: Sequence[dict[str, Any]], names: list[str], needs: list[int], prepare: Any
+) -> Any:
+    """Rows that name every column (built by one expression: the same keys), each read in
+    column order in one call; only the columns in ``needs`` are prepared."""
+    get = itemgetter(*names)
+    for values in rows:
+        if len(values) != len(names):
+            raise ValueError("every row must name every column")
+        if not needs:
+            yield get(values)
+            continue
+        row = list(get(values))
+        for n in needs:
+            row[n] = prepare(n, row[n])
+        yield tuple(row)
 
 
 def _moment_preparation(conn: Any) -> Any:

@@ -65,10 +65,12 @@ def numbered_rows(
     its last columns as empty. Blank trailing cells (Excel writes them) are not extras."""
     columns = [(i, col) for i, col in enumerate(header) if col]
     named = all(header)  # every column named: cells map to the header as they stand
-    for n, cells in enumerate(rows, start=2):
-        if not any(c.strip() for c in cells):
+    width = len(header)
+    for n, raw_cells in enumerate(rows, start=2):
+        cells = list(map(str.strip, raw_cells))  # stripped once, for every check below
+        if not any(cells):
             continue
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+        if len(cells) > width and any(cells[width:]):
             message = _(
                 "the row has %(cells)d cells but the header has %(columns)d columns; "
                 "remove the extra cells or add their column names"
@@ -83,9 +85,9 @@ def numbered_rows(
             yield n, RowError(n, header[len(cells)], message)
             continue
         if named:
-            yield n, dict(zip(header, map(str.strip, cells), strict=False))
+            yield n, dict(zip(header, cells, strict=False))
         else:
-            yield n, {col: cells[i].strip() for i, col in columns}
+            yield n, {col: cells[i] for i, col in columns}
 
 
 def parse_amount(column: str, text: str) -> int:
@@ -249,7 +251,7 @@ def add_line_and_refund(item: ParsedItem, row: int, cells: dict[str, str]) -> No
         item.line_rows.append(row)
     if refund is not None:
         add_refund(item, row, refund)
-    if row not in item.rows:
+    if item.rows[-1] != row:  # rows come in file order: only the last can be this one
         item.rows.append(row)
 
 
