@@ -40,7 +40,7 @@ from siyu.messaging.models import (
 )
 from siyu.messaging.rows import among
 from siyu.messaging.staffcap import staff_used
-from siyu.messaging.windows import after_quiet_hours, budget_window, monday
+from siyu.messaging.windows import after_quiet_hours, budget_window, monday, window_days
 
 # Sent by a staff member to customers or groups (the per-staff daily limit counts them).
 STAFF_SENT = (Channel.WECOM_CUSTOMER, Channel.WECOM_GROUP)
@@ -140,11 +140,15 @@ def load_usage(ledger: Ledger, keys: list[str], first: date, last: date) -> None
         ledger.add(key, channel, day, n)
 
 
-def load_budget(ledger: Ledger, keys: list[str], windows: Iterable[datetime]) -> None:
+def load_budget(ledger: Ledger, keys: list[str], windows: Iterable[datetime], rule: str) -> None:
+    starts = sorted(windows)
+    days = [window_days(start, rule) for start in starts]
     rows = (
         among(Send.objects.all(), "recipient", keys)
         .filter(
-            budget_window__in=list(windows),
+            local_day__gte=min(first for first, _last in days),
+            local_day__lte=max(last for _first, last in days),
+            budget_window__in=starts,
             budget_state__in=[BudgetState.RESERVED, BudgetState.CHARGED],
         )
         .values_list("recipient", "budget_window")

@@ -189,7 +189,7 @@ class _Planner:
             # Quiet hours move a send by at most a day, possibly into the next window.
             rule = self.ctx.rules.budget_rule
             windows = {budget_window(self.at + timedelta(days=n), rule)[0] for n in (0, 1)}
-            load_budget(ledger, keys, windows)
+            load_budget(ledger, keys, windows, rule)
         new_staff = {c.staff_id for c in cands if c.staff_id is not None} - self.staff_seen
         if new_staff and self.ctx.staff_limited:
             load_staff(ledger, new_staff, self.at)
