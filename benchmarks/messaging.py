@@ -212,6 +212,24 @@ def index_costs(at: datetime) -> dict[str, float]:
     return out
 
 
+def server_cpu() -> float:
+    """CPU seconds this connection's PostgreSQL backend has used (0 on SQLite, or when
+    /proc does not show it: the server runs elsewhere)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def over_cap() -> int:
     from django.db.models import Count
 
@@ -269,6 +287,8 @@ def main() -> None:
         queries += 1
         return execute(sql, params, many, context)
 
+    server_before = server_cpu()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     with connection.execute_wrapper(counted):
         outcome = send(
@@ -282,6 +302,9 @@ def main() -> None:
             )
         )
     planned = time.perf_counter() - started
+    client = time.process_time() - cpu_before
+    server = server_cpu() - server_before
+    load = os.getloadavg()
     # Every customer of the database is a recipient (a PostgreSQL database built for a
     # smaller run before holds more than n).
     n = sum(outcome.counts.values())
@@ -316,6 +339,11 @@ def main() -> None:
     print(
         f"{'planned':<12}{planned:8.1f} s  {per_s:10,.0f} recipients/s  (baseline ORM loop {base:,.0f}/s)"
     )
+    print(
+        f"{'cpu':<12}{client:.1f} s this process + {server:.1f} s database server"
+        f" = {n / (client + server):,.0f} recipients per CPU second"
+        f"  (load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores)"
+    )
     chunks = -(-n // CHUNK)
     print(f"{'queries':<12}{queries:,} ({queries / chunks:.1f} per chunk of {CHUNK:,})")
     print(f"{'decisions':<12}{dict(outcome.counts)}")
@@ -335,6 +363,11 @@ def main() -> None:
         "recipients_per_s": round(per_s),
         "baseline_per_s": round(base),
         "queries_per_chunk": round(queries / chunks, 1),
+        "chunk": CHUNK,
+        "client_cpu_s": round(client, 2),
+        "server_cpu_s": round(server, 2),
+        "per_cpu_s": round(n / (client + server)),
+        "load": round(load[0], 1),
         "wecom_calls": wecom_calls,
         "tasks": outcome.tasks,
         "over_cap": over_cap(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db import connection, models
@@ -103,3 +104,62 @@ def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def send_rows(
+    keys: Sequence[str], columns: Sequence[str], where: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """(recipient, *columns) of the send log's rows of these recipients matching ``where``
+    (column → a value or a list of values; ``column__range`` → (first, last);
+    ``column__ne`` → a value it is not), the recipient's index read once per
+    key. On PostgreSQL a LATERAL probe per key: a plan fills the log faster than its
+    statistics follow, and joined as a set the planner drove from a stale "1 row" estimate
+    (measured: the plan's own rows tested against every key, 40 s for 20,000
+    recipients, growing with the square of the plan)."""
+    if not keys:
+        return []
+    quote = connection.ops.quote_name
+    table = quote(Send._meta.db_table)
+    tests, params = [], []
+    for name, value in where.items():
+        column, _, op = name.partition("__")
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if op == "range":  # (first, last), both included
+            tests.append(f"{quote(column)} BETWEEN %s AND %s")
+        elif op == "ne":
+            tests.append(f"{quote(column)} <> %s")
+        else:
+            tests.append(f"{quote(column)} IN ({', '.join(['%s'] * len(values))})")
+        params.extend(_adapted(values))
+    names = ", ".join(quote(c) for c in columns)
+    test = " AND ".join(tests) or "TRUE"
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT k.key, s.* FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL"  # noqa: S608 - quoted names
+            f" (SELECT {names} FROM {table} WHERE recipient = k.key AND {test} OFFSET 0) s"
+        )
+        args = [list(keys), *params]
+    else:
+        sql = (
+            f"SELECT recipient, {names} FROM {table}"  # noqa: S608 - quoted names
+            f" WHERE recipient IN (SELECT value FROM json_each(%s)) AND {test}"
+        )
+        args = [json.dumps(list(keys)), *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return list(cursor.fetchall())
+
+
+def _adapted(values: list[Any]) -> list[Any]:
+    if connection.vendor == "postgresql":
+        return values
+    ops = connection.ops
+    out: list[Any] = []
+    for v in values:
+        if isinstance(v, datetime):
+            out.append(ops.adapt_datetimefield_value(v))
+        elif isinstance(v, date):
+            out.append(ops.adapt_datefield_value(v))
+        else:
+            out.append(v)
+    return out

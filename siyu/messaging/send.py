@@ -67,7 +67,7 @@ from siyu.messaging.policy import (
     load_staff,
     load_usage,
 )
-from siyu.messaging.rows import among, insert_sends
+from siyu.messaging.rows import insert_sends, send_rows
 from siyu.messaging.staffcap import take_staff_quota
 from siyu.messaging.windows import budget_window
 
@@ -282,10 +282,8 @@ class _Planner:
 
 
 def _existing(req: SendRequest, cands: list[Candidate]) -> set[str]:
-    found = among(Send.objects.all(), "recipient", [c.key for c in cands]).filter(
-        source=req.source, source_id=req.source_id, channel=req.channel
-    )
-    return set(found.values_list("recipient", flat=True))
+    where = {"source": req.source, "source_id": req.source_id, "channel": req.channel}
+    return {key for key, _source in send_rows([c.key for c in cands], ("source",), where)}
 
 
 def _open_plan(req: SendRequest, at: datetime) -> SendPlan:
