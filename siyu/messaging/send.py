@@ -67,11 +67,12 @@ from siyu.messaging.policy import (
     load_staff,
     load_usage,
 )
-from siyu.messaging.rows import insert_sends, send_rows
+from siyu.messaging.rows import LogStatistics, insert_sends, send_rows
 from siyu.messaging.staffcap import take_staff_quota
 from siyu.messaging.windows import budget_window
 
 CHUNK = 2000
+ANALYZE_AFTER = 10_000  # sends planned since the log's statistics were taken
 # WeCom takes at most 10,000 customers (or 2,000 groups) in one add_msg_template.
 TASK_SIZE: dict[str, int] = {Channel.WECOM_CUSTOMER: 10_000, Channel.WECOM_GROUP: 2_000}
 
@@ -345,6 +346,7 @@ def send(req: SendRequest) -> Outcome:
         return Outcome(plan, Counter(plan.summary), plan.tasks.count())
     planner = _Planner(req, plan, Rules.current(), at)
     chunks = _candidate_chunks(req, lock=True)
+    stats = LogStatistics(CHUNK)
     while True:
         # One transaction per chunk: its row locks, decisions and rows commit together.
         with transaction.atomic():
@@ -353,7 +355,10 @@ def send(req: SendRequest) -> Outcome:
             if cands is None:
                 break
             planner.write(planner.decide_chunk(cands, _existing(req, cands)))
+        stats.wrote(len(cands))
     _finish(plan, planner.outcome)
+    if stats.rows - stats.known >= ANALYZE_AFTER:  # for the worker's reads of the plan
+        stats.analyze()
     planner.outcome.counts = Counter(plan.summary)
     return planner.outcome
 
