@@ -18,7 +18,7 @@ from siyu.core.clock import brand_zone
 from siyu.customers.models import Customer
 from siyu.messaging.models import COUNTING, BudgetState, Priority, RecipientZone, Send
 from siyu.messaging.policy import Rules
-from siyu.messaging.windows import budget_window, monday, zone_named
+from siyu.messaging.windows import budget_window, monday, window_days, zone_named
 
 CHUNK = 5000
 
@@ -57,8 +57,12 @@ def left_for_customer(customer: Customer, at: datetime | None = None) -> Left:
     window, limit = budget_window(at, rules.budget_rule)
     today = at.astimezone(zone).date()
     first = monday(today)
+    first_day, last_day = window_days(window, rules.budget_rule)
     in_budget = Q(
-        budget_window=window, budget_state__in=[BudgetState.RESERVED, BudgetState.CHARGED]
+        local_day__gte=first_day,
+        local_day__lte=last_day,
+        budget_window=window,
+        budget_state__in=[BudgetState.RESERVED, BudgetState.CHARGED],
     )
     in_week = Q(local_day__gte=first, local_day__lt=first + timedelta(days=7), status__in=COUNTING)
     # One read of the customer's sends answers every budget (the 360 counts its queries).
@@ -100,7 +104,9 @@ def wecom_left(recipients: Iterable[str], at: datetime | None = None) -> dict[in
     """For many recipients (a segment, a planned send): how many customers can still get
     n more WeCom mass messages this window, as {n: customers}. Set-based, chunked."""
     at = at or timezone.now()
-    window, limit = budget_window(at, Rules.current().budget_rule)
+    rule = Rules.current().budget_rule
+    window, limit = budget_window(at, rule)
+    first_day, last_day = window_days(window, rule)
     keys = list(recipients)
     used: dict[str, int] = {}
     for start in range(0, len(keys), CHUNK):
@@ -108,6 +114,8 @@ def wecom_left(recipients: Iterable[str], at: datetime | None = None) -> dict[in
         rows = (
             Send.objects.filter(
                 recipient__in=part,
+                local_day__gte=first_day,
+                local_day__lte=last_day,
                 budget_window=window,
                 budget_state__in=[BudgetState.RESERVED, BudgetState.CHARGED],
             )

@@ -19,11 +19,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
-
-from django.db.models import Count
 
 from siyu.core.clock import local_date
 from siyu.messaging.models import (
@@ -35,12 +33,11 @@ from siyu.messaging.models import (
     MessagingSettings,
     Priority,
     Reason,
-    Send,
     SendStatus,
 )
-from siyu.messaging.rows import among
+from siyu.messaging.rows import send_rows
 from siyu.messaging.staffcap import staff_used
-from siyu.messaging.windows import after_quiet_hours, budget_window, monday
+from siyu.messaging.windows import after_quiet_hours, budget_window, monday, window_days
 
 # Sent by a staff member to customers or groups (the per-staff daily limit counts them).
 STAFF_SENT = (Channel.WECOM_CUSTOMER, Channel.WECOM_GROUP)
@@ -125,34 +122,45 @@ class Ledger:
 
 def load_usage(ledger: Ledger, keys: list[str], first: date, last: date) -> None:
     """Counting sends of these recipients between two local dates (a week either side)."""
-    rows = (
-        among(Send.objects.all(), "recipient", keys)
-        .filter(
-            local_day__gte=monday(first),
-            local_day__lte=last + timedelta(days=7),
-            status__in=COUNTING,
-        )
-        .exclude(priority=Priority.TRANSACTIONAL)
-        .values_list("recipient", "channel", "local_day")
-        .annotate(n=Count("id"))
+    rows = send_rows(
+        keys,
+        ("channel", "local_day"),
+        {
+            "local_day__range": (monday(first), last + timedelta(days=7)),
+            "status": list(COUNTING),
+            "priority__ne": Priority.TRANSACTIONAL,
+        },
     )
-    for key, channel, day, n in rows:
-        ledger.add(key, channel, day, n)
+    for (key, channel, day), n in Counter(rows).items():
+        ledger.add(key, channel, _day(day), n)
 
 
-def load_budget(ledger: Ledger, keys: list[str], windows: Iterable[datetime]) -> None:
-    rows = (
-        among(Send.objects.all(), "recipient", keys)
-        .filter(
-            budget_window__in=list(windows),
-            budget_state__in=[BudgetState.RESERVED, BudgetState.CHARGED],
-        )
-        .values_list("recipient", "budget_window")
-        .annotate(n=Count("id"))
+def load_budget(ledger: Ledger, keys: list[str], windows: Iterable[datetime], rule: str) -> None:
+    starts = sorted(windows)
+    days = [window_days(start, rule) for start in starts]
+    rows = send_rows(
+        keys,
+        ("budget_window",),
+        {
+            "local_day__range": (min(d[0] for d in days), max(d[1] for d in days)),
+            "budget_window": starts,
+            "budget_state": [BudgetState.RESERVED, BudgetState.CHARGED],
+        },
     )
-    for key, window, n in rows:
-        ledger.budget[key, window] += n
+    for (key, window), n in Counter(rows).items():
+        ledger.budget[key, _instant(window)] += n
         ledger.used.add(key)
+
+
+def _day(value: date | str) -> date:
+    """A raw read's date (SQLite may return text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _instant(value: datetime | str) -> datetime:
+    """A raw read's instant: SQLite returns it naive (UTC) or as text."""
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def load_staff(ledger: Ledger, staff_ids: Iterable[int], at: datetime) -> None:

@@ -67,11 +67,12 @@ from siyu.messaging.policy import (
     load_staff,
     load_usage,
 )
-from siyu.messaging.rows import among, insert_sends
+from siyu.messaging.rows import LogStatistics, insert_sends, send_rows
 from siyu.messaging.staffcap import take_staff_quota
 from siyu.messaging.windows import budget_window
 
 CHUNK = 2000
+ANALYZE_AFTER = 10_000  # sends planned since the log's statistics were taken
 # WeCom takes at most 10,000 customers (or 2,000 groups) in one add_msg_template.
 TASK_SIZE: dict[str, int] = {Channel.WECOM_CUSTOMER: 10_000, Channel.WECOM_GROUP: 2_000}
 
@@ -189,7 +190,7 @@ class _Planner:
             # Quiet hours move a send by at most a day, possibly into the next window.
             rule = self.ctx.rules.budget_rule
             windows = {budget_window(self.at + timedelta(days=n), rule)[0] for n in (0, 1)}
-            load_budget(ledger, keys, windows)
+            load_budget(ledger, keys, windows, rule)
         new_staff = {c.staff_id for c in cands if c.staff_id is not None} - self.staff_seen
         if new_staff and self.ctx.staff_limited:
             load_staff(ledger, new_staff, self.at)
@@ -282,10 +283,8 @@ class _Planner:
 
 
 def _existing(req: SendRequest, cands: list[Candidate]) -> set[str]:
-    found = among(Send.objects.all(), "recipient", [c.key for c in cands]).filter(
-        source=req.source, source_id=req.source_id, channel=req.channel
-    )
-    return set(found.values_list("recipient", flat=True))
+    where = {"source": req.source, "source_id": req.source_id, "channel": req.channel}
+    return {key for key, _source in send_rows([c.key for c in cands], ("source",), where)}
 
 
 def _open_plan(req: SendRequest, at: datetime) -> SendPlan:
@@ -347,6 +346,7 @@ def send(req: SendRequest) -> Outcome:
         return Outcome(plan, Counter(plan.summary), plan.tasks.count())
     planner = _Planner(req, plan, Rules.current(), at)
     chunks = _candidate_chunks(req, lock=True)
+    stats = LogStatistics(CHUNK)
     while True:
         # One transaction per chunk: its row locks, decisions and rows commit together.
         with transaction.atomic():
@@ -355,7 +355,10 @@ def send(req: SendRequest) -> Outcome:
             if cands is None:
                 break
             planner.write(planner.decide_chunk(cands, _existing(req, cands)))
+        stats.wrote(len(cands))
     _finish(plan, planner.outcome)
+    if stats.rows - stats.known >= ANALYZE_AFTER:  # for the worker's reads of the plan
+        stats.analyze()
     planner.outcome.counts = Counter(plan.summary)
     return planner.outcome
 

@@ -73,3 +73,14 @@ def budget_window_end(start: datetime, rule: str) -> datetime:
     if rule == BudgetRule.WEEK_7:
         return local_start(day + timedelta(days=7), WECOM_ZONE)
     return local_start((day + timedelta(days=32)).replace(day=1), WECOM_ZONE)
+
+
+def window_days(start: datetime, rule: str) -> tuple[date, date]:
+    """The recipients' local days a send counted in the window starting at ``start`` can
+    carry: its ``local_day`` is the day of its ``due_at`` (inside the window, in China
+    time) in the recipient's zone, at most a day before the window's first China day
+    (UTC-12) and never after its end's (UTC+14). The budget reads bound themselves so,
+    which lets the (recipient, local_day) index serve them."""
+    first = start.astimezone(WECOM_ZONE).date()
+    end = budget_window_end(start, rule).astimezone(WECOM_ZONE).date()
+    return first - timedelta(days=1), end

@@ -32,9 +32,11 @@ from siyu.messaging.models import (
 )
 from siyu.messaging.send import Message, SendRequest, send
 from siyu.messaging.tests.factories import NOW, make_customer
-from siyu.messaging.windows import after_quiet_hours, budget_window, monday
+from siyu.messaging.windows import after_quiet_hours, budget_window, monday, window_days
 
-ZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "Pacific/Auckland", "Asia/Kolkata"]
+# With the day's two ends (UTC-12, UTC+14): the budget reads bound the local days they read.
+ZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "Pacific/Auckland", "Asia/Kolkata",
+         "Etc/GMT+12", "Pacific/Kiritimati"]  # fmt: skip
 CHANNELS = [Channel.WECOM_CUSTOMER, Channel.WEBHOOK, Channel.OA_TEMPLATE]
 CAP_REASONS = {"day_cap", "week_cap", "channel_day_cap", "channel_week_cap", "quiet_hours"}
 
@@ -191,3 +193,20 @@ def test_the_budget_is_charged_once_per_sent_message_and_released_on_expiry(
         assert {c for c, s in states.items() if s == BudgetState.CHARGED} == charged
         assert {c for c, s in states.items() if s == BudgetState.RELEASED} == released
         transaction.set_rollback(True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    minutes=st.integers(0, 3 * 366 * 1440),
+    zone=st.sampled_from(ZONES),
+    rule=st.sampled_from(BudgetRule.values),
+)
+def test_a_budgeted_sends_local_day_lies_in_its_windows_days(
+    minutes: int, zone: str, rule: str
+) -> None:
+    """What lets the budget reads use the (recipient, local_day) index: a send counted in
+    a window carries a local day inside window_days of it, in every zone."""
+    due = datetime(2025, 1, 1, tzinfo=ZoneInfo("UTC")) + timedelta(minutes=minutes)
+    start, _limit = budget_window(due, rule)
+    first, last = window_days(start, rule)
+    assert first <= due.astimezone(ZoneInfo(zone)).date() <= last
