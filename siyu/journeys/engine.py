@@ -199,10 +199,22 @@ def _no_collector() -> Iterator[None]:
             gc.enable()
 
 
+def _commit_lazily() -> None:
+    """A batch's commit need not wait for its WAL flush (PostgreSQL; measured: a third of
+    a tag batch's time went to the commit). Nothing leaves the database at the commit:
+    sends, tasks and webhook calls are rows a worker takes later, in a synchronous commit
+    that flushes every earlier one first; a database crash before the flush loses the
+    batch's effects and transitions together, and the next claim runs it again."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def advance_due(*, limit: int | None = None, now: datetime | None = None) -> int:
     """Claim one batch and advance it; returns how many enrollments it moved."""
     now = now or timezone.now()
     with _no_collector(), transaction.atomic():
+        _commit_lazily()
         rows = claim(now, limit or BATCH)
         if rows:
             advance(rows, now)

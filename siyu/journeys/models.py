@@ -160,12 +160,23 @@ class StepEffect(models.Model):
     step run again after a crash meets this row and does nothing."""
 
     # Indexed through journey_effect_once and journey_effect_step, which lead with them:
-    # a step writes one row here per enrollment, each index is one more write.
+    # a step writes one row here per enrollment, each index is one more write. No
+    # database-level foreign keys either: only the engine writes these rows, for the
+    # enrollments it holds locked in the same transaction, and deletes cascade through the
+    # ORM; PostgreSQL checked each row's two keys again at commit (a third of a batch).
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="effects", db_index=False
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="effects",
+        db_index=False,
+        db_constraint=False,
     )
     version = models.ForeignKey(
-        JourneyVersion, on_delete=models.PROTECT, related_name="+", db_index=False
+        JourneyVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     step = models.CharField(max_length=40)
     visit = models.PositiveIntegerField()
