@@ -53,7 +53,9 @@ from siyu.journeys.models import (
 from siyu.journeys.rows import among, db_time, dumps, insert_rows
 from siyu.journeys.steps import matching, split_path, wait_due, zones_of
 
-BATCH = 2000
+# Enrollments per claim: measured at 2,000 / 5,000 / 10,000 (--quick, both databases),
+# 5,000 was as fast as 10,000 and holds its locks half as long.
+BATCH = 5000
 # Steps one enrollment may run in one advance; publishing refuses loops without a wait,
 # so only a long chain of actions reaches it (the rest runs in the next batch).
 MAX_HOPS = 50
