@@ -27,6 +27,7 @@ import os
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from bench_env import setup_django
 
@@ -83,13 +84,31 @@ def tag_graph(tag_id: int) -> dict[str, object]:
     }
 
 
-def run_engine(batch: int) -> float:
+def server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (0 on SQLite: in-process)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_engine(batch: int) -> tuple[float, float, float]:
+    """Wall seconds, this process's CPU seconds and the server's, for draining the due."""
     from siyu.journeys.engine import advance_due
 
-    start = time.perf_counter()
+    start, cpu, server = time.perf_counter(), time.process_time(), server_cpu()
     while advance_due(limit=batch):
         pass
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    return wall, time.process_time() - cpu, server_cpu() - server
 
 
 def baseline(ids: list[int], tag_id: int) -> float:
@@ -174,7 +193,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=0, help="default: the engine's BATCH")
     args = parser.parse_args()
     n = 20_000 if args.quick else args.n
     setup_django("journey_engine", reuse=False)
@@ -186,19 +205,21 @@ def main() -> None:
     if connection.vendor == "postgresql":
         call_command("flush", interactive=False, verbosity=0)
     from siyu.customers.tagging import ensure_tag
+    from siyu.journeys.engine import BATCH
     from siyu.journeys.entries import Entrant, enroll
     from siyu.journeys.models import Enrollment, StepEffect
 
+    args.batch = args.batch or BATCH
     tag, alone = ensure_tag("基准", "旅程"), ensure_tag("基准", "旅程·仅标签")
     ids = make_customers(n)
     tag_only = journey("tag only", tag_graph(alone.pk))
     t0 = time.perf_counter()
     enroll(tag_only, [Entrant(c) for c in ids], source="api")  # type: ignore[arg-type]
     enrol_s = time.perf_counter() - t0
-    tag_seconds = run_engine(args.batch)
+    tag_seconds, tag_cpu, tag_server = run_engine(args.batch)
     main_journey = journey("main", graph(tag.pk))
     enroll(main_journey, [Entrant(c) for c in ids], source="api")  # type: ignore[arg-type]
-    seconds = run_engine(args.batch)
+    seconds, cpu, server = run_engine(args.batch)
     effects = StepEffect.objects.filter(enrollment__journey=main_journey)
     steps = effects.filter(step__in=["s0", "s1"]).count()
     tag_steps = StepEffect.objects.filter(enrollment__journey=tag_only, step="s0").count()
@@ -207,6 +228,7 @@ def main() -> None:
     ).count()
     walked = Enrollment.objects.filter(journey__in=[main_journey, tag_only])
     lost = walked.exclude(step="s3").count()
+    pending = Enrollment.objects.filter(status="waiting").count()
     fire_p99 = fire_delay(tag.pk, args.batch)
     sample = make_customers(min(BASELINE_SAMPLE, n))
     cron = journey("cron", graph(tag.pk))
@@ -217,9 +239,14 @@ def main() -> None:
     limit_per_s, _moved = limit(main_journey.pk, args.batch)  # type: ignore[attr-defined]
     figures = {
         "bench": "journey_engine", "db": connection.vendor, "n": n,
-        "steps_per_s": round(steps / seconds), "tag_steps_per_s": round(tag_steps / tag_seconds),
+        "batch": args.batch, "steps_per_s": round(steps / seconds),
+        "tag_steps_per_s": round(tag_steps / tag_seconds),
+        # CPU per enrollment (µs), this process and the database server: the figure that
+        # does not depend on what else the machine ran.
+        "cpu_us": round(cpu / n * 1e6), "server_cpu_us": round(server / n * 1e6),
+        "tag_cpu_us": round(tag_cpu / n * 1e6), "tag_server_cpu_us": round(tag_server / n * 1e6),
         "baseline_per_s": round(2 * base),
-        "limit_per_s": round(limit_per_s), "fire_p99_s": round(fire_p99, 3),
+        "limit_per_s": round(limit_per_s), "fire_p99_s": round(fire_p99, 3), "pending": pending,
         "enrol_s": round(enrol_s, 2), "duplicated": duplicated, "lost": lost,
         "load": os.getloadavg()[0],
     }  # fmt: skip
@@ -227,10 +254,16 @@ def main() -> None:
     print(f"{'enrollments':<24}{n}")
     print(f"{'enrol':<24}{enrol_s:.2f} s")
     print(f"{'engine':<24}{figures['steps_per_s']} steps/s ({seconds:.1f} s for {steps} steps)")
+    print(
+        f"{'  cpu / enrollment':<24}{figures['cpu_us']} µs + server {figures['server_cpu_us']} µs"
+    )
     print(f"{'engine, tag alone':<24}{figures['tag_steps_per_s']} steps/s ({tag_seconds:.1f} s)")
+    print(
+        f"{'  cpu / enrollment':<24}{figures['tag_cpu_us']} µs + server {figures['tag_server_cpu_us']} µs"
+    )
     print(f"{'baseline (per-row ORM)':<24}{figures['baseline_per_s']} steps/s")
     print(f"{'limit (bare SQL)':<24}{figures['limit_per_s']} rows/s")
-    print(f"{'firing delay p99':<24}{fire_p99:.3f} s with {n} waits pending")
+    print(f"{'firing delay p99':<24}{fire_p99:.3f} s with {pending} waits pending")
     print(f"{'duplicated / lost':<24}{duplicated} / {lost}")
     print(f"{'load (1 min)':<24}{figures['load']}")
     print(json.dumps(figures))

@@ -9,9 +9,10 @@ from siyu.campaigns.journey import issue_coupon
 from siyu.campaigns.models import Coupon
 from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.models import ChangeKind, Customer, CustomerTag, TagSource
+from siyu.customers.tag_links import link_tag
 from siyu.journeys.actions import Batch, Result, register
 from siyu.journeys.models import Journey, WebhookCall
-from siyu.journeys.rows import among, db_time, insert_rows
+from siyu.journeys.rows import among
 from siyu.loyalty.verbs import award_points
 from siyu.messaging.models import Channel, Send, SendStatus
 from siyu.messaging.send import Message, SendRequest, send
@@ -62,30 +63,22 @@ def send_message(batch: Batch, message: Message) -> dict[int, Result]:
 
 
 def tag_action(batch: Batch) -> dict[int, Result]:
-    """One read of who has the tag, one multi-row insert of the links and one of their
-    change rows (the feed's contract: a change row with the write it describes; the
-    customers verb writes them as plain rows too)."""
+    """Adding: one set-based insert of the links the customers lack, with their change rows
+    (the feed's contract: a change row with the write it describes), conflicts ignored
+    (siyu/customers/tag_links.py). Removing: one read, one delete, their change rows."""
     tag_id = int(batch.config["tag_id"])
     ids = {i.customer_id for i in batch.items}
-    links = CustomerTag.objects.filter(tag_id=tag_id, customer_id__in=among(ids))
     if batch.config.get("remove"):
+        links = CustomerTag.objects.filter(tag_id=tag_id, customer_id__in=among(ids))
         gone = set(links.values_list("customer_id", flat=True))
         links.delete()
         append_changes(NewChange(c, ChangeKind.TAG, tag_id, {"added": False}) for c in gone)
         return {}
-    fresh = sorted(ids - set(links.values_list("customer_id", flat=True)))
-    at, source = db_time(batch.at), TAG_SOURCE
-    insert_rows(
-        CustomerTag,
-        ["customer", "tag", "source", "created_at"],
-        [(c, tag_id, source, at) for c in fresh],
-    )
-    append_changes(
-        (NewChange(c, ChangeKind.TAG, tag_id, {"added": True}) for c in fresh), at=batch.at
-    )
-    had = ids.difference(fresh)
+    fresh = link_tag(tag_id, ids, source=TAG_SOURCE, at=batch.at)
     return {
-        i.enrollment_id: Result("skipped", "had_tag") for i in batch.items if i.customer_id in had
+        i.enrollment_id: Result("skipped", "had_tag")
+        for i in batch.items
+        if i.customer_id not in fresh
     }
 
 

@@ -23,15 +23,18 @@ Set-based
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from siyu.journeys.actions import MESSAGING, Batch, Item, Result, run_action
@@ -50,11 +53,15 @@ from siyu.journeys.models import (
 from siyu.journeys.rows import among, db_time, dumps, insert_rows
 from siyu.journeys.steps import matching, split_path, wait_due, zones_of
 
-BATCH = 2000
+# Enrollments per claim: measured at 2,000 / 5,000 / 10,000 (--quick, both databases),
+# 5,000 was as fast as 10,000 and holds its locks half as long.
+BATCH = 5000
 # Steps one enrollment may run in one advance; publishing refuses loops without a wait,
 # so only a long chain of actions reaches it (the rest runs in the next batch).
 MAX_HOPS = 50
-CLAIMED = ["pk", "journey_id", "version_id", "customer_id", "step", "visit", "context"]
+# The context as its JSON text: most are empty, and decoding 5,000 "{}" one field
+# converter at a time was a tenth of a batch.
+CLAIMED = ["pk", "journey_id", "version_id", "customer_id", "step", "visit", "raw_context"]
 EFFECT_FIELDS = [
     "enrollment", "version", "step", "visit", "kind", "outcome", "reason", "detail", "created_at"
 ]  # fmt: skip
@@ -154,8 +161,12 @@ def claim(now: datetime, limit: int) -> list[Row]:
     due = Enrollment.objects.filter(
         status=EnrollmentStatus.WAITING, due_at__lte=now, journey__status=JourneyStatus.ACTIVE
     ).exclude(journey_id__in=[j for j, left in allowance.items() if left == 0])
-    found = _locked(due.order_by("due_at")).values_list(*CLAIMED)[:limit]
-    rows = [Row(e, j, v, c, s, n, ctx, now) for e, j, v, c, s, n, ctx in found]
+    found = (
+        _locked(due.order_by("due_at"))
+        .annotate(raw_context=Cast("context", TextField()))
+        .values_list(*CLAIMED)[:limit]
+    )
+    rows = [Row(e, j, v, c, s, n, _context(ctx), now) for e, j, v, c, s, n, ctx in found]
     if not allowance:
         return rows
     kept: list[Row] = []
@@ -169,10 +180,43 @@ def claim(now: datetime, limit: int) -> list[Row]:
     return kept
 
 
+def _context(raw: str | None) -> dict[str, Any]:
+    if not raw or raw == "{}":
+        return {}
+    value = json.loads(raw)
+    return value if isinstance(value, dict) else {}
+
+
+@contextmanager
+def _no_collector() -> Iterator[None]:
+    """The cycle collector off for one batch: its tens of thousands of short-lived rows
+    and tuples (freed by reference counting; they hold no cycles) set off collections
+    that walked the whole heap, a fifth of a batch's Python time. Back on afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _commit_lazily() -> None:
+    """A batch's commit need not wait for its WAL flush (PostgreSQL; measured: a third of
+    a tag batch's time went to the commit). Nothing leaves the database at the commit:
+    sends, tasks and webhook calls are rows a worker takes later, in a synchronous commit
+    that flushes every earlier one first; a database crash before the flush loses the
+    batch's effects and transitions together, and the next claim runs it again."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def advance_due(*, limit: int | None = None, now: datetime | None = None) -> int:
     """Claim one batch and advance it; returns how many enrollments it moved."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with _no_collector(), transaction.atomic():
+        _commit_lazily()
         rows = claim(now, limit or BATCH)
         if rows:
             advance(rows, now)

@@ -101,9 +101,16 @@ class Enrollment(models.Model):
     """Waiting: ``step`` runs next, at ``due_at`` (NULL: only an event moves it, see
     ``wait_event``). Finished: ``finish`` says why."""
 
-    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="enrollments")
+    # No single-column indexes on journey and customer: journey_enrol_step and
+    # journey_enrol_customer lead with them, and every index is one more write per
+    # enrollment the engine moves (PostgreSQL's updates of due_at and step are not HOT).
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="enrollments", db_index=False
+    )
     version = models.ForeignKey(JourneyVersion, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default="waiting")
     step = models.CharField(max_length=40, blank=True, default="")
     # Steps this enrollment has run: the visit number of its next effect.
@@ -152,8 +159,25 @@ class StepEffect(models.Model):
     """What one visit of one step did, written with the transition that follows it: a
     step run again after a crash meets this row and does nothing."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="effects")
-    version = models.ForeignKey(JourneyVersion, on_delete=models.PROTECT, related_name="+")
+    # Indexed through journey_effect_once and journey_effect_step, which lead with them:
+    # a step writes one row here per enrollment, each index is one more write. No
+    # database-level foreign keys either: only the engine writes these rows, for the
+    # enrollments it holds locked in the same transaction, and deletes cascade through the
+    # ORM; PostgreSQL checked each row's two keys again at commit (a third of a batch).
+    enrollment = models.ForeignKey(
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="effects",
+        db_index=False,
+        db_constraint=False,
+    )
+    version = models.ForeignKey(
+        JourneyVersion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     step = models.CharField(max_length=40)
     visit = models.PositiveIntegerField()
     kind = models.CharField(max_length=20)
