@@ -36,7 +36,7 @@ class ProgressOut(Schema):
     unlocked: bool
     gifts_left: int
     gift_status: str | None = Field(
-        None, description="awaiting (staff hand it over), issued, handed_over; null: locked."
+        ..., description="awaiting (staff hand it over), issued, handed_over; null: locked."
     )
 
 

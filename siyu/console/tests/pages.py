@@ -165,10 +165,11 @@ DEMO_IDS: dict[str, Callable[[Demo], dict[str, Any]]] = {
     "console:referral_programme": lambda d: {"pk": _first(Programme)},
     "console:material_edit": lambda d: {"pk": _first(Material)},
     # The KOC group: 陈静's, so every role reaches it (HQ, her store's manager, herself).
+    # The KOC group's code: 陈静's group, so every role sees it.
     "console:community_code_edit": lambda d: {
-        "pk": GroupCode.objects.exclude(status="deleted")
-        .order_by("pk")
-        .values_list("pk", flat=True)[0]
+        "pk": GroupCode.objects.filter(chats__chat__chat_id=KOC_GROUP).values_list("pk", flat=True)[
+            0
+        ]
     },
     "console:community_group": lambda d: {"pk": GroupChat.objects.get(chat_id=KOC_GROUP).pk},
     "console:referral_koc_result": lambda d: {"pk": _first(GroupInvite)},
