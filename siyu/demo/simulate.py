@@ -60,6 +60,18 @@ def simulate(
     progress: Progress | None = None,
 ) -> SimulationResult:
     """Build the brand (org tree, staff) and its customers into an empty database."""
+    from django.conf import settings
+    from django.utils import translation
+
+    # The demo's stored texts (templates' SOP posts, slot names) are in the brand's
+    # language, whatever language the calling thread last served a request in.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build(customers, seed, now, verb_people, progress)
+
+
+def _build(
+    customers: int, seed: int, now: datetime, verb_people: int, progress: Progress | None
+) -> SimulationResult:
     from siyu.demo.brand import build_brand
     from siyu.demo.bulk import load_bulk
     from siyu.demo.campaigns import build_campaigns

@@ -31,3 +31,18 @@ def test_the_store_group_tells_its_story() -> None:
     assert PersonaMoment.objects.count() == 1
     assert GroupCheckIn.objects.filter(customer__display_name="赵蕾").exists()
     assert build_community(DEFAULT_NOW) == chat  # a second build changes nothing
+
+
+def test_the_demo_is_written_in_the_brands_language_whatever_the_thread_last_served() -> None:
+    # A test client's English request leaves English active in the thread; the demo's
+    # stored SOP texts (the KOC template's) must still be the brand's Chinese.
+    from django.utils import translation
+
+    from siyu.community.models import SopSlot
+    from siyu.demo.koc import KOC_GROUP
+
+    with translation.override("en"):
+        simulate(40, seed=7, verb_people=40)
+    texts = list(SopSlot.objects.filter(chats__chat_id=KOC_GROUP).values_list("text", flat=True))
+    assert texts
+    assert all("本周" in t or "分享会" in t for t in texts), texts
