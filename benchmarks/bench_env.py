@@ -29,3 +29,19 @@ def setup_django(name: str, *, reuse: bool, sqlite_only: bool = False) -> Path:
 
     django.setup()
     return data_dir
+
+
+def server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (0 on SQLite: in-process)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -27,9 +27,8 @@ import os
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from bench_env import setup_django
+from bench_env import server_cpu, setup_django
 
 BASELINE_SAMPLE = 500
 TRICKLE = 2000
@@ -82,22 +81,6 @@ def tag_graph(tag_id: int) -> dict[str, object]:
             "s3": {"type": "end"},
         },
     }
-
-
-def server_cpu() -> float:
-    """CPU seconds of this connection's PostgreSQL backend (0 on SQLite: in-process)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # a server on another machine
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_engine(batch: int) -> tuple[float, float, float]:

@@ -17,7 +17,7 @@ import os
 import time
 from datetime import UTC, datetime
 
-from bench_env import setup_django
+from bench_env import server_cpu, setup_django
 
 BASELINE_SAMPLE = 3000  # 1,000 with --quick: the loop runs at ~50 recipients/s
 
@@ -210,24 +210,6 @@ def index_costs(at: datetime) -> dict[str, float]:
         out[f"without {index.name}"] = timed(f"DROP INDEX {quote(index.name)}")
     SendPlan.objects.filter(pk=plan.pk).delete()
     return out
-
-
-def server_cpu() -> float:
-    """CPU seconds this connection's PostgreSQL backend has used (0 on SQLite, or when
-    /proc does not show it: the server runs elsewhere)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def over_cap() -> int:
