@@ -7,6 +7,7 @@ place that lists them, so a new queue in settings is picked up here too.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from siyu.worker import recovery
 from siyu.worker.pollers import POLLERS, drain_pollers, start_pollers
@@ -45,35 +46,73 @@ def run_worker(
     with ``batch``), with the periodic scheduler, the table pollers and ``fast_lanes``
     threads for the fast queue beside it."""
     stop = threading.Event()
+    # db_worker installs its graceful handlers only once it starts claiming; a SIGTERM in
+    # the seconds before (imports, scheduler, pollers) killed the process outright and left
+    # its beat behind, so the worker looked alive. Until then a stop unwinds through the
+    # `finally` below like any other.
+    _stop_on_signals()
     # Tasks in the database carry the id of the worker running them, so that the others
     # can tell when it died (siyu.worker.recovery); rq keeps its own registry of that.
     worker_id = None if uses_redis() else recovery.new_worker_id()
-    if worker_id is not None:
-        recovery.beat(worker_id)  # before the first claim, so no task is ours unseen
     lanes: list[tuple[Any, threading.Thread]] = []
-    log.info(
-        "worker %s started: queues %s, %d fast lane(s), pollers %s%s",
-        worker_id or "(rq)",
-        ",".join(worker_queues()),
-        0 if batch else fast_lanes,
-        ",".join(POLLERS) or "-",
-        " (batch: until the queues are empty)" if batch else "",
-    )
-    if not batch:
-        follow_parent(stop)
-        start_scheduler(stop, worker_id=worker_id)
-        start_pollers(stop)
-        if worker_id is not None:
-            lanes = start_fast_lanes(worker_id, fast_lanes, interval)
-    else:
-        drain_pollers()  # what they hand on (e.g. onboarding) is queued before the run
     try:
+        if worker_id is not None:
+            recovery.beat(worker_id)  # before the first claim, so no task is ours unseen
+        log.info(
+            "worker %s started: queues %s, %d fast lane(s), pollers %s%s",
+            worker_id or "(rq)",
+            ",".join(worker_queues()),
+            0 if batch else fast_lanes,
+            ",".join(POLLERS) or "-",
+            " (batch: until the queues are empty)" if batch else "",
+        )
+        if not batch:
+            follow_parent(stop)
+            start_scheduler(stop, worker_id=worker_id)
+            start_pollers(stop)
+            if worker_id is not None:
+                lanes = start_fast_lanes(worker_id, fast_lanes, interval)
+        else:
+            drain_pollers()  # what they hand on (e.g. onboarding) is queued before the run
         _run_db_worker(interval=interval, batch=batch, verbosity=verbosity, worker_id=worker_id)
     finally:
         stop.set()
         stop_fast_lanes(lanes)
         if worker_id is not None:
+            _forget_on_a_fresh_connection(worker_id)
+
+
+def _forget_on_a_fresh_connection(worker_id: str) -> None:
+    """Remove this worker's beat, whatever state the stop left the main connection in.
+
+    A stop signal lands anywhere in the main thread, also between a BEGIN and Django's
+    bookkeeping of it: the connection may be inside a transaction (holding SQLite's write
+    lock) or flagged as inside an atomic block nobody will leave, and a delete on it is
+    refused or never committed. Closing it makes the server roll back; a thread of its own
+    gets a connection of its own."""
+    with contextlib.suppress(DatabaseError):
+        connection.close()
+
+    def forget() -> None:
+        try:
             recovery.forget(worker_id)
+        except DatabaseError:
+            log.exception("worker %s: could not remove its beat", worker_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=forget, name="siyu-worker-stop")
+    thread.start()
+    thread.join()
+
+
+def _stop_on_signals() -> None:
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
 
 
 def start_fast_lanes(

@@ -113,3 +113,22 @@ def test_a_task_survives_its_worker_being_killed(tmp_path: Path) -> None:
     assert row.worker_ids[-1] != dead
     # A clean stop takes the worker's beat with it.
     assert not WorkerBeat.objects.filter(worker_id=row.worker_ids[-1]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_stopped_while_starting_takes_its_beat_with_it(tmp_path: Path) -> None:
+    """The beat is written before the scheduler, pollers and claim loop start; a SIGTERM in
+    that window killed the process outright and left a live-looking beat behind."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(":memory"):
+        pytest.skip("a worker process needs a database file to share")
+    worker = start_worker(tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not WorkerBeat.objects.filter(pid=worker.pid).exists():
+            assert time.monotonic() < deadline, "the worker never wrote its beat"
+            time.sleep(0.02)
+        worker.terminate()
+        assert worker.wait(timeout=30) != -signal.SIGTERM, "killed by the signal, not stopped"
+    finally:
+        worker.kill()
+    assert not WorkerBeat.objects.filter(pid=worker.pid).exists()
