@@ -355,15 +355,15 @@ SIYU_CONTENT_NOTICE_MINUTES = env_int("SIYU_CONTENT_NOTICE_MINUTES", 30, minimum
 SIYU_COVERS_DIR = env("SIYU_COVERS_DIR") or str(DATA_DIR / "covers")
 
 # Identity resolution guards (see siyu/customers/identity_rules.py).
-SIYU_MERGE_LIMIT = int(env("SIYU_MERGE_LIMIT") or 100)
-SIYU_IDENTITY_LIMIT = int(env("SIYU_IDENTITY_LIMIT") or 1000)
+SIYU_MERGE_LIMIT = env_int("SIYU_MERGE_LIMIT", 100, minimum=1, maximum=100_000)
+SIYU_IDENTITY_LIMIT = env_int("SIYU_IDENTITY_LIMIT", 1000, minimum=1, maximum=10_000_000)
 
 # Seconds without a heartbeat after which a worker counts as dead and the tasks it was
 # running are requeued or failed (see siyu/worker/recovery.py).
-SIYU_WORKER_LOST_AFTER = float(env("SIYU_WORKER_LOST_AFTER") or 60)
+SIYU_WORKER_LOST_AFTER = env_int("SIYU_WORKER_LOST_AFTER", 60, minimum=5, maximum=86_400)
 # Rows per import chunk (one transaction each): small enough that SQLite's write lock is
 # held well under a second, large enough that bulk writes pay off.
-SIYU_IMPORT_CHUNK_ROWS = int(env("SIYU_IMPORT_CHUNK_ROWS") or 2000)
+SIYU_IMPORT_CHUNK_ROWS = env_int("SIYU_IMPORT_CHUNK_ROWS", 2000, minimum=100, maximum=100_000)
 # Days a privacy request (access, correction, deletion, withdrawal) may take: PIPL asks
 # for a timely answer; 15 days is the common reading (siyu/privacy/requests.py).
 SIYU_PRIVACY_DUE_DAYS = env_int("SIYU_PRIVACY_DUE_DAYS", 15, minimum=1, maximum=60)

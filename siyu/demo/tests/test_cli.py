@@ -72,3 +72,24 @@ def test_serve_refuses_nonsense_process_counts() -> None:
     result = runner.invoke(app, ["serve", "--threads", "0"])
     assert result.exit_code != 0
     assert "--threads" in result.output
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["SIYU_MERGE_LIMIT", "SIYU_IDENTITY_LIMIT", "SIYU_WORKER_LOST_AFTER", "SIYU_IMPORT_CHUNK_ROWS"],
+)
+def test_a_setting_that_is_not_a_number_is_named_not_a_traceback(name: str, tmp_path: Path) -> None:
+    import subprocess
+
+    from siyu.demo.tests.commands import siyu_executable, user_env
+
+    done = subprocess.run(  # noqa: S603 - our own command
+        [*siyu_executable(), "worker", "--batch"],
+        env=user_env(**{name: "many", "SIYU_DATA_DIR": str(tmp_path), "SIYU_AUTOGEN_KEYS": "1"}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    assert f"{name} must be a whole number" in " ".join((done.stderr + done.stdout).split())
