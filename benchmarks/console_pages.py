@@ -58,8 +58,8 @@ def build(n: int) -> float | None:
     from django.core.management import call_command
     from django.db import connection
 
+    from siyu.core.bulk_rows import copy_rows
     from siyu.customers.models import Customer, Identity
-    from siyu.customers.resolve_batch import _copy
     from siyu.demo.brand import build_brand
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -92,7 +92,7 @@ def build(n: int) -> float | None:
         },
         m,
     )
-    _copy("customers_identity", cols, rows, metrics.CHUNK)
+    copy_rows("customers_identity", cols, rows, chunk=metrics.CHUNK)
     seconds = time.perf_counter() - t
     print(f"built {n:,} customers, {len(g['owner']):,} orders in {seconds:.0f}s", flush=True)
     return seconds

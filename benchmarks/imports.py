@@ -169,7 +169,7 @@ def bare_insert(customers: int, lines: int) -> float:
     from django.db import connection
     from django.utils import timezone
 
-    from siyu.customers.bulk import copy_rows as _copy
+    from siyu.core.bulk_rows import copy_rows
     from siyu.customers.models import Customer, Order, OrderLine
 
     def work() -> None:
@@ -177,11 +177,11 @@ def bare_insert(customers: int, lines: int) -> float:
         template = Customer(created_at=now, updated_at=now)
         fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
         row = tuple(f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields)
-        _copy(
+        copy_rows(
             Customer._meta.db_table,
             [f.column for f in fields],
             (row for _ in range(customers)),
-            50_000,
+            chunk=50_000,
         )
         order_id = Order.objects.values_list("pk", flat=True).first()
         line_rows = ((order_id, f"SKU{i}", "商品", "杂货", 2, 150, 300) for i in range(lines))
@@ -194,7 +194,7 @@ def bare_insert(customers: int, lines: int) -> float:
             "unit_price_fen",
             "paid_fen",
         ]
-        _copy(OrderLine._meta.db_table, cols, line_rows, 50_000)
+        copy_rows(OrderLine._meta.db_table, cols, line_rows, chunk=50_000)
 
     seconds, _snap = in_rollback(work)
     return (customers + lines) / seconds

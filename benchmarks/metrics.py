@@ -83,8 +83,8 @@ def generate(n: int) -> dict[str, np.ndarray]:
 def load(n: int, g: dict[str, np.ndarray]) -> None:
     from django.db import connection, transaction
 
+    from siyu.core.bulk_rows import copy_rows
     from siyu.customers.models import Customer, CustomerTag, Order
-    from siyu.customers.resolve_batch import _copy
     from siyu.customers.tagging import ensure_tag
 
     vendor = connection.vendor
@@ -103,7 +103,7 @@ def load(n: int, g: dict[str, np.ndarray]) -> None:
             },
             n,
         )
-        _copy("customers_customer", cols, rows, CHUNK)
+        copy_rows("customers_customer", cols, rows, chunk=CHUNK)
         cols, rows = _rows(
             CustomerTag,
             {
@@ -114,7 +114,7 @@ def load(n: int, g: dict[str, np.ndarray]) -> None:
             },
             n,
         )
-        _copy("customers_customertag", cols, rows, CHUNK)
+        copy_rows("customers_customertag", cols, rows, chunk=CHUNK)
     total = len(g["owner"])
     for lo in range(0, total, 1_000_000):
         hi = min(lo + 1_000_000, total)
@@ -136,7 +136,7 @@ def load(n: int, g: dict[str, np.ndarray]) -> None:
                 },
                 m,
             )
-            _copy("customers_order", cols, rows, CHUNK)
+            copy_rows("customers_order", cols, rows, chunk=CHUNK)
         print(f"  orders {hi:>11,} / {total:,}", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -363,7 +363,7 @@ SIYU_IDENTITY_LIMIT = env_int("SIYU_IDENTITY_LIMIT", 1000, minimum=1, maximum=10
 SIYU_WORKER_LOST_AFTER = env_int("SIYU_WORKER_LOST_AFTER", 60, minimum=5, maximum=86_400)
 # Rows per import chunk (one transaction each): small enough that SQLite's write lock is
 # held well under a second, large enough that bulk writes pay off.
-SIYU_IMPORT_CHUNK_ROWS = env_int("SIYU_IMPORT_CHUNK_ROWS", 2000, minimum=100, maximum=100_000)
+SIYU_IMPORT_CHUNK_ROWS = env_int("SIYU_IMPORT_CHUNK_ROWS", 2000, minimum=1, maximum=100_000)
 # Days a privacy request (access, correction, deletion, withdrawal) may take: PIPL asks
 # for a timely answer; 15 days is the common reading (siyu/privacy/requests.py).
 SIYU_PRIVACY_DUE_DAYS = env_int("SIYU_PRIVACY_DUE_DAYS", 15, minimum=1, maximum=60)

@@ -12,7 +12,7 @@ and end at ``last_insert_rowid()``. Elsewhere ``bulk_create``, which returns ids
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -100,26 +100,3 @@ def _insert_sqlite(model: type[M], rows: Sequence[M]) -> list[M]:
         obj.pk = new_id
         obj._state.adding = False
     return list(rows)
-
-
-def copy_rows(table: str, cols: list[str], rows: Iterable[tuple[object, ...]], chunk: int) -> None:
-    """Plain rows into ``table`` by COPY (PostgreSQL) or the driver's executemany."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
-            with cur.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        # The driver's own executemany: Django's wrapper rewrites parameters row by row.
-        raw = cur.cursor
-        placeholders = ", ".join(["?"] * len(cols))
-        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({placeholders})"  # noqa: S608
-        batch: list[tuple[object, ...]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= chunk:
-                raw.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            raw.executemany(sql, batch)

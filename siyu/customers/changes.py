@@ -68,7 +68,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from siyu.customers.bulk import copy_rows
+from siyu.core.bulk_rows import copy_rows
 from siyu.customers.models import ChangeKind, CustomerChange, FeedCursor
 
 LEASE_SECONDS = 120
@@ -128,7 +128,9 @@ def append_changes(changes: Iterable[NewChange], *, at: datetime | None = None) 
     rows = [(c.customer_id, str(c.kind), c.ref, json.dumps(c.data), when) for c in changes]
     if rows:
         with connection.wrap_database_errors:
-            copy_rows(_TABLE, ["customer_id", "kind", "ref", "data", "created_at"], rows, 5_000)
+            copy_rows(
+                _TABLE, ["customer_id", "kind", "ref", "data", "created_at"], rows, chunk=5_000
+            )
     return len(rows)
 
 

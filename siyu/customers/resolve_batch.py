@@ -17,8 +17,8 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from siyu.core.bulk_rows import copy_rows
 from siyu.core.pii import encrypt_pii
-from siyu.customers.bulk import copy_rows
 from siyu.customers.gates import refused
 from siyu.customers.identity_rules import RULES, IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.models import ChangeKind, Customer, CustomerChange, Identity, IdentityLink
@@ -226,7 +226,7 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
         "source",
         "created_at",
     ]
-    copy_rows(Identity._meta.db_table, cols, identity_rows, chunk)
+    copy_rows(Identity._meta.db_table, cols, identity_rows, chunk=chunk)
     base = Identity.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     link_rows = (
         (base + int(x), base + int(y), False, source, at_db)
@@ -236,7 +236,7 @@ def persist(p: Plan, *, source: str, at: datetime, chunk: int = 50_000) -> int:
         IdentityLink._meta.db_table,
         ["a_id", "b_id", "blocked", "source", "created_at"],
         link_rows,
-        chunk,
+        chunk=chunk,
     )
     _append_new_profiles(customer_ids, chunk)
     _refresh_statistics()
@@ -249,7 +249,7 @@ def _append_new_profiles(customer_ids: np.ndarray, chunk: int) -> None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = ((int(cid), str(ChangeKind.IDENTITY), None, "{}", now) for cid in customer_ids)
     cols = ["customer_id", "kind", "ref", "data", "created_at"]
-    copy_rows(CustomerChange._meta.db_table, cols, rows, chunk)
+    copy_rows(CustomerChange._meta.db_table, cols, rows, chunk=chunk)
 
 
 def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:
@@ -259,7 +259,7 @@ def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:
     fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
     row = tuple(f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields)
     cols = [f.column for f in fields]
-    copy_rows(Customer._meta.db_table, cols, (row for _ in range(count)), chunk)
+    copy_rows(Customer._meta.db_table, cols, (row for _ in range(count)), chunk=chunk)
     ids = Customer.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
     return np.fromiter(ids, dtype=np.int64, count=count)
 
@@ -285,10 +285,6 @@ def _skip_fk_triggers_if_allowed() -> None:
         row = cur.fetchone()
         if row and row[0]:
             cur.execute("SET LOCAL session_replication_role = replica")
-
-
-# The benchmarks' name for it.
-_copy = copy_rows
 
 
 __all__ = ["RULES", "Graph", "Plan", "build_graph", "graph_of_keys", "partition", "persist", "plan"]

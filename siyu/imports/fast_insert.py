@@ -1,6 +1,6 @@
 """Inserting many new rows at the speed of the database, not of the ORM: ids are reserved
 first (so the caller can link rows to each other without reading them back), then rows go
-in with COPY on PostgreSQL and the driver's executemany on SQLite (``resolve_batch._copy``).
+in with COPY on PostgreSQL and the driver's executemany on SQLite (siyu.core.bulk_rows).
 
 Values pass through each field's own ``get_db_prep_save``, so encrypted fields are
 encrypted and times adapted exactly as a model save would; only the fields a row sets are
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-from siyu.customers.bulk import copy_rows
+from siyu.core.bulk_rows import copy_rows
 
 PLAIN_TYPES: set[type[Any]] = {
     models.CharField,
@@ -99,7 +99,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         whole = len(rows[0]) == len(index) > 1
         needs = [n for n, f in enumerate(fields) if f.attname not in plain]
         values = _in_column_order(rows, list(index), needs, prepare) if whole else prepared()
-        copy_rows(model._meta.db_table, [f.column for f in fields], values, 5_000)
+        copy_rows(model._meta.db_table, [f.column for f in fields], values, chunk=5_000)
 
 
 def _in_column_order(

@@ -1,17 +1,13 @@
 """Many rows in one statement from plain tuples: the engine's and the enrolment's writes.
 
 A batch writes thousands of rows (effects, tags, change rows, enrollments) that differ in
-a few columns; building a model instance per row and preparing its values one field at a
-time was most of a batch's time. Here the caller passes the values as tuples, JSON
-already encoded (``dumps``) and datetimes through ``db_time`` (once per batch, not per row).
-SQLite takes them with the driver's ``executemany`` (one prepared statement); PostgreSQL
-with ``COPY`` — through a temporary table when conflicting rows are to be skipped, since
-``COPY`` has no ``ON CONFLICT``.
+a few columns: the caller passes the values as tuples, JSON already encoded (``dumps``) and
+datetimes through ``db_time`` (once per batch, not per row), and siyu.core.bulk_rows
+writes them at the database's bulk speed.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -20,8 +16,9 @@ from typing import Any
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
+from siyu.core.bulk_rows import copy_rows
+
 Values = tuple[Any, ...]
-_names = itertools.count()
 
 
 def dumps(value: object) -> str:
@@ -54,37 +51,5 @@ def insert_rows(
     if not rows:
         return 0
     meta = model._meta
-    fields = [meta.get_field(n) for n in names]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(str(getattr(f, "column", ""))) for f in fields)
-    if connection.vendor == "postgresql":
-        return _copy(table, columns, rows, skip=skip)
-    verb = "INSERT OR IGNORE" if skip else "INSERT"
-    sql = f"{verb} INTO {table} ({columns}) VALUES ({', '.join(['?'] * len(fields))})"
-    with connection.cursor() as cur, connection.wrap_database_errors:
-        cur.cursor.executemany(sql, rows)
-        return int(cur.cursor.rowcount)
-
-
-def _copy(table: str, columns: str, rows: Sequence[Values], *, skip: bool) -> int:
-    with connection.cursor() as cur, connection.wrap_database_errors:
-        target = table
-        if skip:
-            target = f"journeys_load_{next(_names)}"
-            cur.execute(
-                f"CREATE TEMPORARY TABLE {target} ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {columns} FROM {table} WITH NO DATA"
-            )
-        with cur.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        if not skip:
-            return len(rows)
-        cur.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} "  # noqa: S608
-            "ON CONFLICT DO NOTHING"
-        )
-        count = int(cur.rowcount)
-        cur.execute(f"DROP TABLE {target}")
-        return count
+    columns = [str(getattr(meta.get_field(n), "column", n)) for n in names]
+    return copy_rows(meta.db_table, columns, rows, chunk=max(len(rows), 1), skip=skip)

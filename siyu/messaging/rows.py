@@ -2,8 +2,8 @@
 
 A planned send to a million customers writes a million rows; building a model instance
 and compiling an INSERT per row cost more than all the policy decisions together. Rows
-go as tuples: ``executemany`` on SQLite (values adapted once per distinct instant), COPY on
-PostgreSQL. Tested on both through the send verb's tests.
+go as tuples through siyu.core.bulk_rows (SQLite: values adapted once per distinct instant);
+tested on both through the send verb's tests.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from django.db.models import QuerySet
 
+from siyu.core.bulk_rows import copy_rows
 from siyu.messaging.models import Send
 
 M = TypeVar("M", bound=models.Model)
@@ -62,16 +63,8 @@ def _sqlite_values(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 def insert_sends(rows: Sequence[tuple[Any, ...]]) -> None:
     if not rows:
         return
-    table = connection.ops.quote_name(Send._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", _sqlite_values(rows))  # noqa: S608 - fixed column names
+    values = rows if connection.vendor == "postgresql" else _sqlite_values(rows)
+    copy_rows(Send._meta.db_table, COLUMNS, values, chunk=max(len(rows), 1))
 
 
 def among(rows: QuerySet[M], field: str, values: Iterable[Any]) -> QuerySet[M]:

@@ -1,0 +1,47 @@
+"""Plain rows into a table: counted, skipped on conflict when asked, Django's errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from siyu.core.bulk_rows import copy_rows
+from siyu.core.models import CounterWindow
+
+pytestmark = pytest.mark.django_db
+COLUMNS = ["key", "window_start", "window_end", "count"]
+
+
+def rows(keys: list[str], count: int = 1) -> list[tuple[object, ...]]:
+    start, end = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
+    if connection.vendor != "postgresql":  # the caller adapts instants for SQLite
+        start = connection.ops.adapt_datetimefield_value(start)
+        end = connection.ops.adapt_datetimefield_value(end)
+    return [(key, start, end, count) for key in keys]
+
+
+def test_rows_go_in_across_chunks_and_are_counted() -> None:
+    keys = [f"k{i}" for i in range(7)]
+    assert copy_rows(CounterWindow._meta.db_table, COLUMNS, iter(rows(keys)), chunk=3) == 7
+    assert sorted(CounterWindow.objects.values_list("key", flat=True)) == sorted(keys)
+    stored = CounterWindow.objects.get(key="k0")
+    assert stored.window_start == datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_skip_leaves_out_rows_that_break_a_unique_constraint() -> None:
+    table = CounterWindow._meta.db_table
+    copy_rows(table, COLUMNS, rows(["a", "b"], count=1))
+    with transaction.atomic():
+        assert copy_rows(table, COLUMNS, rows(["b", "c", "d"], count=9), skip=True) == 2
+    counts = dict(CounterWindow.objects.values_list("key", "count"))
+    assert counts == {"a": 1, "b": 1, "c": 9, "d": 9}
+
+
+def test_a_conflict_without_skip_is_djangos_integrity_error_and_writes_nothing() -> None:
+    table = CounterWindow._meta.db_table
+    copy_rows(table, COLUMNS, rows(["a"]))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_rows(table, COLUMNS, rows(["x", "a"]))
+    assert list(CounterWindow.objects.values_list("key", flat=True)) == ["a"]
