@@ -15,11 +15,13 @@ COLUMNS = ["key", "window_start", "window_end", "count"]
 
 
 def rows(keys: list[str], count: int = 1) -> list[tuple[object, ...]]:
-    start, end = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
-    if connection.vendor != "postgresql":  # the caller adapts instants for SQLite
-        start = connection.ops.adapt_datetimefield_value(start)
-        end = connection.ops.adapt_datetimefield_value(end)
-    return [(key, start, end, count) for key in keys]
+    instants = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC))
+    if connection.vendor == "postgresql":
+        start, end = instants
+        return [(key, start, end, count) for key in keys]
+    # The caller adapts instants for SQLite.
+    start_text, end_text = (connection.ops.adapt_datetimefield_value(t) for t in instants)
+    return [(key, start_text, end_text, count) for key in keys]
 
 
 def test_rows_go_in_across_chunks_and_are_counted() -> None:
