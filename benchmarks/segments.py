@@ -122,7 +122,7 @@ def export_arrow() -> dict[str, Any]:
     """The three tables the rule reads, as Arrow, in chunks (never all rows as tuples)."""
     import sqlite3
 
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
     from django.db import connection
 
     columns = {
@@ -161,7 +161,7 @@ def _arrow_column(name: str, values: tuple[Any, ...]) -> Any:
 
 
 def pandas_segment(tables: dict[str, Any], tag_id: int) -> set[int]:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     customers = tables["customers_customer"].to_pandas()
     orders = tables["customers_order"].to_pandas()

@@ -37,8 +37,8 @@ def build(n: int) -> list[tuple[int, str]]:
 
     from siyu.content.library import MaterialInput, save_material
     from siyu.content.models import Material, MaterialKind
+    from siyu.core.bulk_rows import copy_rows
     from siyu.customers.models import Customer, CustomerFollow, Identity
-    from siyu.customers.resolve_batch import _copy
     from siyu.demo.brand import build_brand
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -61,7 +61,7 @@ def build(n: int) -> list[tuple[int, str]]:
             },
             m,
         )
-        _copy("customers_identity", cols, rows, metrics.CHUNK)
+        copy_rows("customers_identity", cols, rows, chunk=metrics.CHUNK)
         followed = wecom[:FOLLOWED].tolist()
         now = timezone.now()
         CustomerFollow.objects.bulk_create(
@@ -81,11 +81,11 @@ def build(n: int) -> list[tuple[int, str]]:
                 MaterialInput(title=f"素材{i}", kind=kind, url=url, text="{name} 您好",
                               tags=(f"标签{i % 20}",), media_key="p.png")
             )  # fmt: skip
-    rows = Identity.objects.filter(
+    followers = Identity.objects.filter(
         type="wecom_external_userid",
         customer__follows__staff=brand.chen_jing,
     ).values_list("customer_id", "value")
-    return list(rows[:FOLLOWED])
+    return list(followers[:FOLLOWED])
 
 
 def time_urls(client: Any, urls: list[str]) -> list[float]:
