@@ -78,6 +78,17 @@ def test_the_sender_is_the_primary_owner_who_follows_else_the_longest_follower(
     assert senders == {owned.pk: brand.lin_yue.pk, orphan.pk: brand.wang_qiang.pk}
 
 
+def test_a_follower_who_left_or_has_no_wecom_account_never_sends(brand: Brand) -> None:
+    who = make_customer("丙", consent=True)
+    follow_customer(who, brand.wang_qiang, at=NOW - timedelta(days=30))
+    follow_customer(who, brand.chen_jing, at=NOW - timedelta(days=20))
+    follow_customer(who, brand.lin_yue, at=NOW - timedelta(days=3))
+    type(brand.wang_qiang).objects.filter(pk=brand.wang_qiang.pk).update(is_active=False)
+    type(brand.chen_jing).objects.filter(pk=brand.chen_jing.pk).update(wecom_userid=None)
+    send(mass("m1", [who.pk]))
+    assert Send.objects.get().staff_id == brand.lin_yue.pk
+
+
 def test_sending_again_with_the_same_key_writes_nothing(brand: Brand) -> None:
     ok = make_customer("甲", owner=brand.lin_yue)
     send(mass("m1", [ok.pk]))
