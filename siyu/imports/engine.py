@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from siyu.core.gc_pause import cycle_collector_paused
 from siyu.customers.batch_checks import References
 from siyu.customers.orders import Outcome
 from siyu.customers.retry import retry_on_conflict
@@ -119,9 +120,10 @@ def check_stream(
     tally = Tally(spill=Spill() if keep else None)
     forget_keys()
     for chunk in chunks(PARSERS[kind](header, rows)):
-        same, rest = split_unchanged(kind, chunk.items)
-        valid, errors = validate_chunk(kind, rest)
-        good, missing, _refs = with_references(valid)
+        with cycle_collector_paused():
+            same, rest = split_unchanged(kind, chunk.items)
+            valid, errors = validate_chunk(kind, rest)
+            good, missing, _refs = with_references(valid)
         tally.add(Written(), chunk.errors + errors + missing, chunk.entries, chunk.rows)
         if tally.spill is not None and tally.rejected_rows:
             tally.spill.close()  # a file with problems is not written: nothing to keep
@@ -226,7 +228,7 @@ def _write_chunks(
             chunk: Chunk = chunk, valid: list[Checked] = valid, same: list[ParsedItem] = same
         ) -> Tally:
             delta = Tally()
-            with transaction.atomic():
+            with cycle_collector_paused(), transaction.atomic():
                 written, found = _write_checked(kind, valid, same, run.options, write)
                 delta.add(written, chunk.errors + found, chunk.entries, chunk.rows)
                 run.on_chunk(delta)

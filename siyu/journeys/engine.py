@@ -23,11 +23,9 @@ Set-based
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +35,7 @@ from django.db.models import Count, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from siyu.core.gc_pause import cycle_collector_paused
 from siyu.journeys.actions import MESSAGING, Batch, Item, Result, run_action
 from siyu.journeys.control import control_members
 from siyu.journeys.graph import ACTIONS, WAITS, exit_target
@@ -187,20 +186,6 @@ def _context(raw: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-@contextmanager
-def _no_collector() -> Iterator[None]:
-    """The cycle collector off for one batch: its tens of thousands of short-lived rows
-    and tuples (freed by reference counting; they hold no cycles) set off collections
-    that walked the whole heap, a fifth of a batch's Python time. Back on afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _commit_lazily() -> None:
     """A batch's commit need not wait for its WAL flush (PostgreSQL; measured: a third of
     a tag batch's time went to the commit). Nothing leaves the database at the commit:
@@ -215,7 +200,7 @@ def _commit_lazily() -> None:
 def advance_due(*, limit: int | None = None, now: datetime | None = None) -> int:
     """Claim one batch and advance it; returns how many enrollments it moved."""
     now = now or timezone.now()
-    with _no_collector(), transaction.atomic():
+    with cycle_collector_paused(), transaction.atomic():
         _commit_lazily()
         rows = claim(now, limit or BATCH)
         if rows:
