@@ -50,7 +50,7 @@ def run_worker(
     # the seconds before (imports, scheduler, pollers) killed the process outright and left
     # its beat behind, so the worker looked alive. Until then a stop unwinds through the
     # `finally` below like any other.
-    _stop_on_signals()
+    previous = _stop_on_signals()
     # Tasks in the database carry the id of the worker running them, so that the others
     # can tell when it died (siyu.worker.recovery); rq keeps its own registry of that.
     worker_id = None if uses_redis() else recovery.new_worker_id()
@@ -80,6 +80,8 @@ def run_worker(
         stop_fast_lanes(lanes)
         if worker_id is not None:
             _forget_on_a_fresh_connection(worker_id)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _forget_on_a_fresh_connection(worker_id: str) -> None:
@@ -106,13 +108,15 @@ def _forget_on_a_fresh_connection(worker_id: str) -> None:
     thread.join()
 
 
-def _stop_on_signals() -> None:
+def _stop_on_signals() -> dict[int, Any]:
+    """Raise SystemExit on SIGTERM/SIGINT; returns the handlers it replaced."""
+
     def stop(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
 
 
 def start_fast_lanes(
