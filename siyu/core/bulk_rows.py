@@ -26,12 +26,13 @@ def copy_rows(
     columns: Sequence[str],
     rows: Iterable[tuple[Any, ...]],
     *,
-    chunk: int = 5_000,
+    chunk: int | None = None,
     skip: bool = False,
 ) -> int:
     """Insert ``rows`` (one value per column) into ``table``; returns how many went in.
-    ``skip``: a row that breaks a unique constraint is left out, not an error. Inside the
-    caller's transaction, the rows commit with the rest of its work."""
+    ``chunk``: rows per ``executemany`` on SQLite (None: all in one, for rows already in
+    a list). ``skip``: a row that breaks a unique constraint is left out, not an error.
+    Inside the caller's transaction, the rows commit with the rest of its work."""
     quote = connection.ops.quote_name
     target, names = quote(table), ", ".join(quote(c) for c in columns)
     with connection.cursor() as cur, connection.wrap_database_errors:
@@ -39,7 +40,11 @@ def copy_rows(
             return _copy(cur, target, names, rows, skip=skip)
         verb = "INSERT OR IGNORE" if skip else "INSERT"
         sql = f"{verb} INTO {target} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
-        raw, done, batch = cur.cursor, 0, []
+        raw = cur.cursor
+        if chunk is None:
+            raw.executemany(sql, rows)
+            return max(int(raw.rowcount), 0)
+        done, batch = 0, []
         for row in rows:
             batch.append(row)
             if len(batch) >= chunk:

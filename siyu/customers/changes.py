@@ -127,10 +127,7 @@ def append_changes(changes: Iterable[NewChange], *, at: datetime | None = None) 
     # fields store them (kind's text, data as JSONField encodes it).
     rows = [(c.customer_id, str(c.kind), c.ref, json.dumps(c.data), when) for c in changes]
     if rows:
-        with connection.wrap_database_errors:
-            copy_rows(
-                _TABLE, ["customer_id", "kind", "ref", "data", "created_at"], rows, chunk=5_000
-            )
+        copy_rows(_TABLE, ["customer_id", "kind", "ref", "data", "created_at"], rows)
     return len(rows)
 
 

@@ -93,13 +93,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
                 row[n] = value if name in plain else prepare(n, value)
             yield tuple(row)
 
-    # The raw cursor raises the driver's own errors; wrapped, a lock timeout is Django's
-    # OperationalError, which the chunk's retry understands.
-    with connection.wrap_database_errors:
-        whole = len(rows[0]) == len(index) > 1
-        needs = [n for n, f in enumerate(fields) if f.attname not in plain]
-        values = _in_column_order(rows, list(index), needs, prepare) if whole else prepared()
-        copy_rows(model._meta.db_table, [f.column for f in fields], values, chunk=5_000)
+    whole = len(rows[0]) == len(index) > 1
+    needs = [n for n, f in enumerate(fields) if f.attname not in plain]
+    values = _in_column_order(rows, list(index), needs, prepare) if whole else prepared()
+    copy_rows(model._meta.db_table, [f.column for f in fields], values, chunk=5_000)
 
 
 def _in_column_order(

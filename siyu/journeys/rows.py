@@ -52,4 +52,4 @@ def insert_rows(
         return 0
     meta = model._meta
     columns = [str(getattr(meta.get_field(n), "column", n)) for n in names]
-    return copy_rows(meta.db_table, columns, rows, chunk=max(len(rows), 1), skip=skip)
+    return copy_rows(meta.db_table, columns, rows, skip=skip)

@@ -64,7 +64,7 @@ def insert_sends(rows: Sequence[tuple[Any, ...]]) -> None:
     if not rows:
         return
     values = rows if connection.vendor == "postgresql" else _sqlite_values(rows)
-    copy_rows(Send._meta.db_table, COLUMNS, values, chunk=max(len(rows), 1))
+    copy_rows(Send._meta.db_table, COLUMNS, values)
 
 
 def among(rows: QuerySet[M], field: str, values: Iterable[Any]) -> QuerySet[M]:
