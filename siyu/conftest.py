@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from siyu.demo.brand import Brand, build_brand
+
+# Tests run in parallel processes (./dev test uses pytest-xdist) on a machine that may be
+# busy: an example's wall time says nothing about the rule it checks, so no deadline.
+settings.register_profile("siyu", deadline=None)
+settings.load_profile("siyu")
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,26 @@ os.environ.setdefault("SIYU_AUTOGEN_KEYS", "1")
 # The test client and the live server speak plain HTTP (the demo's setting; see settings.py).
 os.environ.setdefault("SIYU_HTTPS", "0")
 
-from siyu.settings import *  # noqa: F403
+
+def _redis_url_of_this_test_process(url: str, worker: str) -> str:
+    """pytest-xdist runs the suite in several processes (gw0, gw1, …); each gets a Redis
+    database of its own, counting down from the configured one, so one process's queue
+    tests never see another's jobs. The test databases get their _gwN suffix from
+    pytest-django."""
+    if not worker.startswith("gw") or not worker[2:].isdigit():
+        return url
+    base, _, db = url.rpartition("/")
+    number = int(db) if db.isdigit() else 0
+    return f"{base}/{(number - int(worker[2:])) % 16}"
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["SIYU_REDIS_URL"] = _redis_url_of_this_test_process(
+        os.environ.get("SIYU_REDIS_URL") or "redis://127.0.0.1:6379/0",
+        os.environ["PYTEST_XDIST_WORKER"],
+    )
+
+from siyu.settings import *  # noqa: E402, F403
 
 # PBKDF2 is slow on purpose; tests log in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
+from django.db import connections
 
 from siyu.worker import pollers
 
@@ -26,10 +28,15 @@ def broken() -> int:
 
 
 @pytest.fixture(autouse=True)
-def registry(monkeypatch: pytest.MonkeyPatch) -> None:
+def registry(monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) -> None:
     CALLS.clear()
     BACKLOG[0] = 3
     monkeypatch.setattr(pollers, "POLLERS", {})
+    # These pollers never touch the database, but poll_once closes stale connections
+    # after each call, which needs database access when an earlier test in this process
+    # left one open: start, like a fresh worker thread, with none.
+    with django_db_blocker.unblock():
+        connections.close_all()
 
 
 def test_a_poller_is_called_again_at_once_while_it_finds_work() -> None:
