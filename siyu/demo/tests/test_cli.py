@@ -76,7 +76,14 @@ def test_serve_refuses_nonsense_process_counts() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["SIYU_MERGE_LIMIT", "SIYU_IDENTITY_LIMIT", "SIYU_WORKER_LOST_AFTER", "SIYU_IMPORT_CHUNK_ROWS"],
+    [
+        "SIYU_MERGE_LIMIT",
+        "SIYU_IDENTITY_LIMIT",
+        "SIYU_WORKER_LOST_AFTER",
+        "SIYU_IMPORT_CHUNK_ROWS",
+        "SIYU_SQLITE_CACHE_MB",
+        "SIYU_SQLITE_MMAP_MB",
+    ],
 )
 def test_a_setting_that_is_not_a_number_is_named_not_a_traceback(name: str, tmp_path: Path) -> None:
     import subprocess
