@@ -252,7 +252,7 @@ def main() -> None:
     from siyu.integrations.wecom.simulator.server import start_server
     from siyu.integrations.wecom.simulator.testing import make_simulator
     from siyu.messaging.delivery import create_due_tasks
-    from siyu.messaging.models import Channel, Send, StaffTask
+    from siyu.messaging.models import Channel, Send, StaffDayCount, StaffTask
     from siyu.messaging.send import CHUNK, Message, SendRequest, send
 
     build(n)
@@ -262,6 +262,9 @@ def main() -> None:
     costs = index_costs(at)
     Send.objects.filter(source="bench").delete()
     StaffTask.objects.all().delete()
+    # A --reuse run starts with the senders' day counters of the runs before it spent:
+    # without this it blocks sends with staff_limit and plans a smaller send.
+    StaffDayCount.objects.all().delete()
     if connection.vendor == "postgresql":
         # The measurements above leave ~180,000 rolled-back rows behind, which autovacuum
         # would clear later; measured with them, the first chunk's reads scanned them.
