@@ -182,3 +182,15 @@ def test_preview_decides_the_same_and_writes_nothing(brand: Brand) -> None:
     assert not Send.objects.exists()
     done = send(mass("m1", [a.pk, b.pk]))
     assert done.counts == seen.counts
+
+
+def test_a_tasks_sends_are_stored_side_by_side(brand: Brand) -> None:
+    """Creating a task at WeCom rewrites its sends' status: stored task by task (not in
+    customer order), that rewrite touches a few pages of the log, not all of them."""
+    owners = [brand.lin_yue, brand.chen_jing] * 6  # customers alternate between two owners
+    people = [make_customer(f"客{n}", owner=owner) for n, owner in enumerate(owners)]
+    send(mass("side-by-side", [p.pk for p in people]))
+    tasks = list(Send.objects.order_by("pk").values_list("task_id", flat=True))
+    runs = [t for n, t in enumerate(tasks) if n == 0 or t != tasks[n - 1]]
+    assert len(set(tasks)) == 2
+    assert sorted(runs) == sorted(set(tasks))  # each task one run of ids

@@ -154,3 +154,35 @@ def test_a_task_whose_creation_was_not_recorded_is_found_not_made_twice(brand: B
         assert len(sim.mass_tasks) == 1
         task.refresh_from_db()
         assert (task.status, task.msgid) == (TaskStatus.AWAITING, next(iter(sim.mass_tasks)))
+
+
+def test_a_customer_who_withdrew_after_planning_is_left_out_of_the_task(brand: Brand) -> None:
+    """Consent is asked again when the task is made at WeCom: a withdrawal in between
+    blocks her send and gives its budget back, and the task goes to the others."""
+    from siyu.privacy.correct import withdraw_consent
+
+    no_quiet_hours()
+    with served() as (sim, _clock):
+        stays, leaves = followed_by(brand.lin_yue, 2)
+        outcome = send(
+            SendRequest(
+                source="mass",
+                source_id="withdrawn-1",
+                channel=Channel.WECOM_CUSTOMER,
+                message=Message(text="本周新品：桂花拿铁"),
+                customers=[stays.pk, leaves.pk],
+            )
+        )
+        assert outcome.counts["queued"] == 2
+        withdraw_consent(leaves, "marketing", actor=None, source="member_centre")
+        assert poll_delivery() == 1
+        task = StaffTask.objects.get()
+        assert set(sim.mass_tasks[task.msgid].targets) == {external_id(stays)}
+        gone = Send.objects.get(customer=leaves)
+        assert (gone.status, gone.reason, gone.budget_state) == (
+            SendStatus.BLOCKED,
+            Reason.NO_CONSENT,
+            BudgetState.RELEASED,
+        )
+        kept = Send.objects.get(customer=stays)
+        assert (kept.status, kept.budget_state) == (SendStatus.AWAITING_STAFF, BudgetState.RESERVED)
