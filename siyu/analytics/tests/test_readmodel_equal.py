@@ -263,3 +263,26 @@ def test_a_refresh_follows_a_merge_and_its_undoing(brand: Brand) -> None:
     by_channel = rm.gmv_factors_by(engine, Filter(None), period, "channel")
     assert by_channel["小红书"].gmv_fen == 10000
     assert by_channel["抖音"].gmv_fen == 0
+
+
+def test_payment_cycle_counts_only_gaps_inside_the_lookback(brand: Brand, engine: Engine) -> None:
+    """An order before the lookback year does not start a gap: the first order inside it
+    has no previous one there, on the read model as on the reference. A customer's orders
+    added after the build move their gaps too (each order knows its predecessor)."""
+    period = Period(date(2026, 3, 1), date(2026, 4, 1))  # lookback from 2025-03-31
+    a = customer("a", date(2024, 12, 1))
+    order(a, date(2025, 3, 1), 100)  # before the lookback: no gap to 2025-06-08
+    order(a, date(2025, 6, 8), 100)
+    order(a, date(2025, 6, 18), 100)  # the one gap: 10 days
+    b = customer("b", date(2025, 1, 1))
+    order(b, date(2025, 5, 1), 100)
+    state = build(engine)
+    everyone = Customer.objects.filter(status=CustomerStatus.ACTIVE)
+    f = Filter(None)
+    ours = rm.payment_cycle_days(engine, f, period, activity.PAYMENT_CYCLE_LOOKBACK_DAYS)
+    assert ours == pytest.approx(activity.payment_cycle_days(everyone, period)) == 10
+    order(b, date(2025, 4, 20), 100)  # before b's first: b's gap is 11 days
+    order(a, date(2025, 6, 9), 100)  # splits a's gaps: 1 and 9 days
+    refresh(engine, state)
+    ours = rm.payment_cycle_days(engine, f, period, activity.PAYMENT_CYCLE_LOOKBACK_DAYS)
+    assert ours == pytest.approx(activity.payment_cycle_days(everyone, period)) == 9
