@@ -138,8 +138,10 @@ def strata_columns(engine: Engine, f: Filter, period: Period, pre_days: int) -> 
     names = channel_names()
     start, end = int(period.start_at.timestamp()), int(period.end_at.timestamp())
     table = engine.arrow(
-        "SELECT c.acq_month, c.channel, c.wecom, COALESCE(o.pre, 0) AS pre, "  # noqa: S608
-        "COALESCE(o.post, 0) AS post "
+        # BIGINT: DuckDB sums to a 128-bit decimal, which Arrow hands to numpy as one
+        # Python Decimal per customer.
+        "SELECT c.acq_month, c.channel, c.wecom, CAST(COALESCE(o.pre, 0) AS BIGINT) AS pre, "  # noqa: S608
+        "CAST(COALESCE(o.post, 0) AS BIGINT) AS post "
         "FROM rm_customers c LEFT JOIN (SELECT customer_id, "
         "SUM(CASE WHEN paid_s < :start THEN net_fen ELSE 0 END) AS pre, "
         "SUM(CASE WHEN paid_s >= :start THEN net_fen ELSE 0 END) AS post FROM rm_orders "
