@@ -169,12 +169,15 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
     from django.test.utils import override_settings
+    from django.urls import get_resolver
 
     from siyu.core.models import OrgUnit
     from siyu.customers.models import Customer, Order
     from siyu.demo.brand import build_brand
 
     built_s = build(n)
+    # A web worker loads the URLconf when it starts (siyu/wsgi.py), not in a request.
+    get_resolver().url_patterns  # noqa: B018
     client = Client()
     client.force_login(build_brand().lin_yue.user)
     region = OrgUnit.objects.filter(parent__parent__isnull=True, parent__isnull=False).first()

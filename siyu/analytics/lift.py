@@ -23,6 +23,7 @@ import numpy as np
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from numpy.typing import NDArray
 
 from siyu.analytics.dimensions import first_channel
 from siyu.analytics.gmv import period_orders
@@ -215,3 +216,70 @@ def compare_rows(rows: list[_Row]) -> Comparison:
 
 def _ratio(a: float, b: float) -> float | None:
     return a / b if b > 0 else None
+
+
+def compare_strata(
+    month: NDArray[np.int64],
+    channel: NDArray[np.int64],
+    treated: NDArray[np.bool_],
+    pre: NDArray[np.int64],
+    post: NDArray[np.int64],
+) -> Comparison:
+    """``compare_rows(strata_rows(raw))`` on columns, to the last bit: one customer per
+    position, in the same order; ``month`` and ``channel`` are integer keys, one per
+    acquisition month and per channel name. The read model's path, where the rows of a
+    million customers as Python objects took seconds: here every customer is a numpy
+    element and only the strata (months × channels × 3, a few hundred) are a loop.
+
+    The same numbers come out because the same numpy calls see the same values in the
+    same order: each stratum's outcomes keep the customers' order, strata are taken in
+    order of their first customer (as the reference's dict), and the per-stratum figures
+    are those of ``mean_difference`` (its interval, unused here, is not computed)."""
+    outcome = post.astype(np.float64)
+    t_all, c_all = outcome[treated], outcome[~treated]
+    for group, values in (("wecom", t_all), ("others", c_all)):
+        if len(values) < MIN_GROUP:
+            raise EmptyGroup(group, len(values))
+    naive, _ = mean_difference(t_all, c_all)
+    positive = np.sort(pre[pre > 0])
+    median = positive[len(positive) // 2] if len(positive) else 0
+    bucket = np.where(pre <= 0, 0, np.where(pre < median, 1, 2))
+    # One integer per (month, channel, bucket): a 1-D unique sorts in milliseconds where
+    # the row-wise one (axis=0) took a third of a second at 200k customers.
+    m0, c0 = (int(month.min()), int(channel.min())) if len(month) else (0, 0)
+    width = int(channel.max()) - c0 + 1 if len(channel) else 1
+    key = ((month - m0) * width + (channel - c0)) * 3 + bucket
+    _keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")[inverse.reshape(-1)]
+    # Treated first within each stratum, each group in the customers' order.
+    order = np.lexsort((~treated, rank))
+    counts = np.bincount(rank * 2 + (~treated).astype(np.int64), minlength=2 * len(first))
+    n_t, n_c = counts[0::2], counts[1::2]
+    ends = np.cumsum(n_t + n_c)
+    sorted_outcome = outcome[order]
+    diffs, weights, variances, means = [], [], [], []
+    for s in np.flatnonzero((n_t >= 2) & (n_c >= 2)):
+        start = int(ends[s] - n_t[s] - n_c[s])
+        t = sorted_outcome[start : start + int(n_t[s])]
+        c = sorted_outcome[start + int(n_t[s]) : int(ends[s])]
+        diffs.append(float(np.mean(t) - np.mean(c)))
+        variances.append(float(np.var(t, ddof=1)) / len(t) + float(np.var(c, ddof=1)) / len(c))
+        weights.append(len(t))
+        means.append(np.mean(t))
+    if not weights:
+        raise EmptyGroup("strata", 0)
+    w = np.array(weights, dtype=np.float64) / sum(weights)
+    att = float(np.dot(w, diffs))
+    half = Z95 * sqrt(float(np.dot(w**2, variances)))
+    covered_mean = float(np.dot(w, means))
+    return Comparison(
+        naive=naive,
+        naive_ratio=_ratio(float(t_all.mean()), float(c_all.mean())),
+        controlled=Interval(att, att - half, att + half),
+        controlled_ratio=_ratio(covered_mean, covered_mean - att),
+        treated=len(t_all),
+        others=len(c_all),
+        strata_used=len(weights),
+        treated_covered=sum(weights) / len(t_all) if len(t_all) else 0.0,
+        no_revenue=not (t_all.any() or c_all.any()),
+    )

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 
-from siyu.analytics.clv.summary import Summary, compress
+from siyu.analytics.clv.summary import Summary, compress, distinct_rows
 
 Array = NDArray[np.float64]
 
@@ -51,16 +51,60 @@ def log_likelihood(p: BgNbdParams, x: Array, t_x: Array, T: Array) -> Array:
     return np.logaddexp(alive, dropped)
 
 
+class _Factored:
+    """log_likelihood for fixed (x, t_x, T) rows, to the bit, with each costly term
+    computed once per distinct value: x takes a few dozen values and t_x and T one per
+    day of history, while the rows (distinct triples) are 150k at 200k customers. The
+    special functions (gammaln, betaln: ~0.3 µs an element) per row were 60 ms an
+    evaluation and the fit ~9 s; each term here is the same operation on the same
+    operands, in the same order, as in ``_terms``."""
+
+    def __init__(self, x: Array, t_x: Array, T: Array) -> None:
+        self.x, self.ix = _distinct(x)
+        self.t_x, self.it = _distinct(t_x)
+        self.T, self.iT = _distinct(T)
+        self.repeat = x > 0
+
+    def __call__(self, p: BgNbdParams) -> Array:
+        x = self.x
+        base = (
+            gammaln(p.r + x)
+            - gammaln(p.r)
+            + p.r * np.log(p.alpha)
+            + betaln(p.a, p.b + x)
+            - betaln(p.a, p.b)
+        )
+        rx = p.r + x
+        safe_bx = np.where(x > 0, p.b + x - 1, 1.0)
+        base_x, rx_x = base[self.ix], rx[self.ix]
+        alive = base_x - rx_x * np.log(p.alpha + self.T)[self.iT]
+        dropped = (
+            base_x
+            + np.log(p.a)
+            - np.log(safe_bx)[self.ix]
+            - rx_x * np.log(p.alpha + self.t_x)[self.it]
+        )
+        return np.asarray(
+            np.logaddexp(alive, np.where(self.repeat, dropped, -np.inf)), dtype=np.float64
+        )
+
+
+def _distinct(values: Array) -> tuple[Array, NDArray[np.intp]]:
+    unique, inverse = np.unique(values, return_inverse=True)
+    return unique, inverse.reshape(-1)
+
+
 def fit(summary: Summary, *, penalizer: float = 0.0) -> BgNbdParams:
     """Maximum likelihood on log-parameters (keeps all four positive without bounds).
     Identical (x, t_x, T) rows are fitted once with a weight, which is what makes a
     million customers cheap: their ages repeat."""
     x, t_x, T, weight = compress(summary.x, summary.t_x, summary.T)
     total = float(weight.sum())
+    likelihood = _Factored(x, t_x, T)
 
     def objective(theta: Array) -> float:
         p = BgNbdParams(*np.exp(theta))
-        ll = float(np.dot(weight, log_likelihood(p, x, t_x, T)))
+        ll = float(np.dot(weight, likelihood(p)))
         return -ll / total + penalizer * float(np.sum(np.exp(theta) ** 2))
 
     start = np.log(np.array([1.0, max(float(np.mean(summary.T)), 1e-3), 1.0, 1.0]))
@@ -97,9 +141,11 @@ def expected_purchases(p: BgNbdParams, t: float, x: Array, t_x: Array, T: Array)
     """E[purchases in the next t time units | history] (FHL 2005, eq. 10)."""
     z = t / (p.alpha + T + t)
     head = (p.a + p.b + x - 1) / (p.a - 1)
-    tail = 1.0 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp2f1(
-        p.r + x, p.b + x, p.a + p.b + x - 1, z
-    )
+    # hyp2f1 (~0.4 µs an element) once per distinct (x, T): a few per cent of customers.
+    rows, groups = distinct_rows(x, T)
+    xs = x[rows]
+    gauss = hyp2f1(p.r + xs, p.b + xs, p.a + p.b + xs - 1, z[rows])[groups]
+    tail = 1.0 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * gauss
     return np.asarray(head * tail / (1.0 + _alive_odds(p, x, t_x, T)), dtype=np.float64)
 
 

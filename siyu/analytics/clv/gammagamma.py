@@ -38,16 +38,42 @@ def log_likelihood(g: GammaGammaParams, x: Array, m: Array) -> Array:
     )
 
 
+class _Factored:
+    """log_likelihood for fixed (x, m) rows, to the bit: the gammaln terms once per
+    distinct x (a few dozen), log m and x·m once per fit; only log(x·m + v) is per row
+    and evaluation. Left to right, the same operations on the same operands as
+    ``log_likelihood`` (the fit took ~5 s at 200k customers, gammaln per row)."""
+
+    def __init__(self, x: Array, m: Array) -> None:
+        distinct, inverse = np.unique(x, return_inverse=True)
+        self.x, self.ix = distinct, inverse.reshape(-1)
+        self.log_m, self.xm = np.log(m), x * m
+        self.log_x = np.log(distinct)
+
+    def __call__(self, g: GammaGammaParams) -> Array:
+        px = g.p * self.x
+        head = (gammaln(px + g.q) - gammaln(px) - gammaln(g.q) + g.q * np.log(g.v))[self.ix]
+        px_row = px[self.ix]
+        return np.asarray(
+            head
+            + (px_row - 1) * self.log_m
+            + px_row * self.log_x[self.ix]
+            - (px_row + g.q) * np.log(self.xm + g.v),
+            dtype=np.float64,
+        )
+
+
 def fit(x: Array, monetary: Array) -> GammaGammaParams:
     keep = (x > 0) & (monetary > 0)
     if not keep.any():
         raise ValueError("Gamma-Gamma needs customers with repeat purchases")
     xs, ms, weight = compress(x[keep], monetary[keep])
     total = float(weight.sum())
+    likelihood = _Factored(xs, ms)
 
     def objective(theta: Array) -> float:
         g = GammaGammaParams(*np.exp(theta))
-        return -float(np.dot(weight, log_likelihood(g, xs, ms))) / total
+        return -float(np.dot(weight, likelihood(g))) / total
 
     start = np.log(np.array([1.0, 1.0, max(float(np.mean(ms)), 1e-3)]))
     result = minimize(objective, start, method="L-BFGS-B", options=_LBFGS_OPTIONS)

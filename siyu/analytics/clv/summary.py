@@ -63,7 +63,26 @@ def summarise(
 
 
 def compress(*columns: Array) -> tuple[Array, ...]:
-    """Unique rows of the columns plus a weight (how many times each occurs)."""
-    stacked = np.column_stack(columns)
-    unique, weight = np.unique(stacked, axis=0, return_counts=True)
-    return (*(unique[:, i] for i in range(unique.shape[1])), weight.astype(np.float64))
+    """Unique rows of the columns plus a weight (how many times each occurs), in the
+    order of np.unique(axis=0): by the first column, then the next. A lexsort of the
+    columns, because the row-wise unique sorts rows as opaque records (0.45 s per call
+    at 200k customers, four calls per CLV fit)."""
+    rows, groups = distinct_rows(*columns)
+    firsts = [c[rows] for c in columns]
+    weight = np.bincount(groups, minlength=len(rows)).astype(np.float64)
+    return (*firsts, weight)
+
+
+def distinct_rows(*columns: Array) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """(one index of each distinct row, in sorted order; each row's group number)."""
+    n = len(columns[0])
+    order = np.lexsort(columns[::-1])
+    same = np.ones(max(n - 1, 0), dtype=bool)
+    for c in columns:
+        ordered = c[order]
+        same &= ordered[1:] == ordered[:-1]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = ~same
+    groups = np.empty(n, dtype=np.intp)
+    groups[order] = np.cumsum(starts) - 1
+    return order[starts], groups

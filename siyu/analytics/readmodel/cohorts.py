@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from siyu.analytics.clv.summary import Summary
 from siyu.analytics.cohorts import Cohort, CohortBasis, cohort_from_counts
@@ -115,12 +119,29 @@ def clv_summary(engine: Engine, f: Filter, until: date) -> Summary:
     return summary_of(columns[0], columns[1] - shift, columns[2], until)
 
 
-def strata(engine: Engine, f: Filter, period: Period, pre_days: int) -> list[Any]:
-    """lift.strata_rows input for every customer acquired by the period's end."""
+@dataclass(frozen=True)
+class StrataColumns:
+    """lift.compare_strata's input, one element per customer acquired by the period's
+    end (in id order); ``channel`` is an index into ``channel_names``."""
+
+    month: NDArray[np.int64]  # acq_month (year × 12 + month - 1)
+    channel: NDArray[np.int64]
+    channel_names: list[str]  # "" for none (or a tag no longer in the channel group)
+    wecom: NDArray[np.bool_]
+    pre: NDArray[np.int64]
+    post: NDArray[np.int64]
+
+
+def strata_columns(engine: Engine, f: Filter, period: Period, pre_days: int) -> StrataColumns:
+    """Each customer's acquisition month, channel, WeCom flag and spend before and in the
+    period, as columns (Arrow to numpy: no Python object per customer)."""
     names = channel_names()
     start, end = int(period.start_at.timestamp()), int(period.end_at.timestamp())
-    rows = engine.rows(
-        "SELECT c.acq_month, c.channel, c.wecom, COALESCE(o.pre, 0), COALESCE(o.post, 0) "  # noqa: S608
+    table = engine.arrow(
+        # BIGINT: DuckDB sums to a 128-bit decimal, which Arrow hands to numpy as one
+        # Python Decimal per customer.
+        "SELECT c.acq_month, c.channel, c.wecom, CAST(COALESCE(o.pre, 0) AS BIGINT) AS pre, "  # noqa: S608
+        "CAST(COALESCE(o.post, 0) AS BIGINT) AS post "
         "FROM rm_customers c LEFT JOIN (SELECT customer_id, "
         "SUM(CASE WHEN paid_s < :start THEN net_fen ELSE 0 END) AS pre, "
         "SUM(CASE WHEN paid_s >= :start THEN net_fen ELSE 0 END) AS post FROM rm_orders "
@@ -133,16 +154,37 @@ def strata(engine: Engine, f: Filter, period: Period, pre_days: int) -> list[Any
             "end_day": day_number(period.end),
         },
     )
+    month, code, wecom, pre, post = (
+        np.asarray(table.column(i).to_numpy(zero_copy_only=False)).astype(np.int64)
+        for i in range(5)
+    )
+    # Strata are by channel name, as the reference (lift._rows) reads it.
+    codes, at = np.unique(code, return_inverse=True)
+    labels = [names.get(int(c), "") for c in codes]
+    shown = sorted(set(labels))
+    index = np.array([shown.index(label) for label in labels], dtype=np.int64)
+    return StrataColumns(
+        month=month,
+        channel=index[at.reshape(-1)] if len(codes) else code,
+        channel_names=shown,
+        wecom=wecom != 0,
+        pre=pre,
+        post=post,
+    )
+
+
+def strata(engine: Engine, f: Filter, period: Period, pre_days: int) -> list[Any]:
+    """lift.strata_rows input for every customer acquired by the period's end."""
+    s = strata_columns(engine, f, period, pre_days)
     out = []
-    for month, code, wecom, pre, post in rows:
+    for month, channel, wecom, pre, post in zip(
+        s.month.tolist(),
+        s.channel.tolist(),
+        s.wecom.tolist(),
+        s.pre.tolist(),
+        s.post.tolist(),
+        strict=True,
+    ):
         m = month_date(month)
-        out.append(
-            (
-                f"{m.year:04d}-{m.month:02d}",
-                names.get(int(code), ""),
-                bool(wecom),
-                int(pre),
-                int(post),
-            )
-        )
+        out.append((f"{m.year:04d}-{m.month:02d}", s.channel_names[channel], wecom, pre, post))
     return out

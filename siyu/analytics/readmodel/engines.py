@@ -43,6 +43,8 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
         ("channel", "int64"),
         ("unit", "int64"),
         ("first_month", "int32?"),
+        # paid_s of the customer's order before this one, by (paid_s, id); NULL on the first
+        ("prev_paid_s", "int64?"),
     ],
     "rm_events": [
         ("customer_id", "int64"),

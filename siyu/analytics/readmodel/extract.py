@@ -135,6 +135,20 @@ def _nth_months(orders: pa.Table, customers: pa.Table) -> pa.Table:
     return customers.join(nth, "id", join_type="left outer").sort_by("id")
 
 
+def _previous_paid(orders: pa.Table) -> pa.Array:
+    """For each order, when the same customer's order before it (by paid_s, id) was paid;
+    null on a customer's first. The payment cycle's gaps are then one subtraction, where a
+    window over every order of the lookback year took 0.4 s at 200k customers."""
+    cid, paid = orders.column("customer_id").to_numpy(), orders.column("paid_s").to_numpy()
+    order = np.lexsort((orders.column("id").to_numpy(), paid, cid))
+    first = np.r_[True, cid[order][1:] != cid[order][:-1]] if len(cid) else np.zeros(0, bool)
+    previous = np.zeros(len(cid), np.int64)
+    missing = np.ones(len(cid), bool)
+    previous[order[1:]] = paid[order][:-1]
+    missing[order] = first
+    return pa.array(previous, pa.int64(), mask=missing)
+
+
 def _orders(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
     epoch = _EPOCH[connection.vendor].format(c="paid_at")
     where, params = _where_ids("customer_id", ids)
@@ -145,7 +159,11 @@ def _orders(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
         ["id", "customer_id", "paid_s", "net_fen"],
     )
     days, months = local_days(raw.column("paid_s"))
-    table = raw.append_column("paid_day", days).append_column("paid_month", months)
+    table = (
+        raw.append_column("paid_day", days)
+        .append_column("paid_month", months)
+        .append_column("prev_paid_s", _previous_paid(raw))
+    )
     return _with_customer(table, customers, ["acq_day", "acq_month", "channel", "unit"])
 
 

@@ -113,11 +113,12 @@ def payment_cycle_days(
     engine: Engine, f: Filter, period: Period, lookback_days: int
 ) -> float | None:
     since = int((period.end_at - timedelta(days=lookback_days)).timestamp())
-    gap = engine.lag("paid_s", "customer_id", "paid_s")
+    # The gap to the customer's previous order, when that one is in the lookback too: what
+    # a lag() over the lookback's orders gives (ties are 0 whichever comes first).
     value = engine.rows(
-        f"SELECT {engine.median('gap')} FROM (SELECT paid_s - {gap} AS gap "  # noqa: S608
-        f"FROM rm_orders WHERE paid_s >= :since AND paid_s < :until AND {f.sql()}) gaps "
-        "WHERE gap IS NOT NULL",
+        f"SELECT {engine.median('paid_s - prev_paid_s')} FROM rm_orders "  # noqa: S608
+        "WHERE paid_s >= :since AND paid_s < :until AND prev_paid_s >= :since "
+        f"AND {f.sql()}",
         {"since": since, "until": int(period.end_at.timestamp())},
     )[0][0]
     return None if value is None else float(value) / 86400

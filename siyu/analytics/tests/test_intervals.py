@@ -47,3 +47,23 @@ def test_bootstrap_agrees_with_welch_on_a_large_sample() -> None:
     assert abs(welch.high - boot.high) < 0.5
     assert welch.excludes_zero
     assert boot.excludes_zero
+
+
+def test_welch_interval_uses_the_t_quantile_of_scipy_stats_to_the_bit() -> None:
+    """mean_difference reads the t quantile from scipy.special (scipy.stats is slow to
+    import): the same numbers as scipy.stats.t.ppf, for small and huge groups."""
+    from math import sqrt
+
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    for n_t, n_c in [(2, 2), (3, 40), (25, 7), (500, 800), (20_000, 3)]:
+        treated = rng.lognormal(5, 1.5, n_t)
+        control = rng.lognormal(5, 1.0, n_c)
+        interval, se2 = mean_difference(treated, control)
+        v_t = float(np.var(treated, ddof=1)) / n_t
+        v_c = float(np.var(control, ddof=1)) / n_c
+        dof = se2**2 / (v_t**2 / (n_t - 1) + v_c**2 / (n_c - 1))
+        half = float(stats.t.ppf(0.975, dof)) * sqrt(se2)
+        assert interval.low == interval.estimate - half
+        assert interval.high == interval.estimate + half

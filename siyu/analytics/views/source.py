@@ -162,5 +162,5 @@ def clv_age(src: Source, scope: Scope) -> str:
 def compare_wecom_added(src: Source, scope: Scope) -> Comparison:
     if src.engine is None:
         return lift.compare_wecom_added(scope.customers, scope.period)
-    rows = rm_cohorts.strata(src.engine, src.filter, scope.period, lift.PRE_PERIOD_DAYS)
-    return lift.compare_rows(lift.strata_rows(rows))
+    s = rm_cohorts.strata_columns(src.engine, src.filter, scope.period, lift.PRE_PERIOD_DAYS)
+    return lift.compare_strata(s.month, s.channel, s.wecom, s.pre, s.post)
