@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from math import sqrt
+from typing import Any
 
 import numpy as np
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum
@@ -186,21 +187,40 @@ def compare_rows(rows: list[_Row]) -> Comparison:
     )
     for r in rows:
         groups[r.stratum][0 if r.treated else 1].append(r.outcome)
-    diffs, weights, variances = [], [], []
+    diffs, weights, variances, means = [], [], [], []
     for t, c in groups.values():
         if len(t) >= 2 and len(c) >= 2:
             interval, se2 = mean_difference(np.array(t), np.array(c))
             diffs.append(interval.estimate)
             weights.append(len(t))
             variances.append(se2)
-    if not weights:
+            means.append(np.mean(t))
+    return _stratified(naive, t_all, c_all, Strata(diffs, weights, variances, means))
+
+
+@dataclass
+class Strata:
+    """Per stratum used (both groups of at least two): the mean difference, the treated
+    count (its weight), the difference's variance and the treated mean."""
+
+    diffs: list[float]
+    weights: list[int]
+    variances: list[float]
+    means: list[Any]
+
+
+def _stratified(
+    naive: Interval, t_all: NDArray[np.float64], c_all: NDArray[np.float64], strata: Strata
+) -> Comparison:
+    """The comparison from the naive interval and the strata, for both paths: the same
+    operations in the same order, so the two agree to the last bit."""
+    if not strata.weights:
         raise EmptyGroup("strata", 0)
+    weights = strata.weights
     w = np.array(weights, dtype=np.float64) / sum(weights)
-    att = float(np.dot(w, diffs))
-    half = Z95 * sqrt(float(np.dot(w**2, variances)))
-    covered_mean = float(
-        np.dot(w, [np.mean(t) for t, c in groups.values() if len(t) >= 2 and len(c) >= 2])
-    )
+    att = float(np.dot(w, strata.diffs))
+    half = Z95 * sqrt(float(np.dot(w**2, strata.variances)))
+    covered_mean = float(np.dot(w, strata.means))
     return Comparison(
         naive=naive,
         naive_ratio=_ratio(float(t_all.mean()), float(c_all.mean())),
@@ -266,20 +286,4 @@ def compare_strata(
         variances.append(float(np.var(t, ddof=1)) / len(t) + float(np.var(c, ddof=1)) / len(c))
         weights.append(len(t))
         means.append(np.mean(t))
-    if not weights:
-        raise EmptyGroup("strata", 0)
-    w = np.array(weights, dtype=np.float64) / sum(weights)
-    att = float(np.dot(w, diffs))
-    half = Z95 * sqrt(float(np.dot(w**2, variances)))
-    covered_mean = float(np.dot(w, means))
-    return Comparison(
-        naive=naive,
-        naive_ratio=_ratio(float(t_all.mean()), float(c_all.mean())),
-        controlled=Interval(att, att - half, att + half),
-        controlled_ratio=_ratio(covered_mean, covered_mean - att),
-        treated=len(t_all),
-        others=len(c_all),
-        strata_used=len(weights),
-        treated_covered=sum(weights) / len(t_all) if len(t_all) else 0.0,
-        no_revenue=not (t_all.any() or c_all.any()),
-    )
+    return _stratified(naive, t_all, c_all, Strata(diffs, weights, variances, means))
