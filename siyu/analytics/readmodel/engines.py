@@ -89,9 +89,6 @@ class Engine(Protocol):
     def median(self, expr: str) -> str:
         """Exact median with linear interpolation (numpy's)."""
 
-    def lag(self, expr: str, partition: str, order: str) -> str:
-        """The previous row's ``expr`` in the partition (NULL on its first row)."""
-
 
 class DuckDBEngine:
     """In-process DuckDB; in memory unless given a file path."""
@@ -139,9 +136,6 @@ class DuckDBEngine:
     def median(self, expr: str) -> str:
         return f"quantile_cont({expr}, 0.5)"
 
-    def lag(self, expr: str, partition: str, order: str) -> str:
-        return f"lag({expr}) OVER (PARTITION BY {partition} ORDER BY {order})"
-
 
 def _clickhouse_params(sql: str, params: Params) -> str:
     def typed(match: re.Match[str]) -> str:
@@ -184,12 +178,6 @@ class ClickHouseDialect:
 
     def median(self, expr: str) -> str:
         return f"quantileExactInclusive(0.5)({expr})"
-
-    def lag(self, expr: str, partition: str, order: str) -> str:
-        return (
-            f"lagInFrame(toNullable({expr})) OVER (PARTITION BY {partition} ORDER BY {order} "
-            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-        )
 
 
 class ChdbEngine(ClickHouseDialect):
