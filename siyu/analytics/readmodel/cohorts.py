@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -171,20 +170,3 @@ def strata_columns(engine: Engine, f: Filter, period: Period, pre_days: int) -> 
         pre=pre,
         post=post,
     )
-
-
-def strata(engine: Engine, f: Filter, period: Period, pre_days: int) -> list[Any]:
-    """lift.strata_rows input for every customer acquired by the period's end."""
-    s = strata_columns(engine, f, period, pre_days)
-    out = []
-    for month, channel, wecom, pre, post in zip(
-        s.month.tolist(),
-        s.channel.tolist(),
-        s.wecom.tolist(),
-        s.pre.tolist(),
-        s.post.tolist(),
-        strict=True,
-    ):
-        m = month_date(month)
-        out.append((f"{m.year:04d}-{m.month:02d}", s.channel_names[channel], wecom, pre, post))
-    return out
