@@ -51,7 +51,7 @@ def _senders(ids: Sequence[int], only: Sequence[int]) -> dict[int, int]:
     return chosen
 
 
-def _consenting(ids: Sequence[int], purpose: str) -> set[int]:
+def consenting(ids: Sequence[int], purpose: str) -> set[int]:
     """consent.consenting's question (the current decision is a grant), for a chunk: the
     chunk's records of the purpose, newest first per customer (consent_cur's order), the
     first of each customer decides. One ordered read instead of a subquery per customer."""
@@ -77,7 +77,7 @@ def customer_candidates(
 ) -> list[Candidate]:
     rows = list(_lock_customers(ids, lock).values_list("pk", "status", "primary_owner_id"))
     live = {pk: owner for pk, status, owner in rows if status == CustomerStatus.ACTIVE}
-    agreed = _consenting(list(live), purpose) if purpose else set(live)
+    agreed = consenting(list(live), purpose) if purpose else set(live)
     senders: dict[int, int] = {}
     if channel == Channel.WECOM_CUSTOMER:
         senders = _senders(list(live), owners_only)

@@ -23,8 +23,8 @@ from django.utils import timezone
 from siyu.core.clock import fixed_window
 from siyu.core.counters import take, used
 from siyu.core.models import Staff
-from siyu.customers.consent import consent_is
 from siyu.customers.models import Identity
+from siyu.messaging.audience import consenting
 from siyu.messaging.budget import release
 from siyu.messaging.models import (
     OPEN,
@@ -91,13 +91,14 @@ def withdrawn(plan: SendPlan, sends: QuerySet[Send]) -> int:
     """Block the open sends whose customer withdrew consent since they were planned."""
     if not plan.purpose:
         return 0
-    # Found once, then written by id: almost always none, and the consent test of every
-    # send of a 10,000-recipient task was run twice (release, then block).
-    gone_ids = list(
-        sends.filter(status__in=OPEN, customer__isnull=False)
-        .exclude(consent_is(plan.purpose, granted=True, customer_ref="customer_id"))
-        .values_list("pk", flat=True)
+    # The task's customers are read once and tested as a chunk on the consent index:
+    # a per-send "latest decision" subquery was planned as a hash of every consent of
+    # the brand (240 ms a 10,000-recipient task at 1M customers, most of its database time).
+    open_rows = list(
+        sends.filter(status__in=OPEN, customer__isnull=False).values_list("pk", "customer_id")
     )
+    agreed = consenting([customer for _pk, customer in open_rows], plan.purpose)
+    gone_ids = [pk for pk, customer in open_rows if customer not in agreed]
     if not gone_ids:
         return 0
     gone = among(Send.objects.filter(status__in=OPEN), "id", gone_ids)
