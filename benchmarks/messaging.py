@@ -348,6 +348,10 @@ def main() -> None:
     print(f"{'decisions':<12}{dict(outcome.counts)}")
     print(f"{'tasks':<12}{outcome.tasks} staff tasks created at WeCom in {created:.1f} s")
     print(
+        f"{'end to end':<12}{n / (planned + created):10,.0f} recipients/s"
+        " (planned and their WeCom tasks created, one process)"
+    )
+    print(
         f"{'wecom calls':<12}{wecom_calls} ({dict(calls)}) against a quota of 10,000 a minute per API"
     )
     print(
@@ -361,6 +365,8 @@ def main() -> None:
         "recipients": n,
         "recipients_per_s": round(per_s),
         "baseline_per_s": round(base),
+        "tasks_s": round(created, 1),
+        "end_to_end_per_s": round(n / (planned + created)),
         "queries_per_chunk": round(queries / chunks, 1),
         "chunk": CHUNK,
         "client_cpu_s": round(client, 2),

@@ -39,22 +39,44 @@ def copy_rows(
         if connection.vendor == "postgresql":
             return _copy(cur, target, names, rows, skip=skip)
         verb = "INSERT OR IGNORE" if skip else "INSERT"
-        sql = f"{verb} INTO {target} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
-        raw = cur.cursor
-        if chunk is None:
-            raw.executemany(sql, rows)
-            return max(int(raw.rowcount), 0)
-        done, batch = 0, []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= chunk:
-                raw.executemany(sql, batch)
-                done += max(raw.rowcount, 0)
-                batch.clear()
-        if batch:
-            raw.executemany(sql, batch)
-            done += max(raw.rowcount, 0)
-        return done
+        return _sqlite_insert(
+            cur.cursor, f"{verb} INTO {target} ({names})", len(columns), rows, chunk
+        )
+
+
+# SQLite: rows per INSERT statement. A statement per row (executemany's way) spent a
+# third of an insert's CPU starting, binding and finishing statements; a few hundred
+# rows a statement took 1.5x as many rows per CPU second into the journey engine's
+# effects table (measured: 357k → 547k at 100 rows, 572k at 300). Its bound parameters
+# stay far below SQLite's 32,766.
+_ROWS_PER_STATEMENT = 300
+_PARAMETERS_PER_STATEMENT = 6000
+
+
+def _sqlite_insert(
+    raw: Any, head: str, width: int, rows: Iterable[tuple[Any, ...]], chunk: int | None
+) -> int:
+    per = max(1, min(_ROWS_PER_STATEMENT, _PARAMETERS_PER_STATEMENT // width))
+    one = f"({', '.join(['?'] * width)})"
+    many_sql, one_sql = f"{head} VALUES {', '.join([one] * per)}", f"{head} VALUES {one}"
+    done, source = 0, iter(rows)
+    while block := list(itertools.islice(source, chunk)) if chunk else list(source):
+        whole = len(block) - len(block) % per
+        if whole:
+            raw.executemany(
+                many_sql,
+                [
+                    tuple(itertools.chain.from_iterable(block[i : i + per]))
+                    for i in range(0, whole, per)
+                ],
+            )
+            done += max(int(raw.rowcount), 0)
+        if whole < len(block):
+            raw.executemany(one_sql, block[whole:])
+            done += max(int(raw.rowcount), 0)
+        if not chunk:
+            break
+    return done
 
 
 def _copy(cur: Any, table: str, names: str, rows: Iterable[tuple[Any, ...]], *, skip: bool) -> int:

@@ -47,3 +47,28 @@ def test_a_conflict_without_skip_is_djangos_integrity_error_and_writes_nothing()
     with pytest.raises(IntegrityError), transaction.atomic():
         copy_rows(table, COLUMNS, rows(["x", "a"]))
     assert list(CounterWindow.objects.values_list("key", flat=True)) == ["a"]
+
+
+@pytest.mark.parametrize("chunk", [None, 250])
+def test_hundreds_of_rows_go_in_whole_statements_and_the_rest_and_are_counted(
+    chunk: int | None,
+) -> None:
+    # SQLite writes a few hundred rows a statement: 701 rows are full statements plus
+    # a remainder, and (chunked) remainders of every chunk.
+    keys = [f"k{i}" for i in range(701)]
+    assert copy_rows(CounterWindow._meta.db_table, COLUMNS, iter(rows(keys)), chunk=chunk) == 701
+    assert sorted(CounterWindow.objects.values_list("key", flat=True)) == sorted(keys)
+
+
+def test_skip_inside_a_statement_of_many_rows_leaves_out_only_the_conflicting_ones() -> None:
+    table = CounterWindow._meta.db_table
+    copy_rows(table, COLUMNS, rows([f"k{i}" for i in range(0, 700, 7)], count=1))
+    with transaction.atomic():
+        assert (
+            copy_rows(table, COLUMNS, rows([f"k{i}" for i in range(700)], count=9), skip=True)
+            == 600
+        )
+    counts = dict(CounterWindow.objects.values_list("key", "count"))
+    assert len(counts) == 700
+    assert {counts[f"k{i}"] for i in range(0, 700, 7)} == {1}
+    assert sum(1 for n in counts.values() if n == 9) == 600
