@@ -55,8 +55,13 @@ def send_message(batch: Batch, message: Message) -> dict[int, Result]:
         return {}
     blocked = Send.objects.filter(plan=outcome.plan, status=SendStatus.BLOCKED)
     decided = dict(blocked.values_list("customer_id", "reason"))
+    # One result per reason, shared by the rows it holds for (a batch has a few reasons).
+    results = {
+        reason: Result("blocked", str(reason), {"plan": outcome.plan.pk})
+        for reason in set(decided.values())
+    }
     return {
-        i.enrollment_id: Result("blocked", str(decided[i.customer_id]), {"plan": outcome.plan.pk})
+        i.enrollment_id: results[decided[i.customer_id]]
         for i in batch.items
         if i.customer_id in decided
     }

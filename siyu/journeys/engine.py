@@ -65,6 +65,8 @@ EFFECT_FIELDS = [
     "enrollment", "version", "step", "visit", "kind", "outcome", "reason", "detail", "created_at"
 ]  # fmt: skip
 NO_DETAIL = dumps({})
+DONE = Result()
+CONTROL = Result(EffectOutcome.SKIPPED, "control_group")
 
 
 @dataclass(slots=True)
@@ -113,8 +115,11 @@ class Run:
     def __post_init__(self) -> None:
         self.stamp = db_time(self.now)
 
-    def effect(self, row: Row, step: str, kind: str, res: Result) -> None:
-        detail = dumps(res.detail) if res.detail else NO_DETAIL
+    def effect(
+        self, row: Row, step: str, kind: str, res: Result, detail: str | None = None
+    ) -> None:
+        if detail is None:
+            detail = dumps(res.detail) if res.detail else NO_DETAIL
         self.record(row, step, kind, res.outcome, res.reason[:60], detail)
 
     def record(
@@ -297,12 +302,18 @@ def _act(
             items=[Item(r.pk, r.customer_id, r.visit, r.context) for r in reached],
         )  # fmt: skip
         results = run_action(kind, batch)
+    # Handlers share one Result among the rows it holds for: its JSON is written once
+    # (keyed by identity while ``results`` keeps every one of them alive).
+    details: dict[int, str] = {id(DONE): NO_DETAIL, id(CONTROL): NO_DETAIL}
     for row in rows:
         if row.customer_id in run.control and kind in MESSAGING:
-            res = Result(EffectOutcome.SKIPPED, "control_group")
+            res = CONTROL
         else:
-            res = results.get(row.pk, Result())
-        run.effect(row, key, kind, res)
+            res = results.get(row.pk, DONE)
+        detail = details.get(id(res))
+        if detail is None:
+            detail = details[id(res)] = dumps(res.detail) if res.detail else NO_DETAIL
+        run.effect(row, key, kind, res, detail)
         if kind == "move":
             _finish(row, Finish.MOVED, run.now)
             continue
