@@ -148,7 +148,8 @@ def is_junk(identity_type: str, normalized: str) -> bool:
     if normalized.lower() in JUNK_VALUES:
         return True
     if identity_type == "phone":
-        return normalized in TEST_PHONES or set(normalized) <= {"0"} or len(set(normalized)) == 1
+        # One distinct character (0000…, 1111…) or none at all.
+        return normalized in TEST_PHONES or len(set(normalized)) <= 1
     return False
 
 

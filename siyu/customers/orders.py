@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
@@ -119,7 +119,30 @@ class Stored:
     refunds: dict[str, tuple[int, datetime]]
 
 
-def differences(stored: Stored, customer_id: int, new: OrderInput) -> tuple[list[str], bool]:
+class OrderHead(NamedTuple):
+    """The columns of a stored order that ``differences`` compares, as plain values: the
+    bulk import compares every order of a re-run, and a model instance per order was
+    most of that."""
+
+    customer_id: int
+    paid_at: datetime
+    total_fen: int
+    paid_fen: int
+    store_id: int | None
+
+
+@dataclass(frozen=True)
+class StoredHead:
+    """``Stored`` with the order as plain values (compared, never saved)."""
+
+    order: OrderHead
+    lines: list[LineKey]
+    refunds: dict[str, tuple[int, datetime]]
+
+
+def differences(
+    stored: Stored | StoredHead, customer_id: int, new: OrderInput
+) -> tuple[list[str], bool]:
     """(differing fields, whether new refunds would be added). Shared with the bulk import."""
     row = stored.order
     found = [

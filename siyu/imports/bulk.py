@@ -24,7 +24,7 @@ from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.identity_rules import normalize_value
 from siyu.customers.models import ChangeKind, Customer, Order, OrderLine, Refund
-from siyu.customers.orders import Outcome, Stored, check_order, differences
+from siyu.customers.orders import OrderHead, Outcome, StoredHead, check_order, differences
 from siyu.imports.bulk_identities import resolve_rows
 from siyu.imports.checks import Checked
 from siyu.imports.fast_insert import insert_rows, reserve_ids
@@ -156,7 +156,7 @@ def _save_changed(
 LINE_KEY = ("sku", "product_name", "category", "quantity", "unit_price_fen", "paid_fen")
 
 
-def stored_orders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Stored]:
+def stored_orders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredHead]:
     """The stored orders of these (platform, order_no), with their lines and refunds."""
     wanted: dict[str, set[str]] = {}
     for platform, order_no in keys:
@@ -165,9 +165,10 @@ def stored_orders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Stor
     for platform, numbers in sorted(wanted.items()):
         q |= Q(platform=platform, order_no__in=sorted(numbers))  # the unique index
     found = Order.objects.filter(q) if wanted else Order.objects.none()
-    rows = {(o.platform, o.order_no): o for o in found}
-    lines: dict[int, list[Any]] = {o.pk: [] for o in rows.values()}
-    refunds: dict[int, dict[str, Any]] = {o.pk: {} for o in rows.values()}
+    heads = found.values_list("pk", "platform", "order_no", *OrderHead._fields)
+    rows = {(platform, no): (pk, OrderHead(*head)) for pk, platform, no, *head in heads}
+    lines: dict[int, list[Any]] = {pk: [] for pk, _head in rows.values()}
+    refunds: dict[int, dict[str, Any]] = {pk: {} for pk, _head in rows.values()}
     if rows:
         # Tuples by plain SQL, not the ORM: a re-run compares every stored line of the
         # file (the fields are plain text and integers: nothing to convert).
@@ -178,7 +179,7 @@ def stored_orders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Stor
         )
         for order_id, refund_no, amount, at in found_refunds:
             refunds[order_id][refund_no] = (amount, at)
-    return {k: Stored(o, lines[o.pk], refunds[o.pk]) for k, o in rows.items()}
+    return {k: StoredHead(head, lines[pk], refunds[pk]) for k, (pk, head) in rows.items()}
 
 
 def _stored_lines(order_ids: list[int]) -> list[tuple[Any, ...]]:

@@ -170,7 +170,8 @@ def resolve_rows(
         # A deleted person's row: left to the verbs, which refuse it (one check per chunk
         # when nobody in it was deleted).
         fresh = [i for i in fresh if not refused(keys[i])]
-    busy = {key_of(k) for i, ks in enumerate(keys) if i not in fresh for k in ks}
+    new_rows = set(fresh)  # a list here made this line quadratic in the chunk's rows
+    busy = {key_of(k) for i, ks in enumerate(keys) if i not in new_rows for k in ks}
     _create_new(result, fresh, keys, busy, New(source, at, fields))
     return result
 

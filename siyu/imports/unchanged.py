@@ -1,4 +1,4 @@
-"""Rows identical to what is stored, recognised before any schema check.
+"""Order rows identical to what is stored, recognised before any schema check.
 
 A re-run of the same file (or a file that overlaps an earlier one) is mostly rows that
 change nothing. Checking their schema and rules proves nothing new: their content is
@@ -6,11 +6,12 @@ exactly what is stored, which passed the same checks when it was written. So the
 pass sets them apart (``split_unchanged``) and validates only the others, and the write
 pass compares them again inside the chunk's transaction (the database of that moment):
 those still identical count as *unchanged*, any other goes through the schema and the
-verbs like every row.
+verbs like every row. Customer rows are not set apart: their plain check
+(``plain_profiles``) costs less than comparing them with the stored profile, which the
+write does anyway (``bulk.write_profiles``), so setting them apart compared each twice.
 
 A row qualifies only when the comparison is certain: every identifier of it is stored
-and linked on one live profile (``bulk_identities.known_customers``), its order (or
-profile fields) equals the stored one field by field as the write would compare them,
+and linked on one live profile (``bulk_identities.known_customers``), its order equals the stored one field by field as the write would compare them,
 and no other row of its chunk touches the same profile or order (rows of a chunk are
 written in file order; a later row must see an earlier one's change). Anything else,
 including every column this module does not compare, is left to the full path.
@@ -24,21 +25,11 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from siyu.customers.identity_rules import IdentityInput, StoredKey, normalize_value
-from siyu.imports.bulk import FAST_FIELDS, LINE_KEY, _stored_profiles, stored_orders
+from siyu.customers.identity_rules import IdentityInput, StoredKey
+from siyu.imports.bulk import LINE_KEY, stored_orders
 from siyu.imports.bulk_identities import Key, key_for, key_of, known_customers
 from siyu.imports.rows import ParsedItem
 
-# Profile columns compared here: plain values the write stores as they are (birthday,
-# interests, stores and staff need converting first: left to the full path).
-PROFILE_FIELDS = FAST_FIELDS - {
-    "birthday",
-    "interests",
-    "org_unit",
-    "primary_owner",
-    "phone",
-    "email",
-}
 MAX_IDENTITY_VALUE = 256  # IdentityItem.value
 LINE_FIELDS = itemgetter(*LINE_KEY)
 
@@ -46,9 +37,9 @@ LINE_FIELDS = itemgetter(*LINE_KEY)
 def split_unchanged(
     kind: str, items: Sequence[ParsedItem]
 ) -> tuple[list[ParsedItem], list[ParsedItem]]:
-    """(items identical to what is stored, the others), each in file order."""
-    if not items:
-        return [], []
+    """(items identical to what is stored, the others), each in file order; orders only."""
+    if not items or kind != "orders":
+        return [], list(items)
     found = [_keys(item) for item in items]
     keys = [ks for ks, _plain in found]
     customers, owners = known_customers(keys)
@@ -58,11 +49,7 @@ def split_unchanged(
         plain and c is not None and touched[c] == len(ks)
         for c, (ks, plain) in zip(customers, found, strict=True)
     ]
-    same = (
-        _same_orders(items, customers, alone)
-        if kind == "orders"
-        else _same_profiles(items, customers, alone)
-    )
+    same = _same_orders(items, customers, alone)
     return [i for n, i in enumerate(items) if same[n]], [
         i for n, i in enumerate(items) if not same[n]
     ]
@@ -129,32 +116,3 @@ def _order_equal(raw: dict[str, Any], known: Any, customer: int | None) -> bool:
         if known.refunds.get(refund["refund_no"]) != (refund["amount_fen"], at):
             return False
     return True
-
-
-def _profile_values(raw: dict[str, Any]) -> dict[str, Any] | None:
-    """The stored values the row states (as ``bulk.profile_fields`` sets them), or None
-    when it has a column not compared here."""
-    values: dict[str, Any] = {}
-    for name, value in raw.items():
-        if name in {"identities", "email"} or value in (None, "", []):
-            continue
-        if name == "phone":
-            values["phone_last4"] = normalize_value("phone", str(value))[-4:]
-        elif name in PROFILE_FIELDS:
-            values[name] = value
-        else:
-            return None
-    return values
-
-
-def _same_profiles(
-    items: Sequence[ParsedItem], customers: list[int | None], alone: list[bool]
-) -> list[bool]:
-    values = [_profile_values(i.raw) if alone[n] else None for n, i in enumerate(items)]
-    ids = {c for c, v in zip(customers, values, strict=True) if c is not None and v is not None}
-    names = sorted({name for v in values if v is not None for name in v})
-    stored = _stored_profiles(ids, names) if ids else {}
-    return [
-        v is not None and c in stored and all(stored[c][name] == value for name, value in v.items())
-        for c, v in zip(customers, values, strict=True)
-    ]

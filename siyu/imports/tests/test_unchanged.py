@@ -1,5 +1,6 @@
-"""Rows identical to what is stored are set apart before the schema checks (``unchanged``)
-and compared again when written: a re-run skips the work, never the truth."""
+"""Orders identical to what is stored are set apart before the schema checks
+(``unchanged``) and compared again when written; profiles are compared once, when
+written: a re-run skips the work, never the truth."""
 
 from __future__ import annotations
 
@@ -82,8 +83,23 @@ def test_identical_profiles_are_unchanged_and_a_new_field_is_an_update(
     again = write(tmp_path, [rows[0], "13633334444,阿明,女"], header)
     checked = check_path("customers", again, lambda n: None, keep=True)
     assert checked.spill is not None
-    assert [len(c.same) for c in checked.spill] == [1]
+    # Customer rows are all checked (none set apart): the write compares each once.
+    assert [(len(c.same), len(c.valid)) for c in checked.spill] == [(0, 2)]
     checked = check_path("customers", again, lambda n: None, keep=True)
     tally = import_path("customers", again, Options(), lambda n: None, checked=checked)
     assert counts(tally) == (0, 1, 1, 0)
     assert Customer.objects.get(display_name="阿明").gender == "female"
+
+
+def test_a_profile_changed_after_the_check_pass_is_updated_and_the_others_unchanged(
+    brand: Brand, tmp_path: Path
+) -> None:
+    header = "phone,display_name"
+    path = write(tmp_path, ["13911112222,小雨", "13633334444,阿明"], header)
+    import_path("customers", path, Options(), lambda n: None)
+    checked = check_path("customers", path, lambda n: None, keep=True)
+    # Someone renames 小雨 between the check pass and the write pass.
+    Customer.objects.filter(display_name="小雨").update(display_name="Rain")
+    tally = import_path("customers", path, Options(), lambda n: None, checked=checked)
+    assert counts(tally) == (0, 1, 1, 0)
+    assert sorted(Customer.objects.values_list("display_name", flat=True)) == ["小雨", "阿明"]
