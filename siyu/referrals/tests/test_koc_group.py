@@ -4,6 +4,9 @@ its own SOP calendar (trial, content brief, sharing session) planned through mes
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.utils import timezone
 
@@ -59,7 +62,12 @@ def test_the_top_kocs_are_invited_their_joins_credited_and_the_sop_planned(brand
     chat, code = _koc_code(brand)
     assert [k.customer_id for k in pick_kocs(top=2)] == [lei.pk, min_.pk]
 
-    done = invite_kocs(code, "邀请你加入山茶咖啡 KOC 体验官群", top=2)
+    # Next Monday noon in Shanghai: the weekly trial (Wednesdays 20:00) then falls inside
+    # the planned week whatever day and hour the suite runs (late on a Wednesday it did not).
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())
+    at = datetime.combine(monday, time(12, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+    done = invite_kocs(code, "邀请你加入山茶咖啡 KOC 体验官群", top=2, now=at)
 
     sends = Send.objects.filter(source=INVITE_SOURCE, source_id=done.invite.source_id)
     assert sorted(sends.values_list("customer_id", flat=True)) == sorted([lei.pk, min_.pk])
