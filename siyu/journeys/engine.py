@@ -118,9 +118,7 @@ class Run:
     def effect(
         self, row: Row, step: str, kind: str, res: Result, detail: str | None = None
     ) -> None:
-        if detail is None:
-            detail = dumps(res.detail) if res.detail else NO_DETAIL
-        self.record(row, step, kind, res.outcome, res.reason[:60], detail)
+        self.record(row, step, kind, res.outcome, res.reason[:60], detail or _detail(res))
 
     def record(
         self, row: Row, step: str, kind: str, outcome: str, reason: str, detail: str
@@ -130,6 +128,10 @@ class Run:
             (row.pk, row.version_id, step, row.visit, kind, outcome, reason, detail, self.stamp)
         )
         row.visit += 1
+
+
+def _detail(res: Result) -> str:
+    return dumps(res.detail) if res.detail else NO_DETAIL
 
 
 def _locked(rows: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
@@ -312,7 +314,7 @@ def _act(
             res = results.get(row.pk, DONE)
         detail = details.get(id(res))
         if detail is None:
-            detail = details[id(res)] = dumps(res.detail) if res.detail else NO_DETAIL
+            detail = details[id(res)] = _detail(res)
         run.effect(row, key, kind, res, detail)
         if kind == "move":
             _finish(row, Finish.MOVED, run.now)
