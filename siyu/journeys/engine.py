@@ -164,9 +164,19 @@ def claim(now: datetime, limit: int) -> list[Row]:
     """The due enrollments, oldest due first (the partial index on ``due_at`` of waiting
     rows serves it however many waits are pending)."""
     allowance = _rate_limited(now)
+    # The running journeys as a list of ids, not a join: joined, PostgreSQL sorted every
+    # due row of each journey to find the oldest 5,000 (300 ms a claim with 400k due, and
+    # a claim per batch), where the list lets it walk the due index and stop at the limit.
+    running = [
+        j
+        for j in Journey.objects.filter(status=JourneyStatus.ACTIVE).values_list("pk", flat=True)
+        if allowance.get(j, 1) > 0
+    ]
+    if not running:
+        return []
     due = Enrollment.objects.filter(
-        status=EnrollmentStatus.WAITING, due_at__lte=now, journey__status=JourneyStatus.ACTIVE
-    ).exclude(journey_id__in=[j for j, left in allowance.items() if left == 0])
+        status=EnrollmentStatus.WAITING, due_at__lte=now, journey_id__in=running
+    )
     found = (
         _locked(due.order_by("due_at"))
         .annotate(raw_context=Cast("context", TextField()))

@@ -3,13 +3,16 @@ schedule, move) calls, with the re-entry rules and the holdout draw."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from siyu.journeys.actions import Batch, Result, register
@@ -22,7 +25,7 @@ from siyu.journeys.models import (
     JourneyStatus,
     Reentry,
 )
-from siyu.journeys.rows import db_time, dumps, insert_rows
+from siyu.journeys.rows import among, db_time, dumps, insert_rows
 
 CHUNK = 5000
 
@@ -36,13 +39,34 @@ class Entrant:
 
 def _barred(journey: Journey, ids: list[int], now: datetime) -> set[int]:
     """Who may not enter now: already waiting (unless concurrent), or barred by re-entry."""
-    mine = Enrollment.objects.filter(journey=journey, customer_id__in=ids)
-    if journey.reentry == Reentry.NEVER:
-        return set(mine.values_list("customer_id", flat=True))
-    rule = Q(pk__in=[]) if journey.concurrent else Q(status=EnrollmentStatus.WAITING)
-    if journey.reentry == Reentry.COOLDOWN:
-        rule |= Q(entered_at__gt=now - timedelta(seconds=journey.cooldown_seconds))
-    return set(mine.filter(rule).values_list("customer_id", flat=True))
+    rule = Q()  # re-entry never: any enrollment bars
+    if journey.reentry != Reentry.NEVER:
+        rules = [] if journey.concurrent else [Q(status=EnrollmentStatus.WAITING)]
+        if journey.reentry == Reentry.COOLDOWN:
+            rules.append(Q(entered_at__gt=now - timedelta(seconds=journey.cooldown_seconds)))
+        if not rules:
+            return set()
+        rule = reduce(operator.or_, rules)
+    if connection.vendor != "postgresql":
+        mine = Enrollment.objects.filter(journey=journey, customer_id__in=among(ids))
+        return set(mine.filter(rule).values_list("customer_id", flat=True))
+    # One probe of the (customer, journey) index per id. As a list of 5,000 parameters
+    # the read took 45 ms to plan (half of a 1M enrolment). The journey is compared as
+    # ``journey_id + 0``: while a big audience enters, the statistics still say the
+    # journey is empty, and an index leading with it looked best (1.7 s a chunk of 5,000
+    # at 100k entered, every probe walking the journey's rows).
+    probe = (
+        Enrollment.objects.alias(journey_plus_0=F("journey_id") + 0)
+        .filter(rule, journey_plus_0=journey.pk, customer_id=RawSQL("k.c", ()))
+        .values("pk")[:1]
+    )
+    sql, params = probe.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT k.c FROM unnest(%s::bigint[]) AS k(c) CROSS JOIN LATERAL ({sql}) AS e",  # noqa: S608 - Django's SQL
+            [list(ids), *params],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def enroll(

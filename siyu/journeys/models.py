@@ -143,7 +143,13 @@ class Enrollment(models.Model):
                 condition=Q(status="waiting", single=True),
                 name="journey_one_waiting",
             ),
-            models.UniqueConstraint(fields=["journey", "entry_key"], name="journey_entry_once"),
+            # Partial: most entries carry no key, and an index entry per keyless row was
+            # one more write of every state change (updates of step and due_at are not HOT).
+            models.UniqueConstraint(
+                fields=["journey", "entry_key"],
+                condition=Q(entry_key__isnull=False),
+                name="journey_entry_once",
+            ),
         ]
 
 

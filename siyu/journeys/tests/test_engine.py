@@ -209,3 +209,33 @@ def test_a_tag_the_journey_gave_survives_the_automatic_tag_recompute(brand: Bran
 
     link = CustomerTag.objects.get(tag=tag, customer=customer)
     assert link.source == TagSource.JOURNEY
+
+
+@pytest.mark.parametrize(
+    ("reentry", "concurrent", "again"),
+    [
+        ("never", False, {"waiting": False, "finished": False}),
+        ("always", False, {"waiting": False, "finished": True}),
+        ("always", True, {"waiting": True, "finished": True}),
+        ("cooldown", False, {"waiting": False, "finished": False, "finished_long_ago": True}),
+    ],
+)
+def test_the_reentry_rules_decide_who_enters_again(
+    brand: Brand, reentry: str, concurrent: bool, again: dict[str, bool]
+) -> None:
+    journey = make_journey(chain({"type": "wait", "seconds": 3600}), reentry=reentry,
+                           concurrent=concurrent, cooldown_seconds=86400)  # fmt: skip
+    people = {state: make_customer(state) for state in again}
+    enroll(journey, [Entrant(c.pk) for c in people.values()], source="api", at=NOW)
+    done = [people[s].pk for s in again if s.startswith("finished")]
+    journey.enrollments.filter(customer_id__in=done).update(status="finished", finish="done")
+    if "finished_long_ago" in people:
+        old = NOW - timedelta(days=2)
+        journey.enrollments.filter(customer=people["finished_long_ago"]).update(entered_at=old)
+    newcomer = make_customer("新人")
+    entrants = [Entrant(c.pk) for c in [*people.values(), newcomer]]
+    assert enroll(journey, entrants, source="api", at=NOW + timedelta(minutes=5)) == (
+        1 + sum(again.values())
+    )
+    counts = {s: journey.enrollments.filter(customer=c).count() for s, c in people.items()}
+    assert counts == {s: 1 + int(allowed) for s, allowed in again.items()}
