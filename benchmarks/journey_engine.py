@@ -158,8 +158,11 @@ def limit(journey_id: int, batch: int) -> tuple[float, int]:
         step="s2", due_at="2000-01-01T00:00:00Z"
     )
     lock = "FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    # ``journey_id + 0``: the claim walks the due index as the engine's does; compared
+    # plainly, both databases chose the journey's index and sorted all its due rows per
+    # claim (23k rows/s at 1M, below the engine itself).
     sql = f"""UPDATE {table} SET step = 's3', visit = visit + 1, due_at = '2100-01-01T00:00:00Z'
-              WHERE id IN (SELECT id FROM {table} WHERE status = 'waiting' AND journey_id = %s
+              WHERE id IN (SELECT id FROM {table} WHERE status = 'waiting' AND journey_id + 0 = %s
                            AND due_at <= '2001-01-01T00:00:00Z' ORDER BY due_at LIMIT %s {lock})"""  # noqa: S608
     moved, start = 0, time.perf_counter()
     while True:
