@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet, TextField
+from django.db.models import Count, F, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -164,9 +164,10 @@ def claim(now: datetime, limit: int) -> list[Row]:
     """The due enrollments, oldest due first (the partial index on ``due_at`` of waiting
     rows serves it however many waits are pending)."""
     allowance = _rate_limited(now)
-    # The running journeys as a list of ids, not a join: joined, PostgreSQL sorted every
-    # due row of each journey to find the oldest 5,000 (300 ms a claim with 400k due, and
-    # a claim per batch), where the list lets it walk the due index and stop at the limit.
+    # The running journeys as a list of ids compared as ``journey_id + 0``, so that both
+    # databases walk the due index and stop at the limit. Joined, PostgreSQL sorted every
+    # due row of each journey to find the oldest 5,000 (300 ms a claim with 400k due);
+    # as a plain list, SQLite took the journey's index and sorted all its waiting rows.
     running = [
         j
         for j in Journey.objects.filter(status=JourneyStatus.ACTIVE).values_list("pk", flat=True)
@@ -174,8 +175,8 @@ def claim(now: datetime, limit: int) -> list[Row]:
     ]
     if not running:
         return []
-    due = Enrollment.objects.filter(
-        status=EnrollmentStatus.WAITING, due_at__lte=now, journey_id__in=running
+    due = Enrollment.objects.alias(journey_plus_0=F("journey_id") + 0).filter(
+        status=EnrollmentStatus.WAITING, due_at__lte=now, journey_plus_0__in=running
     )
     found = (
         _locked(due.order_by("due_at"))
