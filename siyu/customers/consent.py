@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from siyu.core.id_sets import among, plain_rows
 from siyu.customers.changes import append_change
 from siyu.customers.models import ChangeKind, Consent, ConsentPurpose, Customer
 
@@ -75,8 +76,16 @@ def has_consent(customer: Customer, purpose: str) -> bool:
 
 
 def consenting(customer_ids: Iterable[int], purpose: str) -> set[int]:
-    """Of these customers, those whose current decision for ``purpose`` is a grant (one
-    query, for a send to many)."""
-    ids = list(customer_ids)
-    found = Customer.objects.filter(pk__in=ids).filter(consent_is(purpose, granted=True))
-    return set(found.values_list("pk", flat=True))
+    """Of these customers, those whose current decision for ``purpose`` is a grant, for a
+    send to many: their records of the purpose in one ordered read (consent_cur's order,
+    newest first per customer; the first of each decides), not a subquery per customer
+    (a send's chunk of 2,000 and a 10,000-recipient staff task at 1M customers)."""
+    rows = (
+        among(Consent.objects.filter(purpose=purpose), "customer", list(customer_ids))
+        .order_by("customer_id", "-occurred_at", "-pk")
+        .values_list("customer_id", "granted")
+    )
+    latest: dict[int, bool] = {}
+    for customer_id, granted in plain_rows(rows):  # SQLite: granted is 0 or 1
+        latest.setdefault(customer_id, granted)
+    return {customer_id for customer_id, granted in latest.items() if granted}

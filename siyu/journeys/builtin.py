@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from siyu.campaigns.journey import issue_coupon
 from siyu.campaigns.models import Coupon
+from siyu.core.id_sets import among_ids
 from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.models import ChangeKind, Customer, CustomerTag, TagSource
 from siyu.customers.tag_links import link_tag
 from siyu.journeys.actions import Batch, Result, register
 from siyu.journeys.models import Journey, WebhookCall
-from siyu.journeys.rows import among
 from siyu.loyalty.verbs import award_points
 from siyu.messaging.models import Channel, Send, SendStatus
 from siyu.messaging.send import Message, SendRequest, send
@@ -74,7 +74,7 @@ def tag_action(batch: Batch) -> dict[int, Result]:
     tag_id = int(batch.config["tag_id"])
     ids = {i.customer_id for i in batch.items}
     if batch.config.get("remove"):
-        links = CustomerTag.objects.filter(tag_id=tag_id, customer_id__in=among(ids))
+        links = CustomerTag.objects.filter(tag_id=tag_id, customer_id__in=among_ids(ids))
         gone = set(links.values_list("customer_id", flat=True))
         links.delete()
         append_changes(NewChange(c, ChangeKind.TAG, tag_id, {"added": False}) for c in gone)

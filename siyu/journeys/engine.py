@@ -36,6 +36,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from siyu.core.gc_pause import cycle_collector_paused
+from siyu.core.id_sets import among_ids
 from siyu.journeys.actions import MESSAGING, Batch, Item, Result, run_action
 from siyu.journeys.control import control_members
 from siyu.journeys.graph import ACTIONS, WAITS, exit_target
@@ -49,7 +50,7 @@ from siyu.journeys.models import (
     JourneyVersion,
     StepEffect,
 )
-from siyu.journeys.rows import among, db_time, dumps, insert_rows
+from siyu.journeys.rows import db_time, dumps, insert_rows
 from siyu.journeys.steps import matching, split_path, wait_due, zones_of
 
 # Enrollments per claim: measured at 2,000 / 5,000 / 10,000 (--quick, both databases),
@@ -262,7 +263,7 @@ def write_states(rows: list[Row]) -> None:
             "status": status, "step": step, "visit": visit, "due_at": due_at,
             "wait_event": None if wait is None else json.loads(wait), "finish": finish, "finished_at": finished_at,
         }  # fmt: skip
-        Enrollment.objects.filter(pk__in=among(ids)).update(**state)
+        Enrollment.objects.filter(pk__in=among_ids(ids)).update(**state)
 
 
 def _finish(row: Row, why: str, now: datetime) -> None:

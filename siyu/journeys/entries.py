@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from siyu.core.id_sets import among_ids
 from siyu.journeys.actions import Batch, Result, register
 from siyu.journeys.control import in_holdout
 from siyu.journeys.models import (
@@ -25,7 +26,7 @@ from siyu.journeys.models import (
     JourneyStatus,
     Reentry,
 )
-from siyu.journeys.rows import among, db_time, dumps, insert_rows
+from siyu.journeys.rows import db_time, dumps, insert_rows
 
 CHUNK = 5000
 
@@ -48,7 +49,7 @@ def _barred(journey: Journey, ids: list[int], now: datetime) -> set[int]:
             return set()
         rule = reduce(operator.or_, rules)
     if connection.vendor != "postgresql":
-        mine = Enrollment.objects.filter(journey=journey, customer_id__in=among(ids))
+        mine = Enrollment.objects.filter(journey=journey, customer_id__in=among_ids(ids))
         return set(mine.filter(rule).values_list("customer_id", flat=True))
     # One probe of the (customer, journey) index per id. As a list of 5,000 parameters
     # the read took 45 ms to plan (half of a 1M enrolment). The journey is compared as

@@ -9,12 +9,11 @@ writes them at the database's bulk speed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
-from django.db.models.expressions import RawSQL
 
 from siyu.core.bulk_rows import copy_rows
 
@@ -31,15 +30,6 @@ def db_time(value: datetime) -> Any:
     if connection.vendor == "postgresql":
         return value
     return connection.ops.adapt_datetimefield_value(value)
-
-
-def among(ids: Iterable[int]) -> RawSQL:
-    """Ids for an ``__in`` filter as one parameter (a JSON array): a list of thousands of
-    parameters cost more to build into SQL than the statement took to run."""
-    data = json.dumps(sorted(ids))
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)::bigint", [data])
-    return RawSQL("SELECT value FROM json_each(%s)", [data])
 
 
 def insert_rows(

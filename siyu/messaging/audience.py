@@ -13,12 +13,13 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 
 from siyu.core.clock import brand_zone
+from siyu.core.id_sets import among
 from siyu.core.models import Staff
-from siyu.customers.models import Consent, Customer, CustomerFollow, CustomerStatus, Identity
+from siyu.customers.consent import consenting
+from siyu.customers.models import Customer, CustomerFollow, CustomerStatus, Identity
 from siyu.groups.models import GroupChat
 from siyu.messaging.models import Channel, RecipientZone
 from siyu.messaging.policy import Candidate
-from siyu.messaging.rows import among, plain_rows
 from siyu.messaging.windows import zone_named
 
 OA_IDENTITY = "wechat_openid"
@@ -49,21 +50,6 @@ def _senders(ids: Sequence[int], only: Sequence[int]) -> dict[int, int]:
     for customer_id, staff_id in ranked.values_list("customer_id", "staff_id"):
         chosen.setdefault(customer_id, staff_id)
     return chosen
-
-
-def consenting(ids: Sequence[int], purpose: str) -> set[int]:
-    """consent.consenting's question (the current decision is a grant), for a chunk: the
-    chunk's records of the purpose, newest first per customer (consent_cur's order), the
-    first of each customer decides. One ordered read instead of a subquery per customer."""
-    rows = (
-        among(Consent.objects.filter(purpose=purpose), "customer", ids)
-        .order_by("customer_id", "-occurred_at", "-pk")
-        .values_list("customer_id", "granted")
-    )
-    latest: dict[int, bool] = {}
-    for customer_id, granted in plain_rows(rows):  # SQLite: granted is 0 or 1
-        latest.setdefault(customer_id, granted)
-    return {customer_id for customer_id, granted in latest.items() if granted}
 
 
 def _zones(ids: Sequence[int]) -> dict[int, str]:

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from siyu.core.clock import fixed_window
 from siyu.core.counters import take, used
+from siyu.core.id_sets import among
 from siyu.core.models import Staff
+from siyu.customers.consent import consenting
 from siyu.customers.models import Identity
-from siyu.messaging.audience import consenting
 from siyu.messaging.budget import release
 from siyu.messaging.models import (
     OPEN,
@@ -38,7 +39,6 @@ from siyu.messaging.models import (
     TaskStatus,
 )
 from siyu.messaging.policy import Rules
-from siyu.messaging.rows import among
 from siyu.messaging.transport import (
     Created,
     DeliveryError,

@@ -9,17 +9,14 @@ tested on both through the send verb's tests.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import connection, models
-from django.db.models import QuerySet
+from django.db import connection
 
 from siyu.core.bulk_rows import copy_rows
 from siyu.messaging.models import Send
-
-M = TypeVar("M", bound=models.Model)
 
 COLUMNS = (
     "plan_id", "source", "source_id", "recipient", "channel", "priority", "customer_id",
@@ -65,38 +62,6 @@ def insert_sends(rows: Sequence[tuple[Any, ...]]) -> None:
         return
     values = rows if connection.vendor == "postgresql" else _sqlite_values(rows)
     copy_rows(Send._meta.db_table, COLUMNS, values)
-
-
-def among(rows: QuerySet[M], field: str, values: Iterable[Any]) -> QuerySet[M]:
-    """``rows`` whose ``field`` is one of ``values``, as one bound parameter: a chunk's
-    2,000-value ``__in`` costs Django more to build than the database to answer."""
-    meta = rows.model._meta
-    quote = connection.ops.quote_name
-    model_field = meta.get_field(field)
-    column = str(getattr(model_field, "column", field))
-    ref = f"{quote(meta.db_table)}.{quote(column)}"
-    if connection.vendor == "postgresql":
-        target = getattr(model_field, "target_field", model_field)
-        text = isinstance(target, models.Field) and target.get_internal_type() in (
-            "CharField",
-            "TextField",
-        )
-        # A set, not ``= ANY(array)``: on a table the planner thinks small (stale stats
-        # while a plan fills it) ``ANY`` was a sequential scan testing every row against
-        # the whole array (the benchmark's budget read: 1 s a chunk); a set joins.
-        where = f"{ref} IN (SELECT unnest(%s::{'text' if text else 'bigint'}[]))"
-        return rows.extra(where=[where], params=[list(values)])  # noqa: S610 - fixed SQL, bound values
-    where = f"{ref} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - a quoted column name
-    return rows.extra(where=[where], params=[json.dumps(list(values))])  # noqa: S610 - fixed SQL, bound values
-
-
-def plain_rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """A ``values_list`` queryset's rows as the driver returns them: Django's converters
-    cost a Python call per value (a SQLite boolean, a date), thousands per chunk."""
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
 
 
 def send_rows(
