@@ -64,7 +64,11 @@ APP_PER_MINUTE = 30
 
 
 def _skip_locked(rows: QuerySet[StaffTask]) -> QuerySet[StaffTask]:
-    return rows.select_for_update(skip_locked=True) if connection.vendor == "postgresql" else rows
+    """Only the task rows: locked with the joined plan too, a second worker's claim skipped
+    every task of a plan while the first held its claim, found none and stopped."""
+    if connection.vendor != "postgresql":
+        return rows
+    return rows.select_for_update(skip_locked=True, of=("self",))
 
 
 def claim_task(now: datetime) -> StaffTask | None:

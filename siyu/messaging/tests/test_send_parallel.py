@@ -53,3 +53,57 @@ def test_parallel_plans_keep_every_customer_within_the_daily_cap(brand: Brand) -
     )
     assert set(counting.values()) == {1}
     assert Send.objects.count() == 4 * len(people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_claims_the_next_task_while_another_holds_its_claim(brand: Brand) -> None:
+    """Two workers creating a plan's WeCom tasks: while one holds its claim (the task row,
+    and before the fix its plan's row too), the other takes the next task, not none."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time; the race needs PostgreSQL")
+    from django.utils import timezone
+
+    from siyu.messaging.delivery import claim_task
+    from siyu.messaging.models import PlanStatus, SendPlan, StaffTask
+
+    now = timezone.now()
+    plan = SendPlan.objects.create(source="race", source_id="tasks", channel=Channel.WECOM_CUSTOMER,
+                                   status=PlanStatus.PLANNED, scheduled_at=now, created_at=now)  # fmt: skip
+    first, second = (
+        StaffTask.objects.create(
+            plan=plan,
+            staff=brand.lin_yue,
+            part=part,
+            due_at=now,
+            channel=Channel.WECOM_CUSTOMER,
+            created_at=now,
+        )
+        for part in (0, 1)
+    )
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                # What a claim of the first task holds until it commits.
+                cur.execute(
+                    "SELECT 1 FROM messaging_stafftask WHERE id = %s FOR UPDATE", [first.pk]
+                )
+                cur.execute("SELECT 1 FROM messaging_sendplan WHERE id = %s FOR UPDATE", [plan.pk])
+                held.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=hold)
+    other.start()
+    try:
+        assert held.wait(10)
+        claimed = claim_task(timezone.now())
+    finally:
+        done.set()
+        other.join()
+    assert claimed is not None
+    assert claimed.pk == second.pk
