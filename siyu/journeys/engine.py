@@ -260,9 +260,14 @@ def write_states(rows: list[Row]) -> None:
         groups[row.state()].append(row.pk)
     for (status, step, visit, due_at, wait, finish, finished_at), ids in groups.items():
         state = {
-            "status": status, "step": step, "visit": visit, "due_at": due_at,
+            "step": step, "visit": visit, "due_at": due_at,
             "wait_event": None if wait is None else json.loads(wait), "finish": finish, "finished_at": finished_at,
         }  # fmt: skip
+        # Claimed rows are waiting (and locked since): a status that stays so is left out,
+        # since SQLite rewrites the entries of every index whose columns (or condition)
+        # an UPDATE sets, changed or not: here the one-waiting-per-journey index.
+        if status != EnrollmentStatus.WAITING:
+            state["status"] = status
         Enrollment.objects.filter(pk__in=among_ids(ids)).update(**state)
 
 
