@@ -15,8 +15,15 @@ class IdentityStatus(models.TextChoices):
 
 
 class Identity(models.Model):
+    # No index of its own: identity_customer_type leads with it, and every index is one
+    # more write per identifier an import or a callback stores.
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="identities"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="identities",
+        db_index=False,
     )
     type = models.CharField(_("type"), max_length=40)
     namespace = models.CharField(_("namespace"), max_length=64, blank=True, default="")
@@ -48,8 +55,9 @@ class IdentityLink(models.Model):
     unmerge) are ignored.
     """
 
-    a = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+")
-    b = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+")
+    # Indexed through the unique pair (a, b) and identity_link_b_a (b, a), which lead with them.
+    a = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+", db_index=False)
+    b = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+", db_index=False)
     blocked = models.BooleanField(default=False)
     source = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField()
