@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from siyu.imports.checks import Checked
+from siyu.imports.packing import pack, unpack
 from siyu.imports.rows import ParsedItem
 
 
@@ -57,7 +58,11 @@ class Spill:
             return
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="siyu-import-")  # noqa: SIM115
-        pickle.dump(chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        # The models packed as plain values (``packing``): pickling them as they are cost
+        # five times as much.
+        valid = [(item, pack(model)) for item, model in chunk.valid]
+        packed = (chunk.entries, chunk.rows, valid, chunk.same)
+        pickle.dump(packed, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.on_disk += 1
 
     def __iter__(self) -> Iterator[SpilledChunk]:
@@ -70,7 +75,9 @@ class Spill:
             for _ in range(self.on_disk):
                 # Our own file, written by this process a moment ago: nothing else can
                 # write it.
-                yield pickle.load(self._file)  # noqa: S301
+                entries, rows, valid, same = pickle.load(self._file)  # noqa: S301
+                checked = [(item, unpack(model)) for item, model in valid]
+                yield SpilledChunk(entries, rows, checked, same)
         self.close()
 
     def close(self) -> None:
