@@ -156,8 +156,11 @@ def _save_changed(
 LINE_KEY = ("sku", "product_name", "category", "quantity", "unit_price_fen", "paid_fen")
 
 
-def stored_orders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StoredHead]:
-    """The stored orders of these (platform, order_no), with their lines and refunds."""
+def stored_orders(
+    keys: Iterable[tuple[str, str]], *, lines: bool = True
+) -> dict[tuple[str, str], StoredHead]:
+    """The stored orders of these (platform, order_no), with their refunds and (unless
+    not ``lines``) their lines."""
     wanted: dict[str, set[str]] = {}
     for platform, order_no in keys:
         wanted.setdefault(platform, set()).add(order_no)
@@ -167,19 +170,20 @@ def stored_orders(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Stor
     found = Order.objects.filter(q) if wanted else Order.objects.none()
     heads = found.values_list("pk", "platform", "order_no", *OrderHead._fields)
     rows = {(platform, no): (pk, OrderHead(*head)) for pk, platform, no, *head in heads}
-    lines: dict[int, list[Any]] = {pk: [] for pk, _head in rows.values()}
+    stored_lines: dict[int, list[Any]] = {pk: [] for pk, _head in rows.values()}
     refunds: dict[int, dict[str, Any]] = {pk: {} for pk, _head in rows.values()}
-    if rows:
+    if rows and lines:
         # Tuples by plain SQL, not the ORM: a re-run compares every stored line of the
         # file (the fields are plain text and integers: nothing to convert).
-        for order_id, *key in _stored_lines(sorted(lines)):
-            lines[order_id].append(tuple(key))
-        found_refunds = Refund.objects.filter(order_id__in=lines).values_list(
+        for order_id, *key in _stored_lines(sorted(stored_lines)):
+            stored_lines[order_id].append(tuple(key))
+    if rows:
+        found_refunds = Refund.objects.filter(order_id__in=stored_lines).values_list(
             "order_id", "refund_no", "amount_fen", "refunded_at"
         )
         for order_id, refund_no, amount, at in found_refunds:
             refunds[order_id][refund_no] = (amount, at)
-    return {k: StoredHead(head, lines[pk], refunds[pk]) for k, (pk, head) in rows.items()}
+    return {k: StoredHead(head, stored_lines[pk], refunds[pk]) for k, (pk, head) in rows.items()}
 
 
 def _stored_lines(order_ids: list[int]) -> list[tuple[Any, ...]]:
