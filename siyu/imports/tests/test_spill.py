@@ -36,7 +36,8 @@ def test_chunks_past_the_memory_budget_go_to_disk_and_come_back_in_order(
     brand: Brand, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.SIYU_IMPORT_CHUNK_ROWS = 2
-    monkeypatch.setattr(spill, "IN_MEMORY_ROWS", 2)  # the first chunk held, the second not
+    # The first chunk (2 rows, 1 item) held, the second not.
+    monkeypatch.setattr(spill, "IN_MEMORY_WEIGHT", 2 + spill.ITEM_WEIGHT)
     path = write(tmp_path, BASE)
     checked = check_path("orders", path, lambda n: None, keep=True)
     assert checked.spill is not None
@@ -94,9 +95,9 @@ def test_chunks_read_back_from_disk_write_what_chunks_held_in_memory_write(
         found.append(sorted(Order.objects.values_list("order_no", "paid_fen", "refunded_fen")))
         return found
 
-    monkeypatch.setattr(spill, "IN_MEMORY_ROWS", 0)
+    monkeypatch.setattr(spill, "IN_MEMORY_WEIGHT", 0)
     on_disk = run()
     Order.objects.all().delete()
     Customer.objects.all().delete()
-    monkeypatch.setattr(spill, "IN_MEMORY_ROWS", 10**6)
+    monkeypatch.setattr(spill, "IN_MEMORY_WEIGHT", 10**6)
     assert run() == on_disk
