@@ -11,20 +11,28 @@ verbs in ``writer``, so both paths give the same result.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from siyu.customers.acquisition import note_seen_many
-from siyu.customers.batch import order_input
 from siyu.customers.batch_checks import References
 from siyu.customers.batch_schemas import OrderItem, ProfileItem
 from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.identity_rules import normalize_value
 from siyu.customers.models import ChangeKind, Customer, Order, OrderLine, Refund
-from siyu.customers.orders import OrderHead, Outcome, StoredHead, check_order, differences
+from siyu.customers.orders import (
+    OrderHead,
+    OrderInput,
+    OrderLineInput,
+    Outcome,
+    RefundInput,
+    StoredHead,
+    check_order,
+    differences,
+)
 from siyu.imports.bulk_identities import resolve_rows
 from siyu.imports.checks import Checked
 from siyu.imports.fast_insert import insert_rows, reserve_ids
@@ -218,7 +226,7 @@ def write_orders(
         if customer_id is None or key in claimed:
             rest.append(checked[n])
             continue
-        order = order_input(model, refs)
+        order = _order_of(model, refs)
         known = stored.get(key)
         if known is None:
             try:
@@ -241,6 +249,23 @@ def write_orders(
     for n, _c, _o in new:
         out.count(Outcome.CREATED, checked[n][0])
     return rest
+
+
+def _order_of(model: OrderItem, refs: References) -> OrderInput:
+    """``batch.order_input`` with the checked line and refund models themselves as its
+    lines and refunds: they carry the very attributes (same names, same values) the
+    comparison, the checks and the inserts read, and a new object per line was a
+    twentieth of an order import. The verbs (``write_each``) still get ``order_input``."""
+    return OrderInput(
+        platform=str(model.platform),
+        order_no=model.order_no,
+        paid_at=model.paid_at,
+        total_fen=model.total_fen,
+        paid_fen=model.paid_fen,
+        lines=cast(tuple[OrderLineInput, ...], tuple(model.lines)),
+        refunds=cast(tuple[RefundInput, ...], tuple(model.refunds)),
+        store=refs.stores[model.store] if model.store else None,
+    )
 
 
 def _insert_orders(new: list[tuple[int, int, Any]]) -> None:
