@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from siyu.imports.checks import Checked
-from siyu.imports.packing import pack, unpack
+from siyu.imports.packing import pack, pack_item, unpack, unpack_item
 from siyu.imports.rows import ParsedItem
 
 
@@ -69,8 +69,9 @@ class Spill:
             self._file = tempfile.TemporaryFile(prefix="siyu-import-")  # noqa: SIM115
         # The models packed as plain values (``packing``): pickling them as they are cost
         # five times as much.
-        valid = [(item, pack(model)) for item, model in chunk.valid]
-        packed = (chunk.entries, chunk.rows, valid, chunk.same)
+        valid = [(pack_item(item), pack(model)) for item, model in chunk.valid]
+        same = [pack_item(item) for item in chunk.same]
+        packed = (chunk.entries, chunk.rows, valid, same)
         pickle.dump(packed, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.on_disk += 1
 
@@ -87,8 +88,8 @@ class Spill:
                 # Our own file, written by this process a moment ago: nothing else can
                 # write it.
                 entries, rows, valid, same = pickle.load(self._file)  # noqa: S301
-                checked = [(item, unpack(model)) for item, model in valid]
-                yield SpilledChunk(entries, rows, checked, same)
+                checked = [(unpack_item(item), unpack(model)) for item, model in valid]
+                yield SpilledChunk(entries, rows, checked, [unpack_item(i) for i in same])
         self.close()
 
     def close(self) -> None:

@@ -3,6 +3,7 @@ values (with their types) and given fields, nested models included."""
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from datetime import UTC, datetime
 from typing import Any, get_args
@@ -18,7 +19,16 @@ from siyu.customers.batch_schemas import (
     ProfileItem,
     RefundItem,
 )
-from siyu.imports.packing import LEAF_FIELDS, NESTED, pack, unpack
+from siyu.imports.packing import (
+    ITEM_FIELDS,
+    LEAF_FIELDS,
+    NESTED,
+    pack,
+    pack_item,
+    unpack,
+    unpack_item,
+)
+from siyu.imports.rows import ParsedItem
 from siyu.imports.tests.test_plain_profiles import shape
 
 CHARS = st.characters(codec="utf-8", exclude_characters="\x00")
@@ -128,3 +138,12 @@ def test_a_model_it_does_not_know_is_left_to_pickle() -> None:
     line = OrderLineItem(sku="S", product_name="P", quantity=1, unit_price_fen=1, paid_fen=1)
     assert pack(line) is line
     assert unpack(line) is line
+
+
+def test_a_packed_parsed_item_comes_back_the_same() -> None:
+    item = ParsedItem(
+        5, {"order_no": "A1", "lines": [{"sku": "S"}]}, ["phone"], [5, 6], [6], [5, 6], True
+    )
+    back = unpack_item(pickle.loads(pickle.dumps(pack_item(item))))  # noqa: S301
+    assert back == item
+    assert [f.name for f in dataclasses.fields(ParsedItem)] == list(ITEM_FIELDS)
