@@ -4,14 +4,18 @@ written: a re-run skips the work, never the truth."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_django.fixtures import Settings
 
 from siyu.customers.models import Customer, Order, OrderLine
 from siyu.demo.brand import Brand
 from siyu.imports.tests.test_corrections import BASE, counts, write
+from siyu.imports.unchanged import _same_lines
 from siyu.imports.whole_file import check_path, import_path
 from siyu.imports.writer import Options, column_of
 
@@ -138,3 +142,18 @@ def test_a_profile_changed_after_the_check_pass_is_updated_and_the_others_unchan
     tally = import_path("customers", path, Options(), lambda n: None, checked=checked)
     assert counts(tally) == (0, 1, 1, 0)
     assert sorted(Customer.objects.values_list("display_name", flat=True)) == ["小雨", "阿明"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(1, 3)), max_size=5),
+    st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(1, 3)), max_size=5),
+    st.randoms(),
+)
+def test_lines_are_the_same_in_any_order_and_only_then(
+    given_lines: list[tuple[str, int]], other: list[tuple[str, int]], rng: random.Random
+) -> None:
+    shuffled = list(given_lines)
+    rng.shuffle(shuffled)
+    assert _same_lines(given_lines, shuffled)
+    assert _same_lines(given_lines, other) == (sorted(given_lines) == sorted(other))
