@@ -85,11 +85,9 @@ class Spill:
         if self._file is not None:
             self._file.seek(0)
             for _ in range(self.on_disk):
-                # Our own file, written by this process a moment ago: nothing else can
-                # write it.
-                entries, rows, valid, same = pickle.load(self._file)  # noqa: S301
-                checked = [(unpack_item(item), unpack(model)) for item, model in valid]
-                yield SpilledChunk(entries, rows, checked, [unpack_item(i) for i in same])
+                # Read by a helper: no local of this generator keeps the chunk alive
+                # while it is written.
+                yield _read(self._file)
         self.close()
 
     def close(self) -> None:
@@ -98,3 +96,10 @@ class Spill:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _read(file: IO[bytes]) -> SpilledChunk:
+    # Our own file, written by this process a moment ago: nothing else can write it.
+    entries, rows, valid, same = pickle.load(file)  # noqa: S301
+    checked = [(unpack_item(item), unpack(model)) for item, model in valid]
+    return SpilledChunk(entries, rows, checked, [unpack_item(i) for i in same])
