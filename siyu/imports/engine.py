@@ -123,19 +123,26 @@ def check_stream(
     # the kept chunks (a quarter of an order import).
     with cycle_collector_paused():
         for chunk in chunks(PARSERS[kind](header, rows)):
-            same, rest = split_unchanged(kind, chunk.items, lines=False)
-            valid, errors = validate_chunk(kind, rest)
-            good, missing, _refs = with_references(valid)
-            tally.add(Written(), chunk.errors + errors + missing, chunk.entries, chunk.rows)
-            if tally.spill is not None and tally.rejected_rows:
-                tally.spill.close()  # a file with problems is not written: nothing to keep
-            elif tally.spill is not None:
-                for item, _model in good:
-                    item.raw = {}  # read by the checks only
-                tally.spill.put(SpilledChunk(chunk.entries, chunk.rows, good, same))
+            _check_chunk(kind, chunk, tally)
             progress(chunk.rows)
+            # Only what the spill holds in memory stays alive for the collection to walk
+            # (a chunk it wrote to disk is let go of: its check's lists were locals).
+            chunk.items.clear()
             collect_recent()
     return tally
+
+
+def _check_chunk(kind: str, chunk: Chunk, tally: Tally) -> None:
+    same, rest = split_unchanged(kind, chunk.items, lines=False)
+    valid, errors = validate_chunk(kind, rest)
+    good, missing, _refs = with_references(valid)
+    tally.add(Written(), chunk.errors + errors + missing, chunk.entries, chunk.rows)
+    if tally.spill is not None and tally.rejected_rows:
+        tally.spill.close()  # a file with problems is not written: nothing to keep
+    elif tally.spill is not None:
+        for item, _model in good:
+            item.raw = {}  # read by the checks only
+        tally.spill.put(SpilledChunk(chunk.entries, chunk.rows, good, same))
 
 
 def _checked_chunks(
