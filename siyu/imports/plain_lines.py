@@ -27,11 +27,10 @@ def _fen(value: Any) -> bool:
     return type(value) is int and 0 <= value <= MAX_FEN
 
 
-def plain_line(line: Any) -> OrderLineItem | None:
-    """The line as an ``OrderLineItem`` when it passes every check of the schema as it
-    stands, else None (the line goes to pydantic)."""
+def is_plain(line: Any) -> bool:
+    """Whether the line passes every check of the schema as it stands."""
     if type(line) is not dict or line.keys() != LINE_KEYS:
-        return None
+        return False
     sku, name, category = line["sku"], line["product_name"], line["category"]
     quantity = line["quantity"]
     if not (
@@ -43,13 +42,21 @@ def plain_line(line: Any) -> OrderLineItem | None:
         and _fen(line["unit_price_fen"])
         and _fen(line["paid_fen"])
     ):
-        return None
+        return False
     text = sku + name + category
     if "\x00" in text:
-        return None
+        return False
     try:
         text.encode()
     except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def plain_line(line: Any) -> OrderLineItem | None:
+    """The line as an ``OrderLineItem`` when it passes every check of the schema as it
+    stands, else None (the line goes to pydantic)."""
+    if not is_plain(line):
         return None
     model = OrderLineItem.__new__(OrderLineItem)
     # What ``BaseModel.model_construct`` sets, without its per-field default handling

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from siyu.customers.batch_schemas import IdentityItem, ProfileItem
 from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.models import Gender, LifecycleStage, SpendingPower
 from siyu.imports.bulk_identities import key_for
+from siyu.imports.packing import built
 
 # Text fields and their max_length in ``ProfileItem``.
 TEXT_LIMITS = {
@@ -46,8 +45,6 @@ MAX_INTERESTS = 50
 IDENTITY_KEYS = frozenset({"type", "value"})
 _DEFAULTS = {name: field.default for name, field in ProfileItem.model_fields.items()}
 _REFUSED = object()  # a cell this module does not accept as it stands
-_set = object.__setattr__
-M = TypeVar("M", bound=BaseModel)
 
 
 def _text(value: Any, low: int, high: int) -> bool:
@@ -63,20 +60,10 @@ def _text(value: Any, low: int, high: int) -> bool:
     return True
 
 
-def _built(model_type: type[M], values: dict[str, Any], given: set[str]) -> M:
-    # What ``BaseModel.model_construct`` sets, without its per-field default handling.
-    model = model_type.__new__(model_type)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", given)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
-
-
 def _identities(raw: Any) -> list[IdentityItem] | None:
     if type(raw) is not list or not 1 <= len(raw) <= MAX_IDENTITIES:
         return None
-    built = []
+    found = []
     for identity in raw:
         if type(identity) is not dict or identity.keys() != IDENTITY_KEYS:
             return None
@@ -86,8 +73,8 @@ def _identities(raw: Any) -> list[IdentityItem] | None:
         # A stored key means valid and usable: ``identity_problems`` finds nothing.
         if key_for(IdentityInput(kind, value)) is None:
             return None
-        built.append(_built(IdentityItem, {"type": kind, "value": value, "namespace": ""}, set(IDENTITY_KEYS)))  # fmt: skip
-    return built
+        found.append(built(IdentityItem, {"type": kind, "value": value, "namespace": ""}, set(IDENTITY_KEYS)))  # fmt: skip
+    return found
 
 
 def _value(name: str, value: Any) -> Any:
@@ -133,4 +120,4 @@ def plain_profile(raw: dict[str, Any]) -> ProfileItem | None:
         if found is _REFUSED:
             return None
         values[name] = found
-    return _built(ProfileItem, values, set(raw))
+    return built(ProfileItem, values, set(raw))

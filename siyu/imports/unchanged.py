@@ -15,6 +15,12 @@ and linked on one live profile (``bulk_identities.known_customers``), its order 
 and no other row of its chunk touches the same profile or order (rows of a chunk are
 written in file order; a later row must see an earlier one's change). Anything else,
 including every column this module does not compare, is left to the full path.
+
+The check pass leaves the lines out of its comparison: reading every stored line was a
+fifth of a re-run, done again by the write. An order that differs from the stored one in
+its lines only, each of them plainly valid (``plain_lines.is_plain``), is as clean as the
+stored order: the write compares it with its lines, finds it changed and checks and writes
+it like any other (a conflict, or a correction in update mode).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 from siyu.customers.identity_rules import IdentityInput, StoredKey
 from siyu.imports.bulk import LINE_KEY, stored_orders
 from siyu.imports.bulk_identities import Key, key_for, key_of, known_customers
+from siyu.imports.plain_lines import is_plain
 from siyu.imports.rows import ParsedItem
 
 MAX_IDENTITY_VALUE = 256  # IdentityItem.value
@@ -35,9 +42,11 @@ LINE_FIELDS = itemgetter(*LINE_KEY)
 
 
 def split_unchanged(
-    kind: str, items: Sequence[ParsedItem]
+    kind: str, items: Sequence[ParsedItem], *, lines: bool = True
 ) -> tuple[list[ParsedItem], list[ParsedItem]]:
-    """(items identical to what is stored, the others), each in file order; orders only."""
+    """(items identical to what is stored, the others), each in file order; orders only.
+    Not ``lines`` (the check pass): an item identical but for its lines, which are each
+    plainly valid, counts as identical (see the module's note)."""
     if not items or kind != "orders":
         return [], list(items)
     found = [_keys(item) for item in items]
@@ -49,7 +58,7 @@ def split_unchanged(
         plain and c is not None and touched[c] == len(ks)
         for c, (ks, plain) in zip(customers, found, strict=True)
     ]
-    same = _same_orders(items, customers, alone)
+    same = _same_orders(items, customers, alone, lines)
     return [i for n, i in enumerate(items) if same[n]], [
         i for n, i in enumerate(items) if not same[n]
     ]
@@ -83,20 +92,27 @@ def _moment(text: Any) -> datetime | None:
 
 
 def _same_orders(
-    items: Sequence[ParsedItem], customers: list[int | None], alone: list[bool]
+    items: Sequence[ParsedItem], customers: list[int | None], alone: list[bool], lines: bool
 ) -> list[bool]:
     order_keys = [(str(i.raw.get("platform")), str(i.raw.get("order_no"))) for i in items]
     repeated = Counter(order_keys)
     wanted = [k for n, k in enumerate(order_keys) if alone[n] and repeated[k] == 1]
-    stored = stored_orders(wanted) if wanted else {}
+    stored = stored_orders(wanted, lines=lines) if wanted else {}
     same: list[bool] = []
     for n, item in enumerate(items):
         known = stored.get(order_keys[n]) if alone[n] and repeated[order_keys[n]] == 1 else None
-        same.append(known is not None and _order_equal(item.raw, known, customers[n]))
+        same.append(known is not None and _order_equal(item.raw, known, customers[n], lines))
     return same
 
 
-def _order_equal(raw: dict[str, Any], known: Any, customer: int | None) -> bool:
+def _same_lines(given: list[Any], stored: list[Any]) -> bool:
+    """The same lines in any order. Stored lines usually come back in the order they were
+    written, the file's: equal as they stand, no sorting needed (sorting both was a
+    twentieth of a re-run)."""
+    return given == stored or sorted(given) == sorted(stored)
+
+
+def _order_equal(raw: dict[str, Any], known: Any, customer: int | None, lines: bool) -> bool:
     order = known.order
     if "store" in raw or not raw["lines"] or order.store_id is not None:
         return False
@@ -108,8 +124,10 @@ def _order_equal(raw: dict[str, Any], known: Any, customer: int | None) -> bool:
         return False
     if _moment(raw["paid_at"]) != order.paid_at:
         return False
-    lines = sorted(map(LINE_FIELDS, raw["lines"]))
-    if lines != sorted(known.lines):
+    if not lines:
+        if not all(map(is_plain, raw["lines"])):
+            return False
+    elif not _same_lines(list(map(LINE_FIELDS, raw["lines"])), known.lines):
         return False
     for refund in raw["refunds"]:
         at = _moment(refund["refunded_at"])

@@ -36,7 +36,8 @@ def test_chunks_past_the_memory_budget_go_to_disk_and_come_back_in_order(
     brand: Brand, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.SIYU_IMPORT_CHUNK_ROWS = 2
-    monkeypatch.setattr(spill, "IN_MEMORY_ROWS", 2)  # the first chunk held, the second not
+    # The first chunk (2 rows, 1 item) held, the second not.
+    monkeypatch.setattr(spill, "IN_MEMORY_WEIGHT", 2 + spill.ITEM_WEIGHT)
     path = write(tmp_path, BASE)
     checked = check_path("orders", path, lambda n: None, keep=True)
     assert checked.spill is not None
@@ -65,3 +66,38 @@ def test_customers_checked_once_are_written_with_their_fields(brand: Brand, tmp_
         ("小雨", "female"),
         ("阿明", "male"),
     ]
+
+
+def test_chunks_read_back_from_disk_write_what_chunks_held_in_memory_write(
+    brand: Brand, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everything on disk (models packed, ``packing``) or everything in memory: the same
+    counts and the same stored rows, first run and re-run."""
+    settings.SIYU_IMPORT_CHUNK_ROWS = 2
+    people = write(
+        tmp_path,
+        ["13911112222,小雨,女,new", "13633334444,阿明,男,active", "13911112222,小雨,女,vip"],
+        "phone,display_name,gender,lifecycle_stage",
+        name="c.csv",
+    )
+    orders = write(tmp_path, BASE, name="o.csv")
+
+    def run() -> list[object]:
+        found: list[object] = []
+        for _ in range(2):
+            for kind, path in (("customers", people), ("orders", orders)):
+                checked = check_path(kind, path, lambda n: None, keep=True)
+                tally = import_path(kind, path, Options(), lambda n: None, checked=checked)
+                found.append((tally.created, tally.unchanged, tally.updated, tally.rows))
+        found.append(
+            sorted(Customer.objects.values_list("display_name", "gender", "lifecycle_stage"))
+        )
+        found.append(sorted(Order.objects.values_list("order_no", "paid_fen", "refunded_fen")))
+        return found
+
+    monkeypatch.setattr(spill, "IN_MEMORY_WEIGHT", 0)
+    on_disk = run()
+    Order.objects.all().delete()
+    Customer.objects.all().delete()
+    monkeypatch.setattr(spill, "IN_MEMORY_WEIGHT", 10**6)
+    assert run() == on_disk
