@@ -10,7 +10,7 @@ verbs in ``writer``, so both paths give the same result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from django.db import connection
@@ -222,40 +222,33 @@ def _select(
         found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         if found:
             converters.append((n, found, col))
-    ordered = sorted(values)
     rows: list[list[Any]] = []
-    with connection.cursor() as cur:
-        for start in range(0, len(ordered), 900):
-            batch = ordered[start : start + 900]
-            marks = ", ".join(["%s"] * len(batch))
-            cur.execute(
-                f"SELECT {columns} FROM {meta.db_table} WHERE {where}({marks})",  # noqa: S608
-                [*params, *batch],
-            )
-            for found_row in cur.fetchall():
-                row = list(found_row)
-                for n, functions, col in converters:
-                    for convert in functions:
-                        row[n] = convert(row[n], col, connection)
-                rows.append(row)
+    sql = f"SELECT {columns} FROM {meta.db_table} WHERE {where}"  # noqa: S608 - quoted names
+    for found_row in _batched(sql, params, sorted(values)):
+        row = list(found_row)
+        for n, functions, col in converters:
+            for convert in functions:
+                row[n] = convert(row[n], col, connection)
+        rows.append(row)
     return rows
+
+
+def _batched(sql: str, params: list[Any], values: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``sql`` (ending in ``… IN``) for ``values``, 900 at a time (SQLite's
+    bound-parameter limit, with room for ``params``)."""
+    with connection.cursor() as cur:
+        for start in range(0, len(values), 900):
+            batch = values[start : start + 900]
+            cur.execute(f"{sql} ({', '.join(['%s'] * len(batch))})", [*params, *batch])
+            yield from cur.fetchall()
 
 
 def _stored_lines(order_ids: list[int]) -> list[tuple[Any, ...]]:
     meta = OrderLine._meta
     column = {f.name: f.column for f in meta.concrete_fields}
     columns = ", ".join(column[f] for f in ("order", *LINE_KEY))
-    found: list[tuple[Any, ...]] = []
-    with connection.cursor() as cur:
-        for start in range(0, len(order_ids), 900):
-            batch = order_ids[start : start + 900]
-            marks = ", ".join(["%s"] * len(batch))
-            cur.execute(
-                f"SELECT {columns} FROM {meta.db_table} WHERE order_id IN ({marks})",  # noqa: S608
-                batch,
-            )
-            found.extend(cur.fetchall())
-    return found
+    sql = f"SELECT {columns} FROM {meta.db_table} WHERE order_id IN"  # noqa: S608 - model names
+    return list(_batched(sql, [], order_ids))
 
 
 def write_orders(
