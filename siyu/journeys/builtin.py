@@ -53,8 +53,10 @@ def send_message(batch: Batch, message: Message) -> dict[int, Result]:
     )
     if outcome.plan is None:
         return {}
-    blocked = Send.objects.filter(plan=outcome.plan, status=SendStatus.BLOCKED)
-    decided = dict(blocked.values_list("customer_id", "reason"))
+    decided = outcome.blocked
+    if decided is None:  # a plan an earlier call began: its decisions are in the log
+        blocked = Send.objects.filter(plan=outcome.plan, status=SendStatus.BLOCKED)
+        decided = dict(blocked.values_list("customer_id", "reason"))
     # One result per reason, shared by the rows it holds for (a batch has a few reasons).
     results = {
         reason: Result("blocked", str(reason), {"plan": outcome.plan.pk})

@@ -126,6 +126,9 @@ class Outcome:
     plan: SendPlan | None
     counts: Counter[str] = field(default_factory=Counter)
     tasks: int = 0
+    # Customer → reason, for each blocked send, when this call decided the whole plan (a
+    # plan created in the caller's transaction, see ``send``); None when it did not.
+    blocked: dict[int, str] | None = None
 
     @property
     def reached(self) -> int:
@@ -259,6 +262,10 @@ class _Planner:
 
     def write(self, decided: list[tuple[Candidate, Decision]]) -> None:
         decided = self._within_staff_limits(decided)
+        if self.outcome.blocked is not None:
+            for c, d in decided:
+                if d.status == SendStatus.BLOCKED and c.customer_id is not None:
+                    self.outcome.blocked[c.customer_id] = d.reason
         tasks = [self._task_for(c, d) for c, d in decided]
         distinct = {id(t): t for t in tasks if t is not None}
         fresh = [t for t in distinct.values() if t.pk is None]
@@ -315,7 +322,9 @@ def _open_plan(req: SendRequest, at: datetime) -> tuple[SendPlan, bool]:
     return plan, created
 
 
-def _finish(plan: SendPlan, outcome: Outcome) -> None:
+def _finish(plan: SendPlan, outcome: Outcome, *, whole: bool = False) -> None:
+    """The plan's task sizes and summary; ``whole``: this call decided every send of the
+    plan, so its counts are the summary (no read of the sends back)."""
     counts = (
         Send.objects.filter(task=OuterRef("pk"))
         .order_by()
@@ -325,10 +334,13 @@ def _finish(plan: SendPlan, outcome: Outcome) -> None:
     )
     StaffTask.objects.filter(plan=plan).update(recipients=Coalesce(Subquery(counts), 0))
     summary: Counter[str] = Counter()
-    for status, reason, n in (
-        plan.sends.order_by().values_list("status", "reason").annotate(n=Count("pk"))
-    ):
-        summary[f"blocked:{reason}" if status == SendStatus.BLOCKED else status] += n
+    if whole:
+        summary.update({label: n for label, n in outcome.counts.items() if n > 0})
+    else:
+        for status, reason, n in (
+            plan.sends.order_by().values_list("status", "reason").annotate(n=Count("pk"))
+        ):
+            summary[f"blocked:{reason}" if status == SendStatus.BLOCKED else status] += n
     SendPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.PLANNED, summary=dict(summary))
     plan.status, plan.summary = PlanStatus.PLANNED, dict(summary)
     outcome.tasks = plan.tasks.count()
@@ -352,13 +364,17 @@ def send(req: SendRequest) -> Outcome:
     # A plan created inside the caller's transaction (a journey batch) is invisible to
     # every other planner until that commits, and its own chunks are disjoint: it can hold
     # no send yet, so the idempotency read per recipient is skipped (a tenth of a journey
-    # send step's database time). A plan created at the top level commits at once and
-    # another planner may fill it alongside: there the read stays.
+    # send step's database time), and every decision it holds is made here: its summary
+    # and blocked customers come from this call, not from reading its sends back. A plan
+    # created at the top level commits at once and another planner may fill it
+    # alongside: there the reads stay.
     plan, created = _open_plan(req, at)
     private = created and connection.in_atomic_block
     if plan.status != PlanStatus.PLANNING:
         return Outcome(plan, Counter(plan.summary), plan.tasks.count())
     planner = _Planner(req, plan, Rules.current(), at)
+    if private:
+        planner.outcome.blocked = {}
     chunks = _candidate_chunks(req, lock=True)
     stats = LogStatistics(CHUNK)
     while True:
@@ -370,7 +386,7 @@ def send(req: SendRequest) -> Outcome:
                 break
             planner.write(planner.decide_chunk(cands, set() if private else _existing(req, cands)))
         stats.wrote(len(cands))
-    _finish(plan, planner.outcome)
+    _finish(plan, planner.outcome, whole=private)
     if stats.rows - stats.known >= ANALYZE_AFTER:  # for the worker's reads of the plan
         stats.analyze()
     planner.outcome.counts = Counter(plan.summary)

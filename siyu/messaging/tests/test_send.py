@@ -194,3 +194,23 @@ def test_a_tasks_sends_are_stored_side_by_side(brand: Brand) -> None:
     runs = [t for n, t in enumerate(tasks) if n == 0 or t != tasks[n - 1]]
     assert len(set(tasks)) == 2
     assert sorted(runs) == sorted(set(tasks))  # each task one run of ids
+
+
+def test_a_plan_decided_in_one_call_reports_what_its_sends_hold(brand: Brand) -> None:
+    """A plan created in the caller's transaction takes its summary and blocked customers
+    from the call's own decisions: they equal what reading its sends back gives."""
+    MessagingSettings.objects.create(staff_daily_limit=2)
+    people = [make_customer(f"客{i}", owner=brand.lin_yue) for i in range(4)]
+    people += [make_customer("乙", owner=brand.lin_yue, consent=False), make_customer("丁")]
+    outcome = send(mass("whole", [c.pk for c in people]))
+    assert outcome.plan is not None
+    sends = Send.objects.filter(plan=outcome.plan)
+    stored: dict[str, int] = {}
+    for s in sends:
+        label = f"blocked:{s.reason}" if s.status == SendStatus.BLOCKED else str(s.status)
+        stored[label] = stored.get(label, 0) + 1
+    assert outcome.plan.summary == stored == {
+        "queued": 2, "blocked:staff_limit": 2, "blocked:no_consent": 1, "blocked:not_reachable": 1,
+    }  # fmt: skip
+    blocked = dict(sends.filter(status=SendStatus.BLOCKED).values_list("customer_id", "reason"))
+    assert outcome.blocked == blocked
