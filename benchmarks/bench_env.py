@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,3 +49,26 @@ def server_cpu() -> float:
     except OSError:  # a server on another machine
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _put_result(target: Callable[[], T], out: Any) -> None:
+    out.put(target())
+
+
+def in_workers(target: Callable[[], T], workers: int) -> list[T]:
+    """``target``'s results from ``workers`` forked processes run side by side (each opens
+    its own database connection), as a deployment's worker processes run."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_put_result, args=(target, out)) for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+    results = [out.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    return results

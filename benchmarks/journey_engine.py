@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
 import time
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
-from bench_env import server_cpu, setup_django
+from bench_env import in_workers, server_cpu, setup_django
 
 if TYPE_CHECKING:
     from siyu.journeys.models import Journey
@@ -98,10 +98,6 @@ def _drain(batch: int) -> tuple[float, float]:
     return time.process_time() - cpu, server_cpu() - server
 
 
-def _worker(batch: int, out: multiprocessing.Queue[tuple[float, float]]) -> None:
-    out.put(_drain(batch))
-
-
 def run_engine(batch: int, workers: int = 1) -> tuple[float, float, float]:
     """Wall seconds, the workers' CPU seconds and their servers', for draining the due:
     in this process, or in ``workers`` processes claiming side by side (SKIP LOCKED)."""
@@ -109,17 +105,7 @@ def run_engine(batch: int, workers: int = 1) -> tuple[float, float, float]:
     if workers <= 1:
         cpu, server = _drain(batch)
         return time.perf_counter() - start, cpu, server
-    from django.db import connections
-
-    connections.close_all()  # each forked worker opens its own connection
-    ctx = multiprocessing.get_context("fork")
-    out: multiprocessing.Queue[tuple[float, float]] = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(batch, out)) for _ in range(workers)]
-    for proc in procs:
-        proc.start()
-    figures = [out.get() for _ in procs]
-    for proc in procs:
-        proc.join()
+    figures = in_workers(partial(_drain, batch), workers)
     wall = time.perf_counter() - start
     return wall, sum(f[0] for f in figures), sum(f[1] for f in figures)
 

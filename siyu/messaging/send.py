@@ -35,8 +35,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from siyu.core.clock import local_date
@@ -51,11 +50,11 @@ from siyu.messaging.models import (
     PlanStatus,
     Priority,
     Reason,
-    Send,
     SendPlan,
     SendStatus,
     StaffTask,
 )
+from siyu.messaging.plans import commit_lazily, existing_keys, finish_plan, open_plan
 from siyu.messaging.policy import (
     Candidate,
     Context,
@@ -67,7 +66,7 @@ from siyu.messaging.policy import (
     load_staff,
     load_usage,
 )
-from siyu.messaging.rows import COLUMNS, LogStatistics, insert_sends, send_rows
+from siyu.messaging.rows import COLUMNS, LogStatistics, insert_sends
 from siyu.messaging.staffcap import take_staff_quota
 from siyu.messaging.windows import budget_window
 
@@ -297,66 +296,6 @@ class _Planner:
 _TASK_COLUMN = COLUMNS.index("task_id")
 
 
-def _existing(req: SendRequest, cands: list[Candidate]) -> set[str]:
-    where = {"source": req.source, "source_id": req.source_id, "channel": req.channel}
-    return {key for key, _source in send_rows([c.key for c in cands], ("source",), where)}
-
-
-def _open_plan(req: SendRequest, at: datetime) -> tuple[SendPlan, bool]:
-    plan, created = SendPlan.objects.get_or_create(
-        source=req.source,
-        source_id=req.source_id,
-        channel=req.channel,
-        defaults={
-            "purpose": req.purpose,
-            "priority": req.priority,
-            "content": req.message.as_json(),
-            "title": req.title[:200],
-            "audience": req.audience[:200],
-            "scheduled_at": at,
-            "created_by_id": req.created_by_id,
-            "about_id": req.about,
-            "created_at": timezone.now(),
-        },
-    )
-    return plan, created
-
-
-def _finish(plan: SendPlan, outcome: Outcome, *, whole: bool = False) -> None:
-    """The plan's task sizes and summary; ``whole``: this call decided every send of the
-    plan, so its counts are the summary (no read of the sends back)."""
-    counts = (
-        Send.objects.filter(task=OuterRef("pk"))
-        .order_by()
-        .values("task")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    StaffTask.objects.filter(plan=plan).update(recipients=Coalesce(Subquery(counts), 0))
-    summary: Counter[str] = Counter()
-    if whole:
-        summary.update({label: n for label, n in outcome.counts.items() if n > 0})
-    else:
-        for status, reason, n in (
-            plan.sends.order_by().values_list("status", "reason").annotate(n=Count("pk"))
-        ):
-            summary[f"blocked:{reason}" if status == SendStatus.BLOCKED else status] += n
-    SendPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.PLANNED, summary=dict(summary))
-    plan.status, plan.summary = PlanStatus.PLANNED, dict(summary)
-    outcome.tasks = plan.tasks.count()
-
-
-def _commit_lazily() -> None:
-    """A planned chunk need not wait for its WAL flush (PostgreSQL; measured: the flushes
-    were a fifth of a plan's time). The worker takes a plan's sends and tasks only once
-    the plan is planned, a synchronous commit that flushes every earlier one; a crash
-    before it loses only chunks of a plan still planning, which its retry writes again
-    (once: the idempotency key)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def send(req: SendRequest) -> Outcome:
     """Plan the send for every recipient (chunked: SQLite's write lock is held for one
     chunk at a time) and return what was decided; delivery happens in the worker."""
@@ -368,7 +307,7 @@ def send(req: SendRequest) -> Outcome:
     # and blocked customers come from this call, not from reading its sends back. A plan
     # created at the top level commits at once and another planner may fill it
     # alongside: there the reads stay.
-    plan, created = _open_plan(req, at)
+    plan, created = open_plan(req, at)
     private = created and connection.in_atomic_block
     if plan.status != PlanStatus.PLANNING:
         return Outcome(plan, Counter(plan.summary), plan.tasks.count())
@@ -380,13 +319,15 @@ def send(req: SendRequest) -> Outcome:
     while True:
         # One transaction per chunk: its row locks, decisions and rows commit together.
         with transaction.atomic():
-            _commit_lazily()
+            commit_lazily()
             cands = next(chunks, None)
             if cands is None:
                 break
-            planner.write(planner.decide_chunk(cands, set() if private else _existing(req, cands)))
+            planner.write(
+                planner.decide_chunk(cands, set() if private else existing_keys(req, cands))
+            )
         stats.wrote(len(cands))
-    _finish(plan, planner.outcome, whole=private)
+    finish_plan(plan, planner.outcome, whole=private)
     if stats.rows - stats.known >= ANALYZE_AFTER:  # for the worker's reads of the plan
         stats.analyze()
     planner.outcome.counts = Counter(plan.summary)
