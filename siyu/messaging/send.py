@@ -28,11 +28,12 @@ who would be reached, who is capped or without consent and why, how many staff t
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, QuerySet
@@ -54,6 +55,7 @@ from siyu.messaging.models import (
     SendStatus,
     StaffTask,
 )
+from siyu.messaging.overlap import can_overlap, plan_overlapped
 from siyu.messaging.plans import commit_lazily, existing_keys, finish_plan, open_plan
 from siyu.messaging.policy import (
     Candidate,
@@ -165,6 +167,11 @@ def _candidate_chunks(req: SendRequest, lock: bool) -> Iterator[list[Candidate]]
             )
 
 
+class Facts(NamedTuple):
+    cands: list[Candidate]
+    ledger: Ledger
+
+
 class _Planner:
     """Decides chunk by chunk, keeping the in-memory ledger of senders across chunks."""
 
@@ -178,6 +185,9 @@ class _Planner:
         self.outcome = Outcome(plan)
         self.parts: dict[int | None, int] = {}
         self.decider = Decider(self.ctx, self.brand_day)
+        # Two threads plan side by side on PostgreSQL (overlap.py): their decisions and
+        # the plan's counts are taken one at a time.
+        self.lock = threading.Lock()
         if plan is not None:  # resuming a plan a crash interrupted: fill its open tasks
             for task in plan.tasks.annotate(n=Count("sends")).order_by("part"):
                 self.tasks[task.staff_id, task.due_at] = [task, task.n]
@@ -193,24 +203,34 @@ class _Planner:
             rule = self.ctx.rules.budget_rule
             windows = {budget_window(self.at + timedelta(days=n), rule)[0] for n in (0, 1)}
             load_budget(ledger, keys, windows, rule)
-        new_staff = {c.staff_id for c in cands if c.staff_id is not None} - self.staff_seen
-        if new_staff and self.ctx.staff_limited:
-            load_staff(ledger, new_staff, self.at)
-            self.staff_seen |= new_staff
+        if self.ctx.staff_limited:
+            with self.lock:
+                new_staff = {c.staff_id for c in cands if c.staff_id is not None}
+                if new_staff := new_staff - self.staff_seen:
+                    load_staff(ledger, new_staff, self.at)
+                    self.staff_seen |= new_staff
         return ledger
 
     def decide_chunk(
         self, cands: list[Candidate], existing: set[str]
     ) -> list[tuple[Candidate, Decision]]:
+        return self.decide(self.read(cands, existing))
+
+    def read(self, cands: list[Candidate], existing: set[str]) -> Facts:
+        """What the log holds for the chunk's recipients (not yet sent here)."""
         if existing:
             cands = [c for c in cands if c.key not in existing]
+        return Facts(cands, self._ledger(cands) if cands else Ledger())
+
+    def decide(self, facts: Facts) -> list[tuple[Candidate, Decision]]:
+        cands, ledger = facts
         if not cands:
             return []
-        ledger = self._ledger(cands)
-        decisions = self.decider.decide(cands, ledger)
-        for d, n in Counter(decisions).items():  # a few distinct decisions: label each once
-            self.outcome.counts[_label(d)] += n
-        self.staff_ledger.staff = ledger.staff
+        with self.lock:
+            decisions = self.decider.decide(cands, ledger)
+            for d, n in Counter(decisions).items():  # a few distinct decisions: label once
+                self.outcome.counts[_label(d)] += n
+            self.staff_ledger.staff = ledger.staff
         return list(zip(cands, decisions, strict=True))
 
     def _task_for(self, c: Candidate, d: Decision) -> Any:
@@ -244,6 +264,12 @@ class _Planner:
         if not (self.ctx.staff_limited and limit and wanted):
             return decided
         left = take_staff_quota(dict(wanted), self.brand_day, limit)
+        with self.lock:
+            return self._limited(decided, left, limit)
+
+    def _limited(
+        self, decided: list[tuple[Candidate, Decision]], left: dict[int, int], limit: int
+    ) -> list[tuple[Candidate, Decision]]:
         out = []
         for c, d in decided:
             if d.counts and c.staff_id is not None:
@@ -296,6 +322,22 @@ class _Planner:
 _TASK_COLUMN = COLUMNS.index("task_id")
 
 
+def _read(planner: _Planner, req: SendRequest, cands: list[Candidate], *, existing: bool) -> Facts:
+    commit_lazily()
+    return planner.read(cands, existing_keys(req, cands) if existing else set())
+
+
+def _several_chunks(req: SendRequest) -> bool:
+    """Worth a second thread and connection: more than one chunk of recipients."""
+    if req.channel == Channel.WECOM_GROUP:
+        return len(set(req.chat_ids)) > CHUNK
+    if req.channel in (Channel.WECOM_APP, Channel.WECOM_MOMENT) or req.customers is None:
+        return False
+    if isinstance(req.customers, QuerySet):
+        return req.customers.order_by().values("pk")[CHUNK : CHUNK + 1].exists()
+    return len(set(req.customers)) > CHUNK
+
+
 def send(req: SendRequest) -> Outcome:
     """Plan the send for every recipient (chunked: SQLite's write lock is held for one
     chunk at a time) and return what was decided; delivery happens in the worker."""
@@ -316,17 +358,23 @@ def send(req: SendRequest) -> Outcome:
         planner.outcome.blocked = {}
     chunks = _candidate_chunks(req, lock=True)
     stats = LogStatistics(CHUNK)
-    while True:
-        # One transaction per chunk: its row locks, decisions and rows commit together.
-        with transaction.atomic():
-            commit_lazily()
-            cands = next(chunks, None)
-            if cands is None:
-                break
-            planner.write(
-                planner.decide_chunk(cands, set() if private else existing_keys(req, cands))
-            )
-        stats.wrote(len(cands))
+    if can_overlap() and _several_chunks(req):
+        plan_overlapped(
+            chunks,
+            lambda cands: _read(planner, req, cands, existing=True),
+            planner.decide,
+            planner.write,
+            lambda cands: stats.wrote(len(cands)),
+        )
+    else:
+        while True:
+            # One transaction per chunk: its row locks, decisions and rows commit together.
+            with transaction.atomic():
+                cands = next(chunks, None)
+                if cands is None:
+                    break
+                planner.write(planner.decide(_read(planner, req, cands, existing=not private)))
+            stats.wrote(len(cands))
     finish_plan(plan, planner.outcome, whole=private)
     if stats.rows - stats.known >= ANALYZE_AFTER:  # for the worker's reads of the plan
         stats.analyze()
