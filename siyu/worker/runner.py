@@ -200,9 +200,16 @@ def spawn_worker(extra_args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env)  # noqa: S603 - our own command
 
 
-def follow_parent(stop: threading.Event, every: float = 1.0) -> None:
+def follow_parent(
+    stop: threading.Event, every: float = 1.0, grace: float = STOP_GRACE_SECONDS
+) -> None:
     """A worker spawned by `siyu demo` stops (gracefully, as on Ctrl-C) when the demo is
-    gone: a demo killed with SIGKILL left its worker running on the data directory."""
+    gone: a demo killed with SIGKILL left its worker running on the data directory.
+
+    It asks again after ``grace`` while the process lives: a stop signal that lands while
+    the main thread is inside an import raises in one of importlib's callbacks, where
+    Python prints the SystemExit and drops it, and a worker asked once ran on. The second
+    ask is the one db_worker treats as "stop now", as on a second Ctrl-C."""
     parent = os.environ.get(PARENT_ENV, "")
     if not parent.isdigit():
         return
@@ -211,8 +218,15 @@ def follow_parent(stop: threading.Event, every: float = 1.0) -> None:
         while not stop.wait(every):
             if os.getppid() != int(parent):
                 log.warning("the process that started this worker is gone: stopping")
-                os.kill(os.getpid(), signal.SIGTERM)
+                break
+        else:
+            return
+        for _ask in range(3):
+            os.kill(os.getpid(), signal.SIGTERM)
+            if stop.wait(grace):
                 return
+        log.error("the worker did not stop when asked: leaving now")
+        os._exit(128 + signal.SIGTERM)
 
     threading.Thread(target=watch, name="siyu-worker-parent", daemon=True).start()
 

@@ -68,3 +68,32 @@ def test_the_worker_stops_when_the_demo_that_started_it_is_killed(tmp_path: Path
         if worker_pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker_pid, signal.SIGKILL)
+
+
+# A worker whose first stop signal is lost, as when it lands inside an import: the
+# watcher asks again instead of leaving the orphan running.
+SWALLOWS_ONE = """
+import os, signal, sys, threading, time
+asked = []
+def once(signum, frame):
+    asked.append(signum)
+    if len(asked) > 1:
+        sys.exit(0)
+signal.signal(signal.SIGTERM, once)
+os.environ["SIYU_WORKER_PARENT_PID"] = str(os.getppid() + 1_000_000)
+import django
+django.setup()
+from siyu.worker.runner import follow_parent
+follow_parent(threading.Event(), every=0.05, grace=0.3)
+time.sleep(30)
+sys.exit(3)
+"""
+
+
+def test_the_worker_is_asked_again_when_its_first_stop_is_lost() -> None:
+    child = subprocess.run(  # noqa: S603 - our own code
+        [sys.executable, "-c", SWALLOWS_ONE],
+        timeout=20,
+        check=False,
+    )
+    assert child.returncode == 0
