@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.db import connection
+from pytest_django.fixtures import Settings
 
-from siyu.core.pii import blind_index, decrypt_pii, encrypt_pii, mask_phone
+from siyu.core.pii import blind_index, decrypt_pii, encrypt_pii, mask_phone, reset_keys
 from siyu.customers.models import Customer
 from siyu.demo.brand import Brand
 
@@ -41,3 +44,17 @@ def test_real_name_and_address_are_not_plaintext_in_the_database(brand: Brand) -
     assert "南京西路" not in raw_address
     c.refresh_from_db()
     assert c.real_name == "张敏"
+
+
+def test_the_kept_cipher_follows_a_key_change(settings: Settings) -> None:
+    """Ciphers are built once per key: after a key change they must be the new key's."""
+    before = encrypt_pii("张敏")
+    settings.PII_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+    reset_keys()
+    try:
+        after = encrypt_pii("张敏")
+        assert decrypt_pii(after) == "张敏"
+        with pytest.raises(ValueError, match="not configured"):
+            decrypt_pii(before)  # the old key is gone: its cipher is not kept either
+    finally:
+        reset_keys()
