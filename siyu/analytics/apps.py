@@ -10,6 +10,10 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from siyu.worker.schedule import SCHEDULE
+
+        # The brand-wide CLV fit takes a minute at a million buyers: the worker keeps it.
+        SCHEDULE.setdefault("analytics_fit_clv", ("siyu.analytics.tasks.fit_brand_clv", 3600))
         if getattr(settings, "SIYU_CLICKHOUSE_URL", ""):
             from siyu.worker.pollers import POLLERS
 

@@ -139,14 +139,27 @@ def probability_alive(p: BgNbdParams, x: Array, t_x: Array, T: Array) -> Array:
 
 def expected_purchases(p: BgNbdParams, t: float, x: Array, t_x: Array, T: Array) -> Array:
     """E[purchases in the next t time units | history] (FHL 2005, eq. 10)."""
-    z = t / (p.alpha + T + t)
+    return expected_purchases_at(p, (t,), x, t_x, T)[0]
+
+
+def expected_purchases_at(
+    p: BgNbdParams, ts: tuple[float, ...], x: Array, t_x: Array, T: Array
+) -> list[Array]:
+    """``expected_purchases`` for each horizon in ``ts``, sharing what does not depend on
+    the horizon (the distinct (x, T) rows and the alive odds): a 12-month CLV at a million
+    customers sorted them 12 times (5.3 s)."""
     head = (p.a + p.b + x - 1) / (p.a - 1)
     # hyp2f1 (~0.4 µs an element) once per distinct (x, T): a few per cent of customers.
     rows, groups = distinct_rows(x, T)
-    xs = x[rows]
-    gauss = hyp2f1(p.r + xs, p.b + xs, p.a + p.b + xs - 1, z[rows])[groups]
-    tail = 1.0 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * gauss
-    return np.asarray(head * tail / (1.0 + _alive_odds(p, x, t_x, T)), dtype=np.float64)
+    xs, Ts = x[rows], T[rows]
+    alive = 1.0 + _alive_odds(p, x, t_x, T)
+    found = []
+    for t in ts:
+        z = t / (p.alpha + Ts + t)
+        gauss = hyp2f1(p.r + xs, p.b + xs, p.a + p.b + xs - 1, z)
+        tail = (1.0 - ((p.alpha + Ts) / (p.alpha + Ts + t)) ** (p.r + xs) * gauss)[groups]
+        found.append(np.asarray(head * tail / alive, dtype=np.float64))
+    return found
 
 
 def expected_purchases_new(p: BgNbdParams, t: float) -> float:

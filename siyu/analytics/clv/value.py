@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from siyu.analytics.clv.bgnbd import BgNbdParams, expected_purchases
+from siyu.analytics.clv.bgnbd import BgNbdParams, expected_purchases_at
 from siyu.analytics.clv.gammagamma import GammaGammaParams, expected_average_value
 from siyu.analytics.clv.summary import Summary
 
@@ -29,8 +29,9 @@ def customer_lifetime_value(
     month = 30.0 / unit_days
     total = np.zeros_like(summary.x)
     previous = np.zeros_like(summary.x)
-    for k in range(1, months + 1):
-        upto = expected_purchases(bg, k * month, summary.x, summary.t_x, summary.T)
+    horizons = tuple(k * month for k in range(1, months + 1))
+    ups = expected_purchases_at(bg, horizons, summary.x, summary.t_x, summary.T)
+    for k, upto in enumerate(ups, start=1):
         total += value * (upto - previous) / (1.0 + monthly_discount) ** k
         previous = upto
     return total

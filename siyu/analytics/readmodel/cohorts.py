@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from django.utils.translation import gettext as _
 from numpy.typing import NDArray
 
 from siyu.analytics.clv.summary import Summary
@@ -112,7 +113,7 @@ def clv_summary(engine: Engine, f: Filter, until: date) -> Summary:
 
     table = engine.arrow(f"SELECT customer_id, paid_day, net_fen FROM rm_orders WHERE {f.sql()}")  # noqa: S608
     if table.num_rows == 0:
-        raise ValueError("no orders to fit a lifetime value model on")
+        raise ValueError(_("no orders to fit a lifetime value model on"))
     columns = [table.column(i).to_numpy() for i in range(3)]
     shift = (EPOCH - EPOCH_DAY).days  # the models count days from 2000-01-01
     return summary_of(columns[0], columns[1] - shift, columns[2], until)

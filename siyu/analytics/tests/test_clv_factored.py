@@ -55,7 +55,8 @@ def test_gamma_gamma_likelihood_per_distinct_value_is_the_per_row_one() -> None:
 def test_expected_purchases_with_hyp2f1_per_distinct_history_is_the_formula() -> None:
     x, t_x, T, _ = _histories(30_000)
     p = bgnbd.BgNbdParams(0.24, 4.4, 0.79, 2.4)
-    for t in (4.0, 39.0):
+    together = bgnbd.expected_purchases_at(p, (4.0, 39.0), x, t_x, T)  # CLV's many horizons
+    for k, t in enumerate((4.0, 39.0)):
         z = t / (p.alpha + T + t)
         head = (p.a + p.b + x - 1) / (p.a - 1)
         tail = 1.0 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp2f1(
@@ -63,3 +64,4 @@ def test_expected_purchases_with_hyp2f1_per_distinct_history_is_the_formula() ->
         )
         formula = head * tail / (1.0 + bgnbd._alive_odds(p, x, t_x, T))
         assert bgnbd.expected_purchases(p, t, x, t_x, T).tobytes() == formula.tobytes()
+        assert together[k].tobytes() == formula.tobytes()

@@ -217,7 +217,7 @@ def _wecom_reference(everyone: QuerySet[Customer], period: Period) -> tuple[Any,
 def _assert_same_clv_input(engine: Engine, everyone: QuerySet[Customer]) -> None:
     until = date(2025, 6, 1)
     if not Order.objects.filter(customer__in=everyone).exists():
-        with pytest.raises(ValueError, match="no orders"):
+        with pytest.raises(ValueError, match="没有可用于拟合"):  # "no orders to fit …"
             rm_cohorts.clv_summary(engine, Filter(None), until)
         return
     ours = rm_cohorts.clv_summary(engine, Filter(None), until)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from django.http import HttpRequest, HttpResponse
+from django.utils import formats
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from siyu.analytics.charts import bar_chart
-from siyu.analytics.params import dashboard, parse_scope
+from siyu.analytics.params import Scope, dashboard, parse_scope
 from siyu.analytics.tables import Table, pct, yuan
 from siyu.analytics.views import render_dashboard
-from siyu.analytics.views.source import clv_age, clv_report, read_source
+from siyu.analytics.views.source import clv_report, read_source
 from siyu.customers.models import Customer
+
+if TYPE_CHECKING:
+    from siyu.analytics.clv.fits import Fitted
+
+# While the worker fits a scope seen for the first time, the page looks again this often.
+PENDING_RELOAD_SECONDS = 10
 
 TOP = 50
 ALIVE_BANDS = (0.0, 0.2, 0.5, 0.8, 1.01)
@@ -21,8 +31,12 @@ ALIVE_BANDS = (0.0, 0.2, 0.5, 0.8, 1.01)
 def clv(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=365)
     src = read_source(request, scope)
+    from siyu.analytics.clv.fits import Fitted, Pending
+
     try:
-        report = clv_report(src, scope)
+        found = clv_report(src, scope)
+    except Pending as pending:
+        return _pending(request, scope, pending, freshness=src.freshness())
     except ValueError as exc:
         return render_dashboard(
             request,
@@ -33,6 +47,7 @@ def clv(request: HttpRequest) -> HttpResponse:
             page="clv",
             freshness=src.freshness(),
         )
+    report = found.report if isinstance(found, Fitted) else found
     s = report.summary
     value = report.clv_fen if report.clv_fen is not None else np.zeros_like(s.x)
     order = np.argsort(-value if report.clv_fen is not None else -report.expected_90d)[:TOP]
@@ -94,5 +109,50 @@ def clv(request: HttpRequest) -> HttpResponse:
         chart=chart,
         page="clv",
         freshness=src.freshness(),
-        fitted=clv_age(src, scope),
+        fitted=_fitted_line(found, scope) if isinstance(found, Fitted) else "",
+    )
+
+
+def _fitted_line(found: Fitted, scope: Scope) -> str:
+    fit = found.fit
+    line = _(
+        "Models fitted %(age)s ago on %(customers)d buying customers (orders before "
+        "%(until)s) by the worker, which refits them hourly."
+    ) % {
+        "age": timesince(fit.fitted_at) if fit.fitted_at else "0",
+        "customers": fit.customers,
+        "until": formats.date_format(fit.until, "Y-m-d"),
+    }
+    if found.refitting:
+        line += " " + (
+            _("A fit for this period is running; the page uses it once it is done.")
+            if fit.until != scope.period.end
+            else _("A newer fit is running.")
+        )
+    return line
+
+
+def _pending(
+    request: HttpRequest, scope: Scope, pending: Exception, *, freshness: str
+) -> HttpResponse:
+    message = _(
+        "The lifetime value models of this scope are being fitted by the worker (about a "
+        "minute for a million buying customers). This page looks again every %(seconds)d "
+        "seconds."
+    ) % {"seconds": PENDING_RELOAD_SECONDS}
+    if request.GET.get("csv") is not None:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(PENDING_RELOAD_SECONDS)
+        # Expected while a fit runs, not a fault: Django would log every 5xx as an error.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+    return render_dashboard(
+        request,
+        "analytics/clv.html",
+        scope,
+        [],
+        pending=message,
+        reload_seconds=PENDING_RELOAD_SECONDS,
+        page="clv",
+        freshness=freshness,
     )

@@ -33,6 +33,7 @@ from siyu.analytics.readmodel.scope import Filter, read_filter
 from siyu.analytics.readmodel.sync import NotBuilt, State, current, max_age
 
 if TYPE_CHECKING:
+    from siyu.analytics.clv.fits import Fitted
     from siyu.analytics.clv.report import ClvReport
 
 
@@ -119,44 +120,33 @@ def channel_rows(src: Source, scope: Scope, spend: Q | None) -> list[ChannelRow]
     return channels.rows_from_counts(sizes, buyers, offsets, scope.period, spend)
 
 
-# A CLV fit of a million customers takes seconds: one per scope and end date is kept and
-# reused for CLV_REFIT_SECONDS, so the page answers from it while the figures it rests on
-# move slowly (expected purchases over months).
-CLV_REFIT_SECONDS = 600
-CLV_CACHED_FITS = 16
-_clv_fits: dict[tuple[tuple[int, ...] | None, date], tuple[float, ClvReport]] = {}
+# Scores of a scope, reused for a minute: at a million buyers scoring takes a second or
+# two, and CLV figures move over months. The fit itself is the worker's (clv/fits.py).
+CLV_SCORE_SECONDS = 60
+CLV_CACHED_SCOPES = 16
+_clv_scores: dict[tuple[tuple[int, ...] | None, date], tuple[float, Fitted]] = {}
 _clv_lock = threading.Lock()
 
 
-def clv_report(src: Source, scope: Scope) -> ClvReport:
-    """The fitted CLV models (raises ValueError with a message to show)."""
+def clv_report(src: Source, scope: Scope) -> Fitted | ClvReport:
+    """The scope's customers scored by the CLV models. Raises ValueError with a message
+    to show, or clv.fits.Pending while the worker fits a scope seen for the first time."""
     # Imported on first use: the model fit pulls in scipy.optimize (~1 s per process).
-    from siyu.analytics.clv import report
+    from siyu.analytics.clv import fits, report
 
-    if src.engine is None:
+    if src.engine is None:  # a sales member's own customers: few, fitted on the request
         return report.clv_report(scope.customers, scope.period.end)
     key = (src.filter.units, scope.period.end)
-    cached = _clv_fits.get(key)
-    if cached is not None and max_age() > 0 and time.time() - cached[0] < CLV_REFIT_SECONDS:
+    cached = _clv_scores.get(key)
+    if cached is not None and max_age() > 0 and time.time() - cached[0] < CLV_SCORE_SECONDS:
         return cached[1]
     summary = rm_cohorts.clv_summary(src.engine, src.filter, scope.period.end)
-    fitted = report.report_of(summary)
+    fitted = fits.fitted_report(src.filter.units, scope.period.end, summary)
     with _clv_lock:
-        if len(_clv_fits) >= CLV_CACHED_FITS:
-            _clv_fits.pop(next(iter(_clv_fits)))
-        _clv_fits[key] = (time.time(), fitted)
+        if len(_clv_scores) >= CLV_CACHED_SCOPES:
+            _clv_scores.pop(next(iter(_clv_scores)))
+        _clv_scores[key] = (time.time(), fitted)
     return fitted
-
-
-def clv_age(src: Source, scope: Scope) -> str:
-    """How old the CLV page's model fit is (it is refitted at most every 10 minutes)."""
-    cached = _clv_fits.get((src.filter.units, scope.period.end))
-    if src.engine is None or cached is None:
-        return ""
-    return _("Models fitted %(age)d s ago (refitted when older than %(bound)d s)") % {
-        "age": round(time.time() - cached[0]),
-        "bound": CLV_REFIT_SECONDS,
-    }
 
 
 def compare_wecom_added(src: Source, scope: Scope) -> Comparison:

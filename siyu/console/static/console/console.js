@@ -5,3 +5,9 @@ document.addEventListener("change", (event) => {
     target.form?.submit();
   }
 });
+
+// A page waiting for background work (a model the worker fits) looks again by itself.
+for (const element of document.querySelectorAll("[data-reload-after]")) {
+  const seconds = Number(element.getAttribute("data-reload-after"));
+  if (seconds > 0) setTimeout(() => location.reload(), seconds * 1000);
+}
