@@ -57,14 +57,13 @@ class ParsedItem:
     continuation: bool = False  # a later run of rows of an order already seen in the file
 
 
-def numbered_rows(
+def numbered_cells(
     header: list[str], rows: Iterable[list[str]]
-) -> Iterator[tuple[int, dict[str, str] | RowError]]:
-    """Each non-blank row as {column: cell}, or a RowError when its shape is wrong: a row
-    with more cells than the header would silently lose the extras, a short one would read
-    its last columns as empty. Blank trailing cells (Excel writes them) are not extras."""
-    columns = [(i, col) for i, col in enumerate(header) if col]
-    named = all(header)  # every column named: cells map to the header as they stand
+) -> Iterator[tuple[int, list[str] | RowError]]:
+    """Each non-blank row as its stripped cells (at least one per column of the header),
+    or a RowError when its shape is wrong: a row with more cells than the header would
+    silently lose the extras, a short one would read its last columns as empty. Blank
+    trailing cells (Excel writes them) are not extras."""
     width = len(header)
     for n, raw_cells in enumerate(rows, start=2):
         cells = list(map(str.strip, raw_cells))  # stripped once, for every check below
@@ -77,17 +76,29 @@ def numbered_rows(
             ) % {"cells": len(cells), "columns": len(header)}
             yield n, RowError(n, _("(whole row)"), message)
             continue
-        if len(cells) < len(header):
+        if len(cells) < width:
             message = _(
                 "the row is short: it has %(cells)d cells but the header has %(columns)d "
                 "columns (the first missing one is %(column)s)"
             ) % {"cells": len(cells), "columns": len(header), "column": header[len(cells)]}
             yield n, RowError(n, header[len(cells)], message)
             continue
-        if named:
-            yield n, dict(zip(header, cells, strict=False))
-        else:
-            yield n, {col: cells[i] for i, col in columns}
+        yield n, cells
+
+
+def cells_by_name(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A row's cells as {column: cell}; unnamed columns left out."""
+    if all(header):  # every column named: cells map to the header as they stand
+        return dict(zip(header, cells, strict=False))
+    return {col: cells[i] for i, col in enumerate(header) if col}
+
+
+def numbered_rows(
+    header: list[str], rows: Iterable[list[str]]
+) -> Iterator[tuple[int, dict[str, str] | RowError]]:
+    """Each non-blank row as {column: cell}, or a RowError (``numbered_cells``)."""
+    for n, cells in numbered_cells(header, rows):
+        yield n, cells if isinstance(cells, RowError) else cells_by_name(header, cells)
 
 
 def parse_amount(column: str, text: str) -> int:
@@ -229,8 +240,13 @@ def order_head(row: int, cells: dict[str, str]) -> ParsedItem:
 
 
 def add_line_and_refund(item: ParsedItem, row: int, cells: dict[str, str]) -> None:
-    line = order_line(cells)
-    refund = order_refund(cells)
+    add_parsed(item, row, order_line(cells), order_refund(cells))
+
+
+def add_parsed(
+    item: ParsedItem, row: int, line: dict[str, Any] | None, refund: dict[str, Any] | None
+) -> None:
+    """A row's line and refund (each None when the row has none) added to its order."""
     if line is not None:
         if item.continuation:
             raise CellError(
@@ -276,28 +292,43 @@ def add_refund(item: ParsedItem, row: int, refund: dict[str, Any]) -> None:
 
 
 def order_line(cells: dict[str, str]) -> dict[str, Any] | None:
-    if not (cells.get("sku") or cells.get("product_name")):
+    return line_of(*(cells.get(column, "") for column in LINE_COLUMNS))
+
+
+# The cells ``line_of`` and ``refund_of`` read, in the order of their parameters.
+LINE_COLUMNS = ("sku", "product_name", "category", "quantity", "unit_price", "line_amount")
+REFUND_COLUMNS = ("refund_no", "refund_amount", "refunded_at")
+
+
+def line_of(
+    sku: str, name: str, category: str, quantity: str, unit_price: str, line_amount: str
+) -> dict[str, Any] | None:
+    """The order line of a row's cells (missing columns are ""), None if it has none."""
+    if not (sku or name):
         return None
-    quantity = parse_int("quantity", cells.get("quantity") or "1")
-    unit = parse_amount("unit_price", cells.get("unit_price") or "0")
-    paid_text = cells.get("line_amount", "")
+    count = parse_int("quantity", quantity or "1")
+    unit = parse_amount("unit_price", unit_price or "0")
     return {
-        "sku": cells.get("sku") or cells.get("product_name", ""),
-        "product_name": cells.get("product_name") or cells.get("sku", ""),
-        "category": cells.get("category", ""),
-        "quantity": quantity,
+        "sku": sku or name,
+        "product_name": name or sku,
+        "category": category,
+        "quantity": count,
         "unit_price_fen": unit,
-        "paid_fen": parse_amount("line_amount", paid_text) if paid_text else unit * quantity,
+        "paid_fen": parse_amount("line_amount", line_amount) if line_amount else unit * count,
     }
 
 
 def order_refund(cells: dict[str, str]) -> dict[str, Any] | None:
-    if not cells.get("refund_no"):
+    return refund_of(*(cells.get(column, "") for column in REFUND_COLUMNS))
+
+
+def refund_of(refund_no: str, amount: str, refunded_at: str) -> dict[str, Any] | None:
+    if not refund_no:
         return None
     return {
-        "refund_no": cells["refund_no"],
-        "amount_fen": parse_amount("refund_amount", cells.get("refund_amount", "")),
-        "refunded_at": parse_moment("refunded_at", cells.get("refunded_at", "")),
+        "refund_no": refund_no,
+        "amount_fen": parse_amount("refund_amount", amount),
+        "refunded_at": parse_moment("refunded_at", refunded_at),
     }
 
 
