@@ -28,11 +28,12 @@ from siyu.imports.rows import (
     RowError,
     add_parsed,
     cells_by_name,
+    line_of,
     numbered_cells,
     order_head,
     parse_amount,
     parse_int,
-    parse_moment,
+    refund_of,
 )
 
 MAX_REMEMBERED = 50_000  # cell texts per cache (a few MB)
@@ -57,34 +58,6 @@ class _Values:
                 self.known.clear()
             self.known[text] = value
         return value
-
-
-def _line(amount: _Values, count: _Values, cells: tuple[str, ...]) -> dict[str, Any] | None:
-    """``rows.line_of`` with remembered amounts and quantities."""
-    sku, name, category, quantity, unit_price, line_amount = cells
-    if not (sku or name):
-        return None
-    number = count("quantity", quantity or "1")
-    unit = amount("unit_price", unit_price or "0")
-    return {
-        "sku": sku or name,
-        "product_name": name or sku,
-        "category": category,
-        "quantity": number,
-        "unit_price_fen": unit,
-        "paid_fen": amount("line_amount", line_amount) if line_amount else unit * number,
-    }
-
-
-def _refund(amount: _Values, cells: tuple[str, ...]) -> dict[str, Any] | None:
-    refund_no, refund_amount, refunded_at = cells
-    if not refund_no:
-        return None
-    return {
-        "refund_no": refund_no,
-        "amount_fen": amount("refund_amount", refund_amount),
-        "refunded_at": parse_moment("refunded_at", refunded_at),
-    }
 
 
 def iter_orders(header: list[str], rows: Iterable[list[str]]) -> Iterator[Parsed]:
@@ -118,8 +91,8 @@ def iter_orders(header: list[str], rows: Iterable[list[str]]) -> Iterator[Parsed
             if item is None:
                 item = order_head(n, cells_by_name(header, cells))  # the blank is past the header
                 item.continuation = key in seen
-            line = _line(amount, count, line_cells(cells))
-            add_parsed(item, n, line, _refund(amount, refund_cells(cells)))
+            line = line_of(*line_cells(cells), amount=amount, count_of=count)
+            add_parsed(item, n, line, refund_of(*refund_cells(cells), parse=amount))
         except CellError as exc:
             yield RowError(n, exc.column, exc.message)
             continue

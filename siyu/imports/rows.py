@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -301,20 +301,29 @@ REFUND_COLUMNS = ("refund_no", "refund_amount", "refunded_at")
 
 
 def line_of(
-    sku: str, name: str, category: str, quantity: str, unit_price: str, line_amount: str
+    sku: str,
+    name: str,
+    category: str,
+    quantity: str,
+    unit_price: str,
+    line_amount: str,
+    *,
+    amount: Callable[[str, str], int] = parse_amount,
+    count_of: Callable[[str, str], int] = parse_int,
 ) -> dict[str, Any] | None:
-    """The order line of a row's cells (missing columns are ""), None if it has none."""
+    """The order line of a row's cells (missing columns are ""), None if it has none.
+    ``amount`` and ``count_of`` parse the cells (order_cells passes remembering ones)."""
     if not (sku or name):
         return None
-    count = parse_int("quantity", quantity or "1")
-    unit = parse_amount("unit_price", unit_price or "0")
+    count = count_of("quantity", quantity or "1")
+    unit = amount("unit_price", unit_price or "0")
     return {
         "sku": sku or name,
         "product_name": name or sku,
         "category": category,
         "quantity": count,
         "unit_price_fen": unit,
-        "paid_fen": parse_amount("line_amount", line_amount) if line_amount else unit * count,
+        "paid_fen": amount("line_amount", line_amount) if line_amount else unit * count,
     }
 
 
@@ -322,12 +331,18 @@ def order_refund(cells: dict[str, str]) -> dict[str, Any] | None:
     return refund_of(*(cells.get(column, "") for column in REFUND_COLUMNS))
 
 
-def refund_of(refund_no: str, amount: str, refunded_at: str) -> dict[str, Any] | None:
+def refund_of(
+    refund_no: str,
+    amount: str,
+    refunded_at: str,
+    *,
+    parse: Callable[[str, str], int] = parse_amount,
+) -> dict[str, Any] | None:
     if not refund_no:
         return None
     return {
         "refund_no": refund_no,
-        "amount_fen": parse_amount("refund_amount", amount),
+        "amount_fen": parse("refund_amount", amount),
         "refunded_at": parse_moment("refunded_at", refunded_at),
     }
 
