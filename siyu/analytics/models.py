@@ -19,6 +19,9 @@ class ClvFit(models.Model):
     units = models.JSONField(null=True)  # the ids themselves, for the worker; null: all
     until = models.DateField()  # the calibration end (exclusive), as the page's period end
     params = models.JSONField(null=True)  # {"bg": {r, alpha, a, b}, "gg": {p, q, v} | null}
+    # What the page shows, computed with the fit for a large scope: {"top": [[customer id,
+    # repeat purchases, P(alive), expected 90 d, CLV fen | null], …], "bands": [4 counts]}.
+    outputs = models.JSONField(null=True)
     problem = models.TextField(blank=True, default="")  # why no model could be fitted
     customers = models.PositiveIntegerField(default=0)
     fitted_at = models.DateTimeField(null=True)

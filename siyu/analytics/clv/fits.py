@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from siyu.analytics.clv import bgnbd, gammagamma
-from siyu.analytics.clv.report import ClvReport, report_of, scored
+from siyu.analytics.clv.report import ClvReport, outputs, report_of, scored
 from siyu.analytics.clv.summary import Summary
 from siyu.analytics.models import ClvFit
 
@@ -46,9 +47,10 @@ class Pending(Exception):
 
 @dataclass(frozen=True)
 class Fitted:
-    report: ClvReport
-    fit: ClvFit  # the row whose parameters scored the report
+    outputs: dict[str, Any]  # report.outputs: what the page shows
+    fit: ClvFit  # the row whose parameters scored them
     refitting: bool  # a newer fit has been asked for
+    live: bool  # scored on this request (else stored with the fit by the worker)
 
 
 def scope_key(units: tuple[int, ...] | None) -> str:
@@ -65,7 +67,9 @@ def params_of(report: ClvReport) -> dict[str, Any]:
     }
 
 
-def _models(params: dict[str, Any]) -> tuple[bgnbd.BgNbdParams, gammagamma.GammaGammaParams | None]:
+def models_of(
+    params: dict[str, Any],
+) -> tuple[bgnbd.BgNbdParams, gammagamma.GammaGammaParams | None]:
     gg = params.get("gg")
     return bgnbd.BgNbdParams(**params["bg"]), (
         None if gg is None else gammagamma.GammaGammaParams(**gg)
@@ -97,6 +101,7 @@ def store(
     values = {
         "units": None if units is None else list(units),
         "params": params,
+        "outputs": None if report is None else outputs(report),
         "problem": problem,
         "customers": len(summary.x),
         "fitted_at": timezone.now(),
@@ -140,18 +145,29 @@ def request_fit(units: tuple[int, ...] | None, until: date) -> datetime:
     return now
 
 
-def fitted_report(units: tuple[int, ...] | None, until: date, summary: Summary) -> Fitted:
+def fitted_report(
+    units: tuple[int, ...] | None, until: date, load: Callable[[], Summary]
+) -> Fitted:
     """The scope's customers scored with the newest fit of the scope, fitting on the spot
-    when the scope is small. Raises Pending (asked the worker) or ValueError (a reason
-    no model can be fitted, to show)."""
+    when the scope is small. A large scope's fresh fit answers with the outputs the
+    worker stored (no read of the orders; the page says how old they are). Raises
+    Pending (asked the worker) or ValueError (a reason no model can be fitted, to show)."""
     now = timezone.now()
     key = scope_key(units)
     exact = ClvFit.objects.filter(scope_key=key, until=until).first()
+    if (
+        exact is not None
+        and exact.outputs is not None
+        and exact.customers >= INLINE_BUYERS
+        and not _stale(exact, now)
+    ):
+        return Fitted(exact.outputs, exact, refitting=False, live=False)
+    summary = load()
     if len(summary.x) < INLINE_BUYERS and (exact is None or _stale(exact, now)):
         fit, report = store(units, until, summary, started=time.perf_counter())
         if report is None:
             raise ValueError(fit.problem)
-        return Fitted(report, fit, refitting=False)
+        return Fitted(outputs(report), fit, refitting=False, live=True)
     if exact is not None and exact.params is None and exact.problem and not _stale(exact, now):
         raise ValueError(exact.problem)
     usable = exact if exact is not None and exact.params is not None else None
@@ -165,8 +181,8 @@ def fitted_report(units: tuple[int, ...] | None, until: date, summary: Summary) 
     requested = request_fit(units, until) if refitting else now
     if usable is None or usable.params is None:
         raise Pending(requested)
-    bg, gg = _models(usable.params)
-    return Fitted(scored(summary, bg, gg), usable, refitting)
+    bg, gg = models_of(usable.params)
+    return Fitted(outputs(scored(summary, bg, gg)), usable, refitting, live=True)
 
 
 def refit(fit_id: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from django.db.models import F, QuerySet
@@ -90,3 +91,28 @@ def scored(
     if gg is not None and gg.q > 1:
         clv = customer_lifetime_value(bg, gg, summary, months=months)
     return ClvReport(bg, gg, summary, alive, expected, clv)
+
+
+TOP = 50
+ALIVE_BANDS = (0.0, 0.2, 0.5, 0.8, 1.01)
+
+
+def outputs(report: ClvReport, *, top: int = TOP) -> dict[str, Any]:
+    """What the CLV page shows: the ``top`` customers by CLV (by expected purchases when
+    CLV is unknown) and the count of customers per P(alive) band; plain JSON values."""
+    s = report.summary
+    has_clv = report.clv_fen is not None
+    rank = -report.clv_fen if report.clv_fen is not None else -report.expected_90d
+    order = np.argsort(rank, kind="stable")[:top]
+    rows = [
+        [
+            int(s.customer_id[i]),
+            int(s.x[i]),
+            float(report.p_alive[i]),
+            float(report.expected_90d[i]),
+            float(report.clv_fen[i]) if report.clv_fen is not None else None,
+        ]
+        for i in order
+    ]
+    bands = np.histogram(report.p_alive, bins=ALIVE_BANDS)[0]
+    return {"top": rows, "bands": [int(n) for n in bands], "clv": has_clv}

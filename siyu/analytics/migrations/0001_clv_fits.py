@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('units', models.JSONField(null=True)),
                 ('until', models.DateField()),
                 ('params', models.JSONField(null=True)),
+                ('outputs', models.JSONField(null=True)),
                 ('problem', models.TextField(blank=True, default='')),
                 ('customers', models.PositiveIntegerField(default=0)),
                 ('fitted_at', models.DateTimeField(null=True)),

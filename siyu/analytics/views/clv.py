@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from django.http import HttpRequest, HttpResponse
 from django.utils import formats
 from django.utils.timesince import timesince
@@ -23,15 +22,13 @@ if TYPE_CHECKING:
 # While the worker fits a scope seen for the first time, the page looks again this often.
 PENDING_RELOAD_SECONDS = 10
 
-TOP = 50
-ALIVE_BANDS = (0.0, 0.2, 0.5, 0.8, 1.01)
-
 
 @dashboard
 def clv(request: HttpRequest) -> HttpResponse:
     scope = parse_scope(request, default_days=365)
     src = read_source(request, scope)
-    from siyu.analytics.clv.fits import Fitted, Pending
+    from siyu.analytics.clv.fits import Fitted, Pending, models_of
+    from siyu.analytics.clv.report import outputs
 
     try:
         found = clv_report(src, scope)
@@ -47,12 +44,12 @@ def clv(request: HttpRequest) -> HttpResponse:
             page="clv",
             freshness=src.freshness(),
         )
-    report = found.report if isinstance(found, Fitted) else found
-    s = report.summary
-    value = report.clv_fen if report.clv_fen is not None else np.zeros_like(s.x)
-    order = np.argsort(-value if report.clv_fen is not None else -report.expected_90d)[:TOP]
+    if isinstance(found, Fitted):
+        shown, (bg, gg) = found.outputs, models_of(found.fit.params or {})
+    else:  # the ORM reference's own fit
+        shown, bg, gg = outputs(found), found.bg, found.gg
     names = dict(
-        Customer.objects.filter(pk__in=s.customer_id[order].tolist()).values_list(
+        Customer.objects.filter(pk__in=[row[0] for row in shown["top"]]).values_list(
             "pk", "display_name"
         )
     )
@@ -68,16 +65,16 @@ def clv(request: HttpRequest) -> HttpResponse:
         ],
         [
             [
-                names.get(int(s.customer_id[i]), f"#{s.customer_id[i]}"),
-                int(s.x[i]),
-                pct(float(report.p_alive[i])),
-                f"{report.expected_90d[i]:.2f}",
-                yuan(float(value[i])) if report.clv_fen is not None else "",
+                names.get(cid, f"#{cid}"),
+                x,
+                pct(alive),
+                f"{expected:.2f}",
+                yuan(value) if value is not None else "",
             ]
-            for i in order
+            for cid, x, alive, expected, value in shown["top"]
         ],
     )
-    counts = np.histogram(report.p_alive, bins=ALIVE_BANDS)[0]
+    counts = shown["bands"]
     labels = ["<20%", "20–50%", "50–80%", "≥80%"]
     risk = Table(
         "churn_risk",
@@ -85,7 +82,6 @@ def clv(request: HttpRequest) -> HttpResponse:
         [_("P(alive)"), _("Customers")],
         [[lab, int(n)] for lab, n in zip(labels, counts, strict=True)],
     )
-    bg, gg = report.bg, report.gg
     params = Table(
         "parameters",
         _("Fitted parameters"),

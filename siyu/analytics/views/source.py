@@ -140,8 +140,12 @@ def clv_report(src: Source, scope: Scope) -> Fitted | ClvReport:
     cached = _clv_scores.get(key)
     if cached is not None and max_age() > 0 and time.time() - cached[0] < CLV_SCORE_SECONDS:
         return cached[1]
-    summary = rm_cohorts.clv_summary(src.engine, src.filter, scope.period.end)
-    fitted = fits.fitted_report(src.filter.units, scope.period.end, summary)
+    engine = src.engine
+    fitted = fits.fitted_report(
+        src.filter.units,
+        scope.period.end,
+        lambda: rm_cohorts.clv_summary(engine, src.filter, scope.period.end),
+    )
     with _clv_lock:
         if len(_clv_scores) >= CLV_CACHED_SCOPES:
             _clv_scores.pop(next(iter(_clv_scores)))
