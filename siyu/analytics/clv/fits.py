@@ -4,7 +4,7 @@ Fitting BG/NBD and Gamma-Gamma takes about a minute of CPU at a million buyers; 
 every buyer with fitted parameters takes about a second. So a page never fits a large
 scope itself: it scores with the newest parameters stored for its scope (ClvFit) and asks
 the worker for a new fit when there are none for its end date or they are older than
-REFIT_SECONDS. Small scopes (under INLINE_BUYERS, well under a second to fit) are fitted
+REFIT_SECONDS. Small scopes (under INLINE_BUYERS, about a second or less to fit) are fitted
 on the request, as before, and stored the same way. The worker refits the brand-wide
 default scope on a schedule, so HQ's page always has a fit to show.
 """
