@@ -25,8 +25,9 @@ from siyu.customers.orders import Outcome
 from siyu.customers.retry import retry_on_conflict
 from siyu.imports.bulk_identities import forget_keys
 from siyu.imports.checks import Checked, validate_chunk, with_references
+from siyu.imports.customer_rows import iter_customers
 from siyu.imports.order_cells import iter_orders
-from siyu.imports.rows import Parsed, ParsedItem, RowError, iter_customers
+from siyu.imports.rows import Parsed, ParsedItem, RowError
 from siyu.imports.spill import Spill, SpilledChunk
 from siyu.imports.unchanged import split_unchanged
 from siyu.imports.writer import Options, Written, write_each

@@ -23,9 +23,6 @@ from siyu.customers.batch_schemas import MAX_ORDER_LINES
 from siyu.customers.identity_rules import CUSTOM_TYPE
 from siyu.imports.columns import IDENTITY_COLUMNS
 
-GENDERS = {"女": "female", "男": "male", "未知": "unknown", "f": "female", "m": "male"}
-LIST_SPLIT = re.compile(r"[|、;；]")
-CUSTOMER_RENAMES = {"store": "org_unit", "owner": "primary_owner"}
 MAX_YUAN = Decimal(10**10)
 PLAIN_AMOUNT = re.compile(r"([0-9]{1,10})(?:\.([0-9]{1,2}))?")
 WHOLE_NUMBER = re.compile(r"\d{1,9}")
@@ -164,50 +161,7 @@ def identities_of(cells: dict[str, str]) -> tuple[list[dict[str, str]], list[str
     return [{"type": col, "value": value} for col, value in found], [col for col, _v in found]
 
 
-def customer_item(row: int, cells: dict[str, str]) -> ParsedItem:
-    identities, columns = identities_of(cells)
-    if not identities:
-        raise CellError(IDENTITY_COLUMNS[0], _("the row has no identifier (phone, unionid …)"))
-    raw: dict[str, Any] = {"identities": identities}
-    for column, value in cells.items():
-        if not value or (is_identity_column(column) and column not in {"phone", "email"}):
-            continue
-        raw[CUSTOMER_RENAMES.get(column, column)] = customer_value(column, value)
-    return ParsedItem(row, raw, columns, rows=[row])
-
-
-def customer_value(column: str, value: str) -> Any:
-    if column == "gender":
-        return GENDERS.get(value.lower(), value.lower())
-    if column == "birthday":
-        return value.replace("/", "-")
-    if column == "first_seen_at":
-        return parse_moment(column, value)
-    if column == "interests":
-        return [part.strip() for part in LIST_SPLIT.split(value) if part.strip()]
-    if column in {"lifecycle_stage", "spending_power"}:
-        return value.lower()
-    return value
-
-
 Parsed = ParsedItem | RowError
-
-
-def iter_customers(header: list[str], rows: Iterable[list[str]]) -> Iterator[Parsed]:
-    for n, cells in numbered_rows(header, rows):
-        if isinstance(cells, RowError):
-            yield cells
-            continue
-        try:
-            yield customer_item(n, cells)
-        except CellError as exc:
-            yield RowError(n, exc.column, exc.message)
-
-
-def parse_customers(
-    header: list[str], rows: Iterable[list[str]]
-) -> tuple[list[ParsedItem], list[RowError]]:
-    return split(iter_customers(header, rows))
 
 
 def split(parsed: Iterable[Parsed]) -> tuple[list[ParsedItem], list[RowError]]:

@@ -17,9 +17,10 @@ from siyu.customers.models import Customer, Identity
 from siyu.demo.brand import Brand
 from siyu.imports import checks
 from siyu.imports.checks import check_item
+from siyu.imports.customer_rows import customer_item
 from siyu.imports.engine import Tally
 from siyu.imports.plain_profiles import plain_profile
-from siyu.imports.rows import CellError, customer_item
+from siyu.imports.rows import CellError
 from siyu.imports.tests.test_corrections import write
 from siyu.imports.whole_file import check_path, import_path
 from siyu.imports.writer import Options

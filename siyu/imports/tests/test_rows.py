@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from siyu.imports.rows import CellError, locate, parse_amount, parse_customers, parse_orders
+from siyu.imports.customer_rows import parse_customers
+from siyu.imports.rows import CellError, locate, parse_amount, parse_orders
 
 
 def test_amounts_in_yuan_become_fen() -> None:
