@@ -50,7 +50,6 @@ class Fitted:
     outputs: dict[str, Any]  # report.outputs: what the page shows
     fit: ClvFit  # the row whose parameters scored them
     refitting: bool  # a newer fit has been asked for
-    live: bool  # scored on this request (else stored with the fit by the worker)
 
 
 def scope_key(units: tuple[int, ...] | None) -> str:
@@ -161,13 +160,13 @@ def fitted_report(
         and exact.customers >= INLINE_BUYERS
         and not _stale(exact, now)
     ):
-        return Fitted(exact.outputs, exact, refitting=False, live=False)
+        return Fitted(exact.outputs, exact, refitting=False)
     summary = load()
     if len(summary.x) < INLINE_BUYERS and (exact is None or _stale(exact, now)):
         fit, report = store(units, until, summary, started=time.perf_counter())
         if report is None:
             raise ValueError(fit.problem)
-        return Fitted(outputs(report), fit, refitting=False, live=True)
+        return Fitted(outputs(report), fit, refitting=False)
     if exact is not None and exact.params is None and exact.problem and not _stale(exact, now):
         raise ValueError(exact.problem)
     usable = exact if exact is not None and exact.params is not None else None
@@ -182,7 +181,7 @@ def fitted_report(
     if usable is None or usable.params is None:
         raise Pending(requested)
     bg, gg = models_of(usable.params)
-    return Fitted(outputs(scored(summary, bg, gg)), usable, refitting, live=True)
+    return Fitted(outputs(scored(summary, bg, gg)), usable, refitting)
 
 
 def refit(fit_id: int) -> dict[str, Any]:
