@@ -10,7 +10,7 @@ prepared per row, the model's defaults once per table.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -65,8 +65,16 @@ def _template(model: type[models.Model]) -> tuple[list[models.Field[Any, Any]], 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows given as {attname: value}; every row must carry its ``id``."""
-    if not rows:
-        return
+    if rows:
+        columns, values = prepared_rows(model, rows)
+        copy_rows(model._meta.db_table, columns, values, chunk=5_000)
+
+
+def prepared_rows(
+    model: type[models.Model], rows: Sequence[dict[str, Any]]
+) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """The table's columns and, lazily, each row as the tuple the driver takes: the half
+    of ``insert_rows`` that needs no database, so another process can do it."""
     fields, defaults = _template(model)
     index = {f.attname: n for n, f in enumerate(fields)}
     conn = connections[DEFAULT_DB_ALIAS]  # the proxy's per-access lookup is costly here
@@ -86,36 +94,59 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
             return moment(value)
         return fields[n].get_db_prep_save(value, conn)
 
-    def prepared() -> Any:
-        for values in rows:
-            row = list(defaults)
-            for name, value in values.items():
-                n = index[name]
-                row[n] = value if name in plain else prepare(n, value)
-            yield tuple(row)
+    def general(values: dict[str, Any]) -> tuple[Any, ...]:
+        row = list(defaults)
+        for name, value in values.items():
+            n = index[name]
+            row[n] = value if name in plain else prepare(n, value)
+        return tuple(row)
 
-    whole = len(rows[0]) == len(index) > 1
-    needs = [n for n, f in enumerate(fields) if f.attname not in plain]
-    values = _in_column_order(rows, list(index), needs, prepare) if whole else prepared()
-    copy_rows(model._meta.db_table, [f.column for f in fields], values, chunk=5_000)
+    columns = [f.column for f in fields]
+    if not rows:
+        return columns, iter(())
+    return columns, _by_shared_keys(rows, index, defaults, plain, prepare, general)
 
 
-def _in_column_order(
-    rows: Sequence[dict[str, Any]], names: list[str], needs: list[int], prepare: Any
-) -> Any:
-    """Rows that name every column (built by one expression: the same keys), each read in
-    column order in one call; only the columns in ``needs`` are prepared."""
-    get = itemgetter(*names)
+def _by_shared_keys(
+    rows: Sequence[dict[str, Any]],
+    index: dict[str, int],
+    defaults: list[Any],
+    plain: set[str],
+    prepare: Callable[[int, Any], Any],
+    general: Callable[[dict[str, Any]], tuple[Any, ...]],
+) -> Iterator[tuple[Any, ...]]:
+    """Rows built by one expression name the same keys: each is read in one call and laid
+    over the table's defaults in another, and only the columns that need it are prepared
+    (a row-by-row, key-by-key copy was most of a bulk block's preparation). A row with
+    other keys takes the ``general`` way."""
+    keys = list(rows[0])
+    width = len(keys)
+    position = {index[k]: i for i, k in enumerate(keys)}
+    order = [position.get(n, width + n) for n in range(len(defaults))]
+    tail = tuple(defaults)
+    get = _getter(keys)
+    pick = _getter(order)
+    needs = [index[k] for k in keys if k not in plain]
+    first = rows[0].keys()
     for values in rows:
-        if len(values) != len(names):
-            raise ValueError("every row must name every column")
-        if not needs:
-            yield get(values)
+        if values.keys() != first:
+            yield general(values)
             continue
-        row = list(get(values))
-        for n in needs:
-            row[n] = prepare(n, row[n])
-        yield tuple(row)
+        row = pick(get(values) + tail)
+        if needs:
+            mutable = list(row)
+            for n in needs:
+                mutable[n] = prepare(n, mutable[n])
+            row = tuple(mutable)
+        yield row
+
+
+def _getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """``itemgetter`` that always returns a tuple (with one key it returns the value)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda values: (values[key],)
+    return itemgetter(*keys)
 
 
 def _moment_preparation(conn: Any) -> Any:
@@ -133,4 +164,6 @@ def _moment_preparation(conn: Any) -> Any:
 
 
 def _sqlite_text(value: datetime) -> str:
-    return str(value.astimezone(UTC).replace(tzinfo=None))
+    offset = value.utcoffset()
+    assert offset is not None  # noqa: S101 - callers pass aware times only
+    return str(value.replace(tzinfo=None) - offset)  # a fifth faster than astimezone(UTC)
