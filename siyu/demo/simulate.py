@@ -47,6 +47,16 @@ def plan_people(
         yield make_person(seed, index, now)
 
 
+def plan_range(seed: int, start: int, stop: int, now: datetime = DEFAULT_NOW) -> list[PersonPlan]:
+    """People [start, stop) of ``plan_people``'s order, planned without the ones before."""
+    people = []
+    if start < PERSONA_COUNT:
+        phones = [phone_for(seed, i) for i in range(PERSONA_COUNT)]
+        people += personas(seed, phones)[start:stop]
+    people += [make_person(seed, index, now) for index in range(max(start, PERSONA_COUNT), stop)]
+    return people
+
+
 def digest(customers: int, seed: int, now: datetime = DEFAULT_NOW) -> str:
     return plan_digest(plan_people(customers, seed, now))
 
@@ -89,7 +99,7 @@ def _build(
     build_channels(now)
     people = plan_people(customers, seed, now)
     verbs = load_people(brand, islice(people, verb_people), progress=progress)
-    rest = load_bulk(brand, people, progress=progress)
+    rest = load_bulk(brand, seed, now, min(verb_people, customers), customers, progress=progress)
     build_campaigns(now)
     build_loyalty(now)
     build_referrals(now)

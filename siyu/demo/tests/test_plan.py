@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections import Counter
 
-from siyu.demo.personas import SHARED_STORE_PHONE
-from siyu.demo.simulate import digest, plan_people
+from siyu.demo.personas import PERSONA_COUNT, SHARED_STORE_PHONE
+from siyu.demo.simulate import digest, plan_people, plan_range
 
 
 def test_same_seed_plans_identical_data() -> None:
     assert digest(200, seed=7) == digest(200, seed=7)
+
+
+def test_the_brand_stays_the_same_brand() -> None:
+    # Pinned: a faster generator (or loader) must plan exactly these people, so a
+    # benchmark or a demo built today is the one built last month.
+    assert digest(1200, seed=7) == (
+        "7b5b078a648be2d0024b58363ec73a13efb0c6a55389dba67936a6084d7d18ea"
+    )
 
 
 def test_another_seed_plans_other_data() -> None:
@@ -53,3 +61,9 @@ def test_refunds_are_about_five_percent_of_orders() -> None:
     refunded = sum(1 for o in orders if o.refunds)
     assert 0.03 < refunded / len(orders) < 0.07
     assert all(0 < o.refunded_fen <= o.paid_fen for o in orders if o.refunds)
+
+
+def test_a_range_of_people_is_that_slice_of_the_brand() -> None:
+    everyone = list(plan_people(60, seed=7))
+    for start, stop in ((0, 60), (3, 20), (PERSONA_COUNT, 41), (59, 60)):
+        assert plan_range(7, start, stop) == everyone[start:stop]
