@@ -8,6 +8,7 @@ the same whatever the brand's size and people can be generated in any order or i
 from __future__ import annotations
 
 import random
+from itertools import accumulate
 from datetime import date, datetime, timedelta
 
 from siyu.customers.identity_rules import is_junk
@@ -31,6 +32,9 @@ from siyu.demo.plan import (
 )
 
 PERSONA_NAMES = frozenset({"张敏", "刘洋", "赵蕾"})
+# What ``choices(weights=...)`` accumulates on every call (the same floats, so the same
+# draws), once.
+CHANNEL_CUM_WEIGHTS = list(accumulate(ch.weight for ch in c.CHANNELS))
 
 
 def person_rng(seed: int, index: int) -> random.Random:
@@ -71,7 +75,7 @@ def pick_owner(rng: random.Random, store: str) -> str:
 
 def make_person(seed: int, index: int, now: datetime) -> PersonPlan:
     rng = person_rng(seed, index)
-    channel = rng.choices(c.CHANNELS, weights=[ch.weight for ch in c.CHANNELS])[0]
+    channel = rng.choices(c.CHANNELS, cum_weights=CHANNEL_CUM_WEIGHTS)[0]
     store = pick_store(rng)
     # Arrivals grow over the year (the account is gaining traction): more mass near now.
     days_ago = 365 * rng.random() ** 1.4
