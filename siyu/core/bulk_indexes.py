@@ -37,6 +37,9 @@ def indexes_deferred(tables: Sequence[str]) -> Iterator[int]:
             # (Django defers them to the commit): run them now, then defer again.
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cur.execute("SET CONSTRAINTS ALL DEFERRED")
+            # Sorting a million keys in the default 64 MB spills to disk; for this
+            # transaction only.
+            cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for _name, sql in definitions:
             cur.execute(sql)
 

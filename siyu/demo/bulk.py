@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 
@@ -57,7 +57,7 @@ class BulkLoader:
         # Ids reserved up front (``fast_insert``) for every table, then the block's own
         # numbers swapped for them: rows reach the driver's executemany (COPY on
         # PostgreSQL) without a model instance or a read back.
-        ids: dict[type[models.Model] | str, list[int]] = {
+        ids: dict[type[models.Model] | str, Sequence[int]] = {
             model: reserve_ids(model, len(table.rows)) for model, table in block.tables.items()
         }
         ids[TAG] = [self.tag(group, name).pk for group, name in block.tag_names]

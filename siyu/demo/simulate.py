@@ -68,19 +68,26 @@ def simulate(
     *,
     verb_people: int = VERB_PEOPLE,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> SimulationResult:
-    """Build the brand (org tree, staff) and its customers into an empty database."""
+    """Build the brand (org tree, staff) and its customers into an empty database;
+    ``workers`` planning processes for the bulk part (None: chosen by its size)."""
     from django.conf import settings
     from django.utils import translation
 
     # The demo's stored texts (templates' SOP posts, slot names) are in the brand's
     # language, whatever language the calling thread last served a request in.
     with translation.override(settings.LANGUAGE_CODE):
-        return _build(customers, seed, now, verb_people, progress)
+        return _build(customers, seed, now, verb_people, progress, workers)
 
 
 def _build(
-    customers: int, seed: int, now: datetime, verb_people: int, progress: Progress | None
+    customers: int,
+    seed: int,
+    now: datetime,
+    verb_people: int,
+    progress: Progress | None,
+    workers: int | None,
 ) -> SimulationResult:
     from siyu.demo.brand import build_brand
     from siyu.demo.bulk import load_bulk
@@ -99,7 +106,9 @@ def _build(
     build_channels(now)
     people = plan_people(customers, seed, now)
     verbs = load_people(brand, islice(people, verb_people), progress=progress)
-    rest = load_bulk(brand, seed, now, min(verb_people, customers), customers, progress=progress)
+    rest = load_bulk(
+        brand, seed, now, min(verb_people, customers), customers, progress=progress, workers=workers
+    )
     build_campaigns(now)
     build_loyalty(now)
     build_referrals(now)

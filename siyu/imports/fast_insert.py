@@ -32,23 +32,34 @@ PLAIN_TYPES: set[type[Any]] = {
 _templates: dict[type[models.Model], tuple[list[models.Field[Any, Any]], list[Any]]] = {}
 
 
-def reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` fresh primary keys for ``model``. Must run inside the transaction that
-    inserts them: on SQLite that transaction holds the one write lock, so nobody else can
-    take the ids between this read and the insert."""
+def reserve_ids(model: type[models.Model], count: int) -> Sequence[int]:
+    """``count`` fresh primary keys for ``model``, ascending. Must run inside the
+    transaction that inserts them: on SQLite that transaction holds the one write lock,
+    so nobody else can take the ids between this read and the insert."""
     if count == 0:
         return []
     table = model._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # Taken one by one (a concurrent writer may take some in between), but only
+            # their bounds come back when nobody did: sending a million ids to Python was
+            # a fifth of a bulk load.
+            cur.execute(
+                "SELECT min(v), max(v) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
+                " AS v FROM generate_series(1, %s)) taken",
+                [table, count],
+            )
+            low, high = cur.fetchone()
+            if high - low + 1 == count:
+                return range(int(low), int(high) + 1)
             cur.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [table, count],
             )
-            return [int(r[0]) for r in cur.fetchall()]
+            return sorted(int(r[0]) for r in cur.fetchall())
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our table name
         start = int(cur.fetchone()[0])
-    return list(range(start + 1, start + count + 1))
+    return range(start + 1, start + count + 1)
 
 
 def _template(model: type[models.Model]) -> tuple[list[models.Field[Any, Any]], list[Any]]:
