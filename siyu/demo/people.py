@@ -8,8 +8,8 @@ the same whatever the brand's size and people can be generated in any order or i
 from __future__ import annotations
 
 import random
-from itertools import accumulate
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 
 from siyu.customers.identity_rules import is_junk
 from siyu.demo import catalog as c
