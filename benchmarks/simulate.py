@@ -65,7 +65,8 @@ def run_child(customers: int, workers: int | None, name: str) -> dict[str, float
         reset_database(env)
     args = [sys.executable, __file__, "--child", str(customers), "--workers", str(workers)]
     out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout  # noqa: S603 - this script
-    return json.loads(out.strip().splitlines()[-1])
+    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return figures
 
 
 def reset_database(env: dict[str, str]) -> None:
