@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from siyu.core.gc_pause import cycle_collector_paused
 from siyu.core.id_sets import among_ids
+from siyu.core.lazy_commit import commit_lazily
 from siyu.journeys.actions import MESSAGING, Batch, Item, Result, run_action
 from siyu.journeys.control import control_members
 from siyu.journeys.graph import ACTIONS, WAITS, exit_target
@@ -205,22 +206,15 @@ def _context(raw: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _commit_lazily() -> None:
-    """A batch's commit need not wait for its WAL flush (PostgreSQL; measured: a third of
-    a tag batch's time went to the commit). Nothing leaves the database at the commit:
-    sends, tasks and webhook calls are rows a worker takes later, in a synchronous commit
-    that flushes every earlier one first; a database crash before the flush loses the
-    batch's effects and transitions together, and the next claim runs it again."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def advance_due(*, limit: int | None = None, now: datetime | None = None) -> int:
     """Claim one batch and advance it; returns how many enrollments it moved."""
     now = now or timezone.now()
     with cycle_collector_paused(), transaction.atomic():
-        _commit_lazily()
+        # Measured: a third of a tag batch's time went to the commit's WAL flush. Nothing
+        # leaves the database at the commit: sends, tasks and webhook calls are rows a
+        # worker takes later; a crash before the flush loses the batch's effects and
+        # transitions together, and the next claim runs it again.
+        commit_lazily()
         rows = claim(now, limit or BATCH)
         if rows:
             advance(rows, now)

@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -67,14 +66,3 @@ def finish_plan(plan: SendPlan, outcome: Outcome, *, whole: bool = False) -> Non
     SendPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.PLANNED, summary=dict(summary))
     plan.status, plan.summary = PlanStatus.PLANNED, dict(summary)
     outcome.tasks = plan.tasks.count()
-
-
-def commit_lazily() -> None:
-    """A planned chunk need not wait for its WAL flush (PostgreSQL; measured: the flushes
-    were a fifth of a plan's time). The worker takes a plan's sends and tasks only once
-    the plan is planned, a synchronous commit that flushes every earlier one; a crash
-    before it loses only chunks of a plan still planning, which its retry writes again
-    (once: the idempotency key)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")

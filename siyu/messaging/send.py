@@ -40,6 +40,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from siyu.core.clock import local_date
+from siyu.core.lazy_commit import commit_lazily
 from siyu.customers.bulk import insert_all
 from siyu.customers.models import Customer
 from siyu.messaging import audience
@@ -56,7 +57,7 @@ from siyu.messaging.models import (
     StaffTask,
 )
 from siyu.messaging.overlap import can_overlap, plan_overlapped
-from siyu.messaging.plans import commit_lazily, existing_keys, finish_plan, open_plan
+from siyu.messaging.plans import existing_keys, finish_plan, open_plan
 from siyu.messaging.policy import (
     Candidate,
     Context,
@@ -323,6 +324,10 @@ _TASK_COLUMN = COLUMNS.index("task_id")
 
 
 def _read(planner: _Planner, req: SendRequest, cands: list[Candidate], *, existing: bool) -> Facts:
+    # Measured: the WAL flushes were a fifth of a plan's time. The worker takes a plan's
+    # sends and tasks only once the plan is planned, a synchronous commit that flushes
+    # every earlier one; a crash before it loses only chunks of a plan still planning,
+    # which its retry writes again (once: the idempotency key).
     commit_lazily()
     return planner.read(cands, existing_keys(req, cands) if existing else set())
 
