@@ -95,7 +95,8 @@ def blocks(
             yield planned_block(seed, a, b, now, brand, loaded_at)
         return
     # fork: a worker inherits the configured settings (the PII key) without setting Django
-    # up again; it never touches the inherited database connection.
+    # up again. It never touches the inherited database connection, nor writes to the
+    # terminal (a lock the progress bar's thread held at the fork would stay held in it).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[Block]] = deque()
