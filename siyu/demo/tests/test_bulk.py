@@ -63,3 +63,26 @@ def test_worker_processes_write_what_one_process_writes(
     # Ids follow people's order.
     names = list(Customer.objects.order_by("pk").values_list("display_name", flat=True))
     assert names == [p.profile.display_name for p in planned]
+
+
+def test_every_reference_points_at_the_planned_row(
+    brand: Brand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 30)
+    start, stop = 20, 110
+    bulk.load_bulk(brand, 7, DEFAULT_NOW, start, stop, workers=0)
+    planned = plan_range(7, start, stop)
+    by_order = {
+        o.order_no: (p.profile.display_name, len(o.lines)) for p in planned for o in p.orders
+    }
+    stored = {
+        o.order_no: (o.customer.display_name, o.lines.count())
+        for o in Order.objects.select_related("customer")
+    }
+    assert stored == by_order
+    for person in planned[::7]:
+        customer = Customer.objects.get(display_name=person.profile.display_name)
+        types = set(customer.identities.values_list("type", flat=True))
+        assert types == {i.type for t in person.touches for i in t.identities}
+        tags = set(customer.tag_links.values_list("tag__group__name", "tag__name"))
+        assert tags == set(person.tags)
