@@ -24,8 +24,7 @@ def setup_django(name: str, *, reuse: bool, sqlite_only: bool = False) -> Path:
         os.environ.pop("DATABASE_URL", None)
     if not os.environ.get("DATABASE_URL"):
         if not reuse and data_dir.exists():
-            for suffix in ("", "-wal", "-shm"):
-                (data_dir / f"siyu.sqlite3{suffix}").unlink(missing_ok=True)
+            remove_sqlite(data_dir)
         os.environ["SIYU_DATA_DIR"] = str(data_dir)
     os.environ["SIYU_AUTOGEN_KEYS"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siyu.settings")
@@ -33,6 +32,12 @@ def setup_django(name: str, *, reuse: bool, sqlite_only: bool = False) -> Path:
 
     django.setup()
     return data_dir
+
+
+def remove_sqlite(data_dir: Path) -> None:
+    """Delete the data directory's SQLite database (its WAL and shared-memory files too)."""
+    for suffix in ("", "-wal", "-shm"):
+        (data_dir / f"siyu.sqlite3{suffix}").unlink(missing_ok=True)
 
 
 def server_cpu() -> float:

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench_env import ROOT
+from bench_env import ROOT, remove_sqlite
 
 
 def one_build(customers: int, workers: int | None) -> dict[str, float]:
@@ -58,8 +58,7 @@ def run_child(customers: int, workers: int | None, name: str) -> dict[str, float
     env = dict(os.environ)
     data_dir = ROOT / "var" / name
     if not env.get("DATABASE_URL"):
-        for suffix in ("", "-wal", "-shm"):
-            (data_dir / f"siyu.sqlite3{suffix}").unlink(missing_ok=True)
+        remove_sqlite(data_dir)
         env["SIYU_DATA_DIR"] = str(data_dir)
     else:
         reset_database(env)
@@ -105,8 +104,7 @@ def main() -> None:
         reset_database(dict(os.environ))
     else:
         for name in ("bench-simulate", "bench-simulate-baseline"):
-            for suffix in ("", "-wal", "-shm"):
-                (ROOT / "var" / name / f"siyu.sqlite3{suffix}").unlink(missing_ok=True)
+            remove_sqlite(ROOT / "var" / name)
     print(
         json.dumps(
             {
