@@ -1,6 +1,7 @@
-"""p50/p95 of every analytics console page and CSV export, server-side, on the read model
-and on the ORM reference in the same run, plus the read model's build, refresh and
-staleness.
+"""p50/p95 of every analytics console page, the layering page and their CSV exports,
+server-side, on the read model and on the ORM reference in the same run, plus the read
+model's build, refresh and staleness, and the CLV fit the worker runs for a brand this
+size (done in-process before the timing).
 
     uv run python benchmarks/console_pages.py [--customers N | --quick] [--reuse] [--month Q --year Q]
 
@@ -33,7 +34,7 @@ from bench_env import setup_django
 
 MONTH = "from=2025-12-01&to=2025-12-30"
 YEAR = "from=2025-01-01&to=2025-12-31"
-# (name, URL): every analytics page and every CSV export of it.
+# (name, URL): every analytics page, the layering page, and every CSV export of them.
 PAGES: list[tuple[str, str]] = [
     ("overview", f"/analytics/?{MONTH}"),
     ("overview.csv", f"/analytics/?{MONTH}&csv=metrics"),
@@ -49,6 +50,10 @@ PAGES: list[tuple[str, str]] = [
     ("lift", f"/analytics/lift/?{MONTH}"),
     ("lift.csv", f"/analytics/lift/?{MONTH}&csv=wecom"),
     ("gmv, one region", f"/analytics/gmv/?{MONTH}&org={{region}}"),
+    ("layering", "/segments/layering/"),
+    ("layering rfm.csv", "/segments/layering/rfm.csv"),
+    ("layering matrix.csv", "/segments/layering/matrix.csv"),
+    ("layering pareto.csv", "/segments/layering/pareto.csv"),
 ]
 
 
@@ -138,6 +143,20 @@ def write_orders(count: int) -> None:
         )
 
 
+def fit_clv(client: Any, year: str) -> float:
+    """What the worker does for a brand this size: the CLV page asks for its fit, the
+    worker fits it and stores what the page shows. Done here once, before the timing, so
+    the pages are timed as a running installation serves them."""
+    from siyu.analytics.clv.fits import refit
+    from siyu.analytics.models import ClvFit
+
+    client.get(f"/analytics/clv/?{year}", secure=True)
+    t = time.perf_counter()
+    for pk in ClvFit.objects.filter(fitted_at__isnull=True).values_list("pk", flat=True):
+        refit(pk)
+    return time.perf_counter() - t
+
+
 def measure_read_model() -> dict[str, float]:
     from siyu.analytics.readmodel import sync
 
@@ -188,6 +207,8 @@ def main() -> None:
             f"read model: built in {model['build_s']:.1f}s, refresh after 300 orders "
             f"{model['refresh_s']:.2f}s"
         )
+        clv_fit_s = fit_clv(client, args.year)
+        print(f"CLV fit (the worker's job): {clv_fit_s:.1f}s")
         print("read model (product path):")
         ours = time_pages(client, args.rounds, region_id, args.month, args.year)
     theirs: dict[str, list[float]] = {}
@@ -218,6 +239,7 @@ def main() -> None:
                 "read_model_build_s": round(model["build_s"], 1),
                 "read_model_refresh_s": round(model["refresh_s"], 3),
                 "data_build_s": None if built_s is None else round(built_s),
+                "clv_fit_s": round(clv_fit_s, 1),
                 "p95_ms": {k: round(p(v, 95)) for k, v in ours.items()},
                 "baseline_p95_ms": {k: round(p(v, 95)) for k, v in theirs.items()},
             },

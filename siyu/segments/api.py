@@ -20,7 +20,7 @@ from siyu.core.audit import record_audit
 from siyu.core.params import ApiAfter, ApiId
 from siyu.customers.models import Customer, CustomerStatus
 from siyu.segments import layering, queries
-from siyu.segments.facts import facts_ready
+from siyu.segments.layering_source import layering_for
 from siyu.segments.models import Segment
 from siyu.segments.rules import RuleError
 from siyu.segments.thresholds import load_thresholds
@@ -133,8 +133,7 @@ def segment_members(request: HttpRequest, segment_id: ApiId, page: Query[PageIn]
 
 @router.get("/layering/rfm", auth=READ, response=responses({200: list[LayerOut], 400: DetailOut}))
 def rfm_layers(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
-    facts = as_of is None and facts_ready()
-    rows = layering.rfm_layers(load_thresholds(), _as_of(as_of), None, facts=facts)
+    rows = layering_for(load_thresholds(), as_of, _as_of(as_of)).layers()
     return [row.__dict__ for row in rows]
 
 
@@ -144,15 +143,13 @@ def rfm_layers(request: HttpRequest, as_of: date | None = None) -> list[dict[str
 def value_lifecycle(request: HttpRequest, as_of: date | None = None) -> list[dict[str, Any]]:
     """Buyers per value tier × lifecycle stage, measured at the end of ``as_of`` (a date in
     the brand's zone; default now)."""
-    facts = as_of is None and facts_ready()
-    cells = layering.value_lifecycle_matrix(load_thresholds(), _as_of(as_of), None, facts=facts)
+    cells = layering_for(load_thresholds(), as_of, _as_of(as_of)).matrix()
     return [cell.__dict__ for cell in cells]
 
 
 @router.get("/layering/pareto", auth=READ, response=responses({200: ParetoOut, 400: DetailOut}))
 def pareto(request: HttpRequest, as_of: date | None = None) -> dict[str, Any]:
-    facts = as_of is None and facts_ready()
-    curve = layering.pareto_curve(None, as_of=_as_of(as_of) if as_of else None, facts=facts)
+    curve = layering_for(load_thresholds(), as_of, _as_of(as_of)).pareto()
     return {
         "buyers": curve.buyers,
         "net_fen": curve.net_fen,

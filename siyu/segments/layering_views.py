@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,10 +18,8 @@ from pydantic import ValidationError
 
 from siyu.core.audit import record_audit
 from siyu.core.roles import is_hq
-from siyu.customers.models import Customer
-from siyu.customers.scope import visible_customers
 from siyu.segments import layering
-from siyu.segments.facts import facts_ready
+from siyu.segments.layering_source import layering_for
 from siyu.segments.queries import table_csv
 from siyu.segments.thresholds import Thresholds, load_thresholds, save_thresholds
 
@@ -112,11 +109,6 @@ def _problems(exc: ValidationError) -> list[str]:
     return problems
 
 
-def _scope(request: HttpRequest) -> QuerySet[Customer] | None:
-    """None for a brand-wide viewer: layering counts active buyers anyway."""
-    return None if is_hq(request.user) else visible_customers(request.user)
-
-
 @login_required
 def layering_page(request: HttpRequest) -> HttpResponse:
     thresholds = load_thresholds()
@@ -135,10 +127,8 @@ def layering_page(request: HttpRequest) -> HttpResponse:
         as_of, now = parse_as_of(request.GET.get("as_of"))
     except BadAsOf as exc:
         return _bad(exc)
-    scope = _scope(request)
-    # The present is read from the order facts; a past date from the orders themselves.
-    facts = as_of is None and facts_ready()
-    cells = layering.value_lifecycle_matrix(thresholds, now, scope, facts=facts)
+    source = layering_for(thresholds, as_of, now, request.user)
+    cells = source.matrix()
     matrix = [
         (layering.TIER_LABELS[tier], [c for c in cells if c.value_tier == tier])
         for tier in layering.VALUE_TIERS
@@ -152,10 +142,11 @@ def layering_page(request: HttpRequest) -> HttpResponse:
             "value_medium": _yuan(thresholds.value_medium_fen),
             "value_high": _yuan(thresholds.value_high_fen),
         },
-        "layers": layering.rfm_layers(thresholds, now, scope, facts=facts),
+        "layers": source.layers(),
         "stages": [layering.STAGE_LABELS[s] for s in layering.STAGES],
         "matrix": matrix,
-        "pareto": layering.pareto_curve(scope, as_of=now if as_of else None, facts=facts),
+        "pareto": source.pareto(),
+        "freshness": source.freshness(),
         "as_of": as_of,
         "today": timezone.localdate(),
         "errors": errors,
@@ -170,8 +161,7 @@ def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
         as_of, now = parse_as_of(request.GET.get("as_of"))
     except BadAsOf as exc:
         return _bad(exc)
-    thresholds, scope = load_thresholds(), _scope(request)
-    facts = as_of is None and facts_ready()
+    source = layering_for(load_thresholds(), as_of, now, request.user)
     if table == "rfm":
         header = ["customer_id", "r", "f", "m", "orders", "net_fen", "layer"]
         rows: list[list[Any]] = [
@@ -184,16 +174,14 @@ def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
                 s.monetary_fen,
                 s.layer,
             ]
-            for s in layering.rfm_scores(thresholds, now, scope, facts=facts)
+            for s in source.scores()
         ]
     elif table == "matrix":
         header = ["customer_id", "value_tier", "stage", "net_fen"]
-        rows = [list(r) for r in layering.matrix_rows(thresholds, now, scope, facts=facts)]
+        rows = [list(r) for r in source.matrix_rows()]
     elif table == "pareto":
         header = ["top_percent", "customers", "share_of_net_gmv"]
-        curve = layering.pareto_curve(
-            scope, list(range(1, 101)), as_of=now if as_of else None, facts=facts
-        )
+        curve = source.pareto(list(range(1, 101)))
         rows = [[p.top_percent, p.customers, f"{p.share:.6f}"] for p in curve.points]
     else:
         raise Http404

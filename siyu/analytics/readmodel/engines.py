@@ -46,6 +46,17 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
         # paid_s of the customer's order before this one, by (paid_s, id); NULL on the first
         ("prev_paid_s", "int64?"),
     ],
+    # One row per buyer (a customer with orders): what layering reads, as the order facts
+    # of segments/facts.py hold it, in epoch seconds.
+    "rm_buyers": [
+        ("customer_id", "int64"),
+        ("unit", "int64"),
+        ("orders", "int64"),
+        ("net_fen", "int64"),
+        ("first_paid_s", "int64"),
+        ("last_paid_s", "int64"),
+        ("prev_paid_s", "int64?"),  # the latest payment before the last one's moment
+    ],
     "rm_events": [
         ("customer_id", "int64"),
         ("day", "int32"),
@@ -54,7 +65,12 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
     ],
     "rm_state": [("position_tx", "int64"), ("position_id", "int64"), ("refreshed_us", "int64")],
 }
-CUSTOMER_TABLES = {"rm_customers": "id", "rm_orders": "customer_id", "rm_events": "customer_id"}
+CUSTOMER_TABLES = {
+    "rm_customers": "id",
+    "rm_orders": "customer_id",
+    "rm_buyers": "customer_id",
+    "rm_events": "customer_id",
+}
 
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
@@ -167,7 +183,9 @@ class ClickHouseDialect:
         return [self.qualify(statement) for statement in out]
 
     def qualify(self, sql: str) -> str:
-        return re.sub(r"\brm_(customers|orders|events|state)\b", rf"{self.database}.rm_\1", sql)
+        return re.sub(
+            r"\brm_(customers|orders|buyers|events|state)\b", rf"{self.database}.rm_\1", sql
+        )
 
     def deletes(self, ids: Sequence[int]) -> list[str]:
         listed = ", ".join(str(int(i)) for i in ids)

@@ -167,6 +167,39 @@ def _orders(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
     return _with_customer(table, customers, ["acq_day", "acq_month", "channel", "unit"])
 
 
+_NONE = np.iinfo(np.int64).min
+
+
+def _buyers(orders: pa.Table) -> pa.Table:
+    """One row per buyer, as ``segments.facts`` computes it from the same orders: count,
+    net spend, first and last payment, and the latest payment before the last one's
+    moment (none when every order was paid at that moment)."""
+    cid, paid = orders.column("customer_id").to_numpy(), orders.column("paid_s").to_numpy()
+    order = np.lexsort((paid, cid))
+    cid, paid = cid[order], paid[order]
+    if not len(cid):
+        return arrow_schema("rm_buyers").empty_table()
+    starts = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]])
+    sizes = np.diff(np.r_[starts, len(cid)])
+    last = paid[starts + sizes - 1]
+    before_last = np.where(paid < np.repeat(last, sizes), paid, _NONE)
+    prev = np.maximum.reduceat(before_last, starts)
+    return pa.table(
+        {
+            "customer_id": pa.array(cid[starts], pa.int64()),
+            "unit": pa.array(orders.column("unit").to_numpy()[order][starts], pa.int64()),
+            "orders": pa.array(sizes, pa.int64()),
+            "net_fen": pa.array(
+                np.add.reduceat(orders.column("net_fen").to_numpy()[order], starts), pa.int64()
+            ),
+            "first_paid_s": pa.array(paid[starts], pa.int64()),
+            "last_paid_s": pa.array(last, pa.int64()),
+            "prev_paid_s": pa.array(prev, pa.int64(), mask=prev == _NONE),
+        },
+        schema=arrow_schema("rm_buyers"),
+    )
+
+
 def _events(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
     epoch = _EPOCH[connection.vendor].format(c="occurred_at")
     where, params = _where_ids("customer_id", ids)
@@ -201,5 +234,6 @@ def extract(ids: Sequence[int] | None = None) -> dict[str, pa.Table]:
             arrow_schema("rm_customers")
         ),
         "rm_orders": orders.select(arrow_schema("rm_orders").names).cast(arrow_schema("rm_orders")),
+        "rm_buyers": _buyers(orders),
         "rm_events": _events(ids, customers),
     }

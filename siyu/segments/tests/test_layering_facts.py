@@ -1,20 +1,18 @@
 """Layering read from the order facts gives the same figures as layering aggregated from
 the orders (random buyers, every table, both RFM modes, a scoped viewer); the page and the
-API read the facts once they are filled."""
+API read the facts once they are filled (test_layering_columns: which path a page takes)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 
 from siyu.customers.scope import visible_customers
 from siyu.demo.brand import Brand
 from siyu.segments import layering
 from siyu.segments.facts import fill_facts
-from siyu.segments.models import CustomerFacts
-from siyu.segments.tests.factories import NOW, buy, make_customer, random_population
+from siyu.segments.tests.factories import NOW, random_population
 from siyu.segments.thresholds import Thresholds
 
 MODES = [Thresholds(), Thresholds(rfm_mode="fixed", high_score=2)]
@@ -38,18 +36,3 @@ def test_facts_and_orders_give_the_same_layers(brand: Brand, thresholds: Thresho
                 expected = got
         assert got == expected
         assert expected[0], "the random buyers must be layered"
-
-
-def test_the_layering_page_reads_the_facts_once_filled(brand: Brand) -> None:
-    person = make_customer("事实买家")
-    buy(person, NOW - timedelta(days=1), 12345)
-    client = Client()
-    client.force_login(brand.lin_yue.user)
-    fill_facts()
-    CustomerFacts.objects.filter(customer_id=person.pk).update(net_fen=777)
-    # Deliberately different from the orders, to show which path the page took.
-    rows = client.get("/segments/layering/rfm.csv").content.decode().splitlines()
-    assert any(line.startswith(f"{person.pk},") and line.split(",")[5] == "777" for line in rows)
-    past = client.get("/segments/layering/rfm.csv", {"as_of": NOW.date().isoformat()})
-    rows = past.content.decode().splitlines()
-    assert any(line.split(",")[5] == "12345" for line in rows if line.startswith(f"{person.pk},"))
