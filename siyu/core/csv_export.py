@@ -95,3 +95,24 @@ def csv_stream(
             sink.text = ""
     if sink.text:
         yield sink.text
+
+
+def arrow_csv(header: Sequence[str], table: Any) -> bytes | None:
+    """A pyarrow table as UTF-8 of the text ``csv_text`` writes (header, CRLF lines), by
+    Arrow's C++ writer: a million-row export in a fraction of a second instead of ten.
+    None when a text cell would need the formula guard or quoting: the caller then writes
+    through ``write_csv``."""
+    import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
+
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.match_substring_regex(column, r'^[=+\-@\t\r]|[",\r\n]')
+            if pc.any(risky).as_py():
+                return None
+    out = io.BytesIO()
+    out.write(csv_text(header, []).encode())
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="none", eol="\r\n")
+    pa_csv.write_csv(table, out, options)
+    return out.getvalue()

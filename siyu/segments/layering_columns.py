@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from siyu.analytics.readmodel.engines import Engine
@@ -79,7 +80,14 @@ def _seconds(moment: datetime) -> int:
 
 def _quintiles(values: np.ndarray) -> np.ndarray:
     """1–5 by the share of buyers at or below each value (ties share it): CUME_DIST."""
-    share = np.searchsorted(np.sort(values), values, side="right") / len(values)
+    # Counted on the sorted values (each value's count is the end of its run of equals)
+    # and put back in place: searching a million unsorted values in the sorted ones took
+    # 0.45 s each at 1M buyers, a cache miss per probe.
+    order = np.argsort(values)
+    ordered = values[order]
+    ends = np.r_[np.flatnonzero(ordered[1:] != ordered[:-1]), len(values) - 1]
+    share = np.empty(len(values))
+    share[order] = np.repeat(ends + 1, np.diff(np.r_[-1, ends])) / len(values)
     scores = np.ones(len(values), np.int64)
     for cut in (0.2, 0.4, 0.6, 0.8):
         scores += share > cut
@@ -126,6 +134,27 @@ def rfm_scores(b: Buyers, t: Thresholds, now: datetime) -> list[CustomerScore]:
             strict=True,
         )
     ]
+
+
+def scores_table(b: Buyers, t: Thresholds, now: datetime) -> pa.Table:
+    """``rfm_scores`` as columns (the CSV export's, in its order)."""
+    r, f, m = _rfm(b, t, now)
+    high = t.high_score
+    code = (r >= high) * 4 + (f >= high) * 2 + (m >= high)
+    keys = [""] * 8
+    for (rh, fh, mh), (key, _label) in LAYERS.items():
+        keys[rh * 4 + fh * 2 + mh] = key
+    return pa.table(
+        {
+            "customer_id": b.customer_id,
+            "r": r,
+            "f": f,
+            "m": m,
+            "orders": b.frequency,
+            "net_fen": b.monetary,
+            "layer": pc.take(pa.array(keys), pa.array(code)),
+        }
+    )
 
 
 def rfm_layers(b: Buyers, t: Thresholds, now: datetime) -> list[LayerRow]:
@@ -186,6 +215,19 @@ def matrix_rows(b: Buyers, t: Thresholds, now: datetime) -> list[tuple[int, str,
             b.customer_id.tolist(), tier.tolist(), stage.tolist(), b.monetary.tolist(), strict=True
         )
     ]
+
+
+def matrix_table(b: Buyers, t: Thresholds, now: datetime) -> pa.Table:
+    """``matrix_rows`` as columns."""
+    tier, stage = _matrix_codes(b, t, now)
+    return pa.table(
+        {
+            "customer_id": b.customer_id,
+            "value_tier": pc.take(pa.array(VALUE_TIERS), pa.array(tier)),
+            "stage": pc.take(pa.array(STAGES), pa.array(stage)),
+            "net_fen": b.monetary,
+        }
+    )
 
 
 def pareto_curve(b: Buyers, percents: list[int] | None = None) -> Pareto:

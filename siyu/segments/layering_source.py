@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -70,6 +71,14 @@ class Layering:
             return columns.pareto_curve(b, percents)
         as_of = self.now if self.past else None
         return layering.pareto_curve(self.scope, percents, as_of=as_of, facts=self.facts)
+
+    def table(self, name: str) -> Any:
+        """The per-customer table ("rfm" or "matrix") as Arrow columns, when read from the
+        read model (None on the SQL path)."""
+        if (b := self._buyers) is None:
+            return None
+        make = columns.scores_table if name == "rfm" else columns.matrix_table
+        return make(b, self.thresholds, self.now)
 
     def freshness(self) -> str:
         return self.source.freshness() if self.source.engine is not None else ""

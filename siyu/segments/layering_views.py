@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
 from siyu.core.audit import record_audit
+from siyu.core.csv_export import BOM, arrow_csv
 from siyu.core.roles import is_hq
 from siyu.segments import layering
-from siyu.segments.layering_source import layering_for
+from siyu.segments.layering_source import Layering, layering_for
 from siyu.segments.queries import table_csv
 from siyu.segments.thresholds import Thresholds, load_thresholds, save_thresholds
 
@@ -155,6 +156,26 @@ def layering_page(request: HttpRequest) -> HttpResponse:
     return render(request, "segments/layering.html", context, status=400 if errors else 200)
 
 
+CSV_HEADERS = {
+    "rfm": ["customer_id", "r", "f", "m", "orders", "net_fen", "layer"],
+    "matrix": ["customer_id", "value_tier", "stage", "net_fen"],
+    "pareto": ["top_percent", "customers", "share_of_net_gmv"],
+}
+
+
+def _csv_rows(source: Layering, table: str) -> list[list[Any]]:
+    if table == "rfm":
+        return [
+            [s.customer_id, s.recency, s.frequency, s.monetary, s.frequency_count,
+             s.monetary_fen, s.layer]
+            for s in source.scores()
+        ]  # fmt: skip
+    if table == "matrix":
+        return [list(r) for r in source.matrix_rows()]
+    curve = source.pareto(list(range(1, 101)))
+    return [[p.top_percent, p.customers, f"{p.share:.6f}"] for p in curve.points]
+
+
 @login_required
 def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
     try:
@@ -162,34 +183,19 @@ def layering_csv(request: HttpRequest, table: str) -> HttpResponse:
     except BadAsOf as exc:
         return _bad(exc)
     source = layering_for(load_thresholds(), as_of, now, request.user)
-    if table == "rfm":
-        header = ["customer_id", "r", "f", "m", "orders", "net_fen", "layer"]
-        rows: list[list[Any]] = [
-            [
-                s.customer_id,
-                s.recency,
-                s.frequency,
-                s.monetary,
-                s.frequency_count,
-                s.monetary_fen,
-                s.layer,
-            ]
-            for s in source.scores()
-        ]
-    elif table == "matrix":
-        header = ["customer_id", "value_tier", "stage", "net_fen"]
-        rows = [list(r) for r in source.matrix_rows()]
-    elif table == "pareto":
-        header = ["top_percent", "customers", "share_of_net_gmv"]
-        curve = source.pareto(list(range(1, 101)))
-        rows = [[p.top_percent, p.customers, f"{p.share:.6f}"] for p in curve.points]
-    else:
+    header = CSV_HEADERS.get(table)
+    if header is None:
         raise Http404
+    columns = source.table(table) if table in PER_CUSTOMER else None
+    body = arrow_csv(header, columns) if columns is not None else None
+    if body is not None and columns is not None:
+        count = columns.num_rows
+    else:
+        rows = _csv_rows(source, table)
+        body, count = table_csv(header, rows).encode(), len(rows)
     if table in PER_CUSTOMER:
         # One row per customer, like a segment export: who took which list is audited.
-        record_audit(request.user, "layering_export", "layering", table, rows=len(rows))
-    response = HttpResponse(
-        "\ufeff" + table_csv(header, rows), content_type="text/csv; charset=utf-8"
-    )
+        record_audit(request.user, "layering_export", "layering", table, rows=count)
+    response = HttpResponse(BOM.encode() + body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="layering-{table}.csv"'
     return response

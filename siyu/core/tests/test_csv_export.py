@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from siyu.core.csv_export import csv_response, csv_text, safe_cell
+from siyu.core.csv_export import arrow_csv, csv_response, csv_text, safe_cell
 
 ATTACK = "+1+cmd|' /C calc'!A0"
 
@@ -43,3 +43,19 @@ def test_a_download_starts_with_a_bom_and_names_the_file() -> None:
     assert body.startswith("\ufeffregion")
     assert "'+1+cmd" in body
     assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
+
+
+def test_arrow_tables_are_written_as_the_csv_writer_writes_them() -> None:
+    import pyarrow as pa
+
+    header = ["id", "name", "fen"]
+    rows = [[1, "important_value", -300], [20, "上海", 0]]
+    table = pa.table({"id": [1, 20], "name": ["important_value", "上海"], "fen": [-300, 0]})
+    assert arrow_csv(header, table) == csv_text(header, rows).encode()
+
+
+@pytest.mark.parametrize("cell", [ATTACK, "-1", 'say "hi"', "a,b", "two\nlines"])
+def test_arrow_tables_that_need_a_guard_or_quotes_go_to_the_csv_writer(cell: str) -> None:
+    import pyarrow as pa
+
+    assert arrow_csv(["name"], pa.table({"name": ["ok", cell]})) is None

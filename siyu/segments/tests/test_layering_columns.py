@@ -143,3 +143,19 @@ def test_hq_reads_the_read_model_and_a_past_date_the_orders(brand: Brand) -> Non
             not in client.get("/segments/layering/").content.decode()
         )
     assert net_fen(as_of=NOW.date().isoformat()) == "12345"  # the orders paid by then
+
+
+def test_the_exports_read_from_the_read_model_are_the_sql_paths_byte_for_byte(
+    brand: Brand,
+) -> None:
+    random_population(brand, 3, n=40)
+    fill_facts()
+    client = Client()
+    client.force_login(brand.lin_yue.user)
+    for table in ("rfm", "matrix", "pareto"):
+        url = f"/segments/layering/{table}.csv"
+        ours = client.get(url).content
+        with override_settings(SIYU_ANALYTICS_READ_MODEL=False):
+            theirs = client.get(url).content
+        assert ours == theirs
+        assert len(ours.splitlines()) > 20
