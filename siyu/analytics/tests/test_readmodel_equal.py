@@ -6,7 +6,6 @@ DuckDB and on ClickHouse's engine (chdb), over SQLite or PostgreSQL."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from siyu.analytics.readmodel import cohorts as rm_cohorts
 from siyu.analytics.readmodel import health as rm_health
 from siyu.analytics.readmodel import metrics as rm
 from siyu.analytics.readmodel import scope as rm_scope
-from siyu.analytics.readmodel.engines import ChdbEngine, DuckDBEngine, Engine
+from siyu.analytics.readmodel.engines import DuckDBEngine, Engine
 from siyu.analytics.readmodel.scope import Filter
 from siyu.analytics.readmodel.sync import build, refresh
 from siyu.analytics.tests.factories import customer, event, order
@@ -43,13 +42,9 @@ PERIODS = [
 ]
 
 
-@pytest.fixture(params=["duckdb", "chdb"])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    if request.param == "chdb":
-        pytest.importorskip("chdb", reason="chdb is in the optional 'clickhouse' group")
-        yield ChdbEngine()
-    else:
-        yield DuckDBEngine()
+@pytest.fixture
+def engine(read_model_engine: Engine) -> Engine:
+    return read_model_engine
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ reads the read model for HQ and the SQL for a past date or when it is switched o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from django.test.utils import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siyu.analytics.readmodel.engines import ChdbEngine, DuckDBEngine, Engine
+from siyu.analytics.readmodel.engines import DuckDBEngine, Engine
 from siyu.analytics.readmodel.scope import Filter, read_filter
 from siyu.analytics.readmodel.sync import build
 from siyu.customers.scope import visible_customers
@@ -30,13 +29,9 @@ from siyu.segments.thresholds import Thresholds
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["duckdb", "chdb"])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    if request.param == "chdb":
-        pytest.importorskip("chdb", reason="chdb is in the optional 'clickhouse' group")
-        yield ChdbEngine()
-    else:
-        yield DuckDBEngine()
+@pytest.fixture
+def engine(read_model_engine: Engine) -> Engine:
+    return read_model_engine
 
 
 def _increasing(low: int, high: int) -> st.SearchStrategy[list[int]]:
