@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
 import pytest
 
 from siyu.core.csv_export import arrow_csv, csv_response, csv_text, safe_cell
@@ -46,8 +47,6 @@ def test_a_download_starts_with_a_bom_and_names_the_file() -> None:
 
 
 def test_arrow_tables_are_written_as_the_csv_writer_writes_them() -> None:
-    import pyarrow as pa
-
     header = ["id", "name", "fen"]
     rows = [[1, "important_value", -300], [20, "上海", 0]]
     table = pa.table({"id": [1, 20], "name": ["important_value", "上海"], "fen": [-300, 0]})
@@ -56,6 +55,4 @@ def test_arrow_tables_are_written_as_the_csv_writer_writes_them() -> None:
 
 @pytest.mark.parametrize("cell", [ATTACK, "-1", 'say "hi"', "a,b", "two\nlines"])
 def test_arrow_tables_that_need_a_guard_or_quotes_go_to_the_csv_writer(cell: str) -> None:
-    import pyarrow as pa
-
     assert arrow_csv(["name"], pa.table({"name": ["ok", cell]})) is None
