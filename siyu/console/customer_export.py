@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from siyu.console.queries import CustomerFilter, filtered_customers
+from siyu.console.queries import CustomerFilter, filtered_customers, resolve_search
 from siyu.core.pii import mask_name
 from siyu.core.roles import User
 from siyu.customers.models import CustomerTag, LifecycleStage
@@ -79,6 +79,7 @@ def chunk_tags(ids: list[int]) -> dict[int, list[str]]:
 def export_chunks(user: User, filters: CustomerFilter) -> Iterator[list[Values]]:
     """The filtered scope, newest id first: plain value rows (no model instances, no
     decryption), FIRST_CHUNK rows in the first query and CHUNK in each after it."""
+    filters = resolve_search(filters)
     before, size = filters.before, min(FIRST_CHUNK, CHUNK)
     while True:
         scope = filtered_customers(user, replace(filters, before=before), by_row=True)

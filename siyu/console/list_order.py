@@ -27,7 +27,7 @@ from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from siyu.console.list_facts import facts_page, in_order
-from siyu.console.queries import PAGE_SIZE, CustomerFilter, filtered_customers
+from siyu.console.queries import PAGE_SIZE, CustomerFilter, filtered_customers, resolve_search
 from siyu.customers.models import Customer, CustomerTag, Order
 from siyu.segments.facts import facts_ready
 
@@ -88,7 +88,7 @@ def after_cursor(qs: QuerySet[Customer], key: str, value: Any, before: int) -> Q
 def sorted_customer_page(
     user: AbstractBaseUser | AnonymousUser, filters: CustomerFilter, sort: Sort
 ) -> SortedPage:
-    unpaged = replace(filters, before=None)
+    unpaged = resolve_search(replace(filters, before=None))
     total, exact = bounded_count(filtered_customers(user, unpaged))
     if sort != "newest" and facts_ready():
         ids, values, next_before = facts_page(user, unpaged, sort, filters.before, PAGE_SIZE)

@@ -113,3 +113,23 @@ def test_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(10):
         response = client.get("/customers/", {"q": "客户"})
     assert len(response.context["page"].customers) == 30
+
+
+@pytest.mark.parametrize("name_matches", [2000, 2])
+def test_a_search_finds_the_same_profiles_read_by_id_or_walked(
+    client: Client, brand: Brand, monkeypatch: pytest.MonkeyPatch, name_matches: int
+) -> None:
+    """A few matches are found by the name and phone indexes and read by id; more than
+    NAME_MATCHES are tested row by row as the list is walked: the same page either way."""
+    from siyu.console import queries
+
+    monkeypatch.setattr(queries, "NAME_MATCHES", name_matches)
+    for i, name in enumerate(["张一", "刘洋", "张二", "Zhang", "张三", "zhang", "张四"]):
+        make_customer(name, phone=f"139{i:04d}{1111 if i % 2 else 4444}")
+    login(client, brand.lin_yue)
+    assert names(client.get("/customers/", {"q": "张"})) == ["张四", "张三", "张二", "张一"]
+    # Case-sensitive on SQLite as on PostgreSQL (LIKE there, an index range here).
+    assert names(client.get("/customers/", {"q": "Zh"})) == ["Zhang"]
+    assert names(client.get("/customers/", {"q": "4444"})) == ["张四", "张三", "张二", "张一"]
+    assert names(client.get("/customers/", {"q": "张三"})) == ["张三"]
+    assert names(client.get("/customers/", {"q": "李"})) == []
