@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from siyu.access.auth import calling_key, key_auth
 from siyu.access.models import Scope
 from siyu.access.schemas import DetailOut, responses
+from siyu.analytics.readmodel.scope import Filter
 from siyu.core.audit import record_audit
 from siyu.core.params import ApiAfter, ApiId
 from siyu.customers.models import Customer, CustomerStatus
@@ -102,7 +103,8 @@ class PageIn(Schema):
 def count_rule(request: HttpRequest, body: RuleIn) -> Any:
     """How many customers match a rule now, without saving it."""
     try:
-        return {"count": queries.live_count(body.rule, _brand_scope(), timezone.now())}
+        live = queries.live_count(body.rule, _brand_scope(), timezone.now(), read=Filter(None))
+        return {"count": live.count}
     except RuleError as exc:
         errors = [
             {"index": -1, "field": f"rule.{path}" if path else "rule", "message": message}

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from siyu.analytics.readmodel.scope import Filter
+from siyu.analytics.readmodel.sync import current_if_built
+from siyu.analytics.views.source import Source
 from siyu.core.csv_export import csv_text, write_csv
 from siyu.core.pii import mask_name
 from siyu.customers.models import Customer
+from siyu.segments import readmodel_rules
 from siyu.segments.compiler import matching_customers
 from siyu.segments.define import check_rule
 from siyu.segments.facts import facts_ready
@@ -20,6 +26,10 @@ from siyu.segments.fast import matching_fast
 from siyu.segments.models import Membership, Segment
 
 MEMBER_PAGE = 50
+
+
+def read_model_enabled() -> bool:
+    return bool(getattr(settings, "SIYU_ANALYTICS_READ_MODEL", True))
 
 
 def segments_with_counts(
@@ -42,11 +52,28 @@ def visible_member_count(
     return current_members(segment, scope).count()
 
 
-def live_count(rule: Any, scope: QuerySet[Customer], now: datetime) -> int:
-    """How many customers in the scope match a draft rule right now (raises RuleError);
-    from the order facts once they are filled."""
+@dataclass(frozen=True)
+class LiveCount:
+    count: int
+    freshness: str | None  # how old the read model's data is; None: read live
+
+
+def live_count(
+    rule: Any, scope: QuerySet[Customer], now: datetime, read: Filter | None = None
+) -> LiveCount:
+    """How many customers in the scope match a draft rule right now (raises RuleError).
+    ``read``: the scope as a filter of the read model (brand-wide, org units), which then
+    answers what it holds, once this process has it; otherwise the order facts once they
+    are filled, else the orders themselves."""
+    node = check_rule(rule)
+    built = current_if_built() if read is not None and read_model_enabled() else None
+    if built is not None and read is not None:
+        engine, state = built
+        found = readmodel_rules.count(engine, node, now, read)
+        if found is not None:
+            return LiveCount(found, Source(engine, read, state).freshness())
     match = matching_fast if facts_ready() else matching_customers
-    return match(check_rule(rule), now, base=scope).count()
+    return LiveCount(match(node, now, base=scope).count(), None)
 
 
 def parse_rule_text(text: str) -> Any:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from siyu.analytics.readmodel.scope import read_filter
 from siyu.core.audit import record_audit
 from siyu.core.params import BadParameter, bad_parameter_response, parse_after
 from siyu.core.roles import is_hq
@@ -117,7 +118,8 @@ def segment_count(request: HttpRequest) -> HttpResponse:
     try:
         rule = posted_rule(request.POST)
         scope = visible_customers(request.user)
-        context["count"] = queries.live_count(rule, scope, timezone.now())
+        live = queries.live_count(rule, scope, timezone.now(), read=read_filter(request.user, None))
+        context["count"], context["freshness"] = live.count, live.freshness
         tree = normalised(rule)
         context["words"] = rule_words(tree, RuleNames.for_conditions(all_conditions(tree)))
     except ValueError as exc:

@@ -30,6 +30,11 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
         ("wecom", "int8"),  # has a WeCom external contact identity
         ("first_month", "int32?"),  # month of the first order, by (paid_s, id)
         ("second_month", "int32?"),  # month of the second order
+        # Profile fields a segment rule may test (segments/readmodel_rules.py).
+        ("lifecycle_stage", "str"),
+        ("gender", "str"),
+        ("region", "str"),
+        ("spending_power", "str"),
     ],
     "rm_orders": [
         ("id", "int64"),
@@ -63,6 +68,8 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
         ("type", "str"),
         ("unit", "int64"),
     ],
+    # Every tag of every active customer: what a segment rule's tag test reads.
+    "rm_tags": [("customer_id", "int64"), ("tag_id", "int64")],
     "rm_state": [("position_tx", "int64"), ("position_id", "int64"), ("refreshed_us", "int64")],
 }
 CUSTOMER_TABLES = {
@@ -70,8 +77,10 @@ CUSTOMER_TABLES = {
     "rm_orders": "customer_id",
     "rm_buyers": "customer_id",
     "rm_events": "customer_id",
+    "rm_tags": "customer_id",
 }
 
+_TABLES = re.compile(rf"\b({'|'.join(SCHEMA)})\b")
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
@@ -183,9 +192,7 @@ class ClickHouseDialect:
         return [self.qualify(statement) for statement in out]
 
     def qualify(self, sql: str) -> str:
-        return re.sub(
-            r"\brm_(customers|orders|buyers|events|state)\b", rf"{self.database}.rm_\1", sql
-        )
+        return re.sub(_TABLES, rf"{self.database}.\1", sql)
 
     def deletes(self, ids: Sequence[int]) -> list[str]:
         listed = ", ".join(str(int(i)) for i in ids)

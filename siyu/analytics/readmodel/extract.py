@@ -25,6 +25,9 @@ from siyu.analytics.readmodel.engines import arrow_schema
 FETCH = 200_000
 ID_CHUNK = 5_000  # customer ids per IN list: below every database's parameter limit
 WECOM_IDENTITY = "wecom_external_userid"
+# Columns read as text; every other column is an integer.
+PROFILE_FIELDS = ("lifecycle_stage", "gender", "region", "spending_power")
+TEXT = frozenset({"type", *PROFILE_FIELDS})
 
 _EPOCH = {
     # Always run with a parameter list, so the driver's placeholder % is doubled.
@@ -45,7 +48,7 @@ def _columns(sql: str, params: Sequence[Any], names: list[str]) -> pa.Table:
             for name, values in zip(names, zip(*rows, strict=True), strict=True):
                 out[name].extend(values)
     return pa.table(
-        {n: pa.array(v, pa.string() if n == "type" else pa.int64()) for n, v in out.items()}
+        {n: pa.array(v, pa.string() if n in TEXT else pa.int64()) for n, v in out.items()}
     )
 
 
@@ -70,10 +73,11 @@ def _customers(ids: Sequence[int] | None) -> pa.Table:
     epoch = _EPOCH[connection.vendor].format(c="c.first_seen_at")
     where, params = _where_ids("c.id", ids)
     raw = _columns(
-        f"SELECT c.id, {epoch}, COALESCE(c.org_unit_id, 0) FROM customers_customer c "  # noqa: S608
+        f"SELECT c.id, {epoch}, COALESCE(c.org_unit_id, 0), "  # noqa: S608
+        f"{', '.join(f'c.{f}' for f in PROFILE_FIELDS)} FROM customers_customer c "
         f"WHERE c.status = 'active'{where}",
         params,
-        ["id", "acq_s", "unit"],
+        ["id", "acq_s", "unit", *PROFILE_FIELDS],
     )
     # First channel tag by (created_at, id), as dimensions.first_channel picks it.
     where_t, params_t = _where_ids("ct.customer_id", ids)
@@ -103,8 +107,20 @@ def _customers(ids: Sequence[int] | None) -> pa.Table:
             "channel": pc.fill_null(raw.column("channel"), 0),
             "unit": raw.column("unit"),
             "wecom": pc.cast(is_wecom, pa.int8()),
+            **{f: raw.column(f) for f in PROFILE_FIELDS},
         },
     )
+
+
+def _tags(ids: Sequence[int] | None, customers: pa.Table) -> pa.Table:
+    where, params = _where_ids("customer_id", ids)
+    links = _columns(
+        f"SELECT customer_id, tag_id FROM customers_customertag WHERE 1 = 1{where}",  # noqa: S608
+        params,
+        ["customer_id", "tag_id"],
+    )
+    active = pc.is_in(links.column("customer_id"), value_set=customers.column("id"))
+    return links.filter(active).cast(arrow_schema("rm_tags"))
 
 
 def _with_customer(rows: pa.Table, customers: pa.Table, keep: list[str]) -> pa.Table:
@@ -236,4 +252,5 @@ def extract(ids: Sequence[int] | None = None) -> dict[str, pa.Table]:
         "rm_orders": orders.select(arrow_schema("rm_orders").names).cast(arrow_schema("rm_orders")),
         "rm_buyers": _buyers(orders),
         "rm_events": _events(ids, customers),
+        "rm_tags": _tags(ids, customers),
     }

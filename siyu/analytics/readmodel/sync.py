@@ -186,6 +186,19 @@ def current() -> tuple[Engine, State]:
         return _embedded.engine, _embedded.state
 
 
+def current_if_built() -> tuple[Engine, State] | None:
+    """``current()`` when this process already holds the embedded read model (or reads a
+    shared one); None before its first build, which takes minutes at a million customers
+    and is the dashboards' to pay, not a quick read's (the segment editor's live count)."""
+    embedded_here = not getattr(settings, "SIYU_CLICKHOUSE_URL", "")
+    if _embedded is None and max_age() > 0 and embedded_here:
+        return None
+    try:
+        return current()
+    except NotBuilt:
+        return None
+
+
 CONSUMER = "analytics_clickhouse"
 
 

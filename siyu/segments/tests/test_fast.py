@@ -77,8 +77,8 @@ def test_the_editor_count_reads_the_facts_once_filled(brand: Brand) -> None:
     buy(person, NOW - timedelta(days=1), 9000)
     rule = {"kind": "orders", "metric": "monetary", "op": ">=", "value": 9000}
     scope = Customer.objects.all()
-    assert live_count(rule, scope, NOW) == 1  # before the fill: the orders themselves
+    assert live_count(rule, scope, NOW).count == 1  # before the fill: the orders themselves
     fill_facts()
     CustomerFacts.objects.filter(customer_id=person.pk).update(net_fen=0)
     # Now the count follows the facts (here deliberately wrong, to show which path ran).
-    assert live_count(rule, scope, NOW) == 0
+    assert live_count(rule, scope, NOW).count == 0
