@@ -11,6 +11,8 @@ from the engine. Tables are created from one schema here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -70,8 +72,17 @@ SCHEMA: dict[str, list[tuple[str, str]]] = {
     ],
     # Every tag of every active customer: what a segment rule's tag test reads.
     "rm_tags": [("customer_id", "int64"), ("tag_id", "int64")],
-    "rm_state": [("position_tx", "int64"), ("position_id", "int64"), ("refreshed_us", "int64")],
+    # Where the refreshes have got to in the change feed, and the schema it was built with.
+    "rm_state": [
+        ("position_tx", "int64"),
+        ("position_id", "int64"),
+        ("refreshed_us", "int64"),
+        ("schema_version", "str"),
+    ],
 }
+# A read model built with another schema (an older release's shared ClickHouse) reads as
+# not built: the worker rebuilds it and pages read the database until then.
+SCHEMA_VERSION = hashlib.sha256(json.dumps(SCHEMA, sort_keys=True).encode()).hexdigest()[:16]
 CUSTOMER_TABLES = {
     "rm_customers": "id",
     "rm_orders": "customer_id",

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from siyu.analytics.readmodel.engines import DuckDBEngine, Engine, arrow_schema
+from siyu.analytics.readmodel.engines import SCHEMA_VERSION, DuckDBEngine, Engine, arrow_schema
 from siyu.analytics.readmodel.extract import extract
 from siyu.customers.changes import (
     MAX_POSITION,
@@ -81,6 +81,7 @@ def _save_state(engine: Engine, state: State) -> None:
                 "position_tx": [state.position[0]],
                 "position_id": [state.position[1]],
                 "refreshed_us": [state.refreshed_us],
+                "schema_version": [SCHEMA_VERSION],
             },
             schema=arrow_schema("rm_state"),
         ),
@@ -88,11 +89,13 @@ def _save_state(engine: Engine, state: State) -> None:
 
 
 def read_state(engine: Engine) -> State | None:
-    rows = engine.rows("SELECT position_tx, position_id, refreshed_us FROM rm_state")
-    if not rows:
+    """The stored state; None when not built, or built with another schema (``SELECT *``
+    so that a state table of an older layout reads as such instead of failing)."""
+    found = engine.arrow("SELECT * FROM rm_state").to_pylist()
+    if not found or found[0].get("schema_version") != SCHEMA_VERSION:
         return None
-    tx, last_id, at = rows[0]
-    return State((int(tx), int(last_id)), int(at))
+    row = found[0]
+    return State((int(row["position_tx"]), int(row["position_id"])), int(row["refreshed_us"]))
 
 
 def build(engine: Engine) -> State:
