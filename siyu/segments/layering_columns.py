@@ -118,19 +118,36 @@ def _rfm(b: Buyers, t: Thresholds, now: datetime) -> tuple[np.ndarray, np.ndarra
     )
 
 
+def _layer_codes(r: np.ndarray, f: np.ndarray, m: np.ndarray, high: int) -> np.ndarray:
+    """Each buyer's RFM layer as a code 0–7: its high R, F and M flags as bits."""
+    return (r >= high) * 4 + (f >= high) * 2 + (m >= high)
+
+
+# LAYERS by code (a layer's flags are 0 or 1, so they are its scores against a high of 1),
+# in the order of LAYERS; and each code's layer key, indexed by code.
+_FLAGS = np.array(list(LAYERS))
+_LAYERS_BY_CODE: dict[int, tuple[str, object]] = dict(
+    zip(
+        _layer_codes(_FLAGS[:, 0], _FLAGS[:, 1], _FLAGS[:, 2], 1).tolist(),
+        LAYERS.values(),
+        strict=True,
+    )
+)
+_LAYER_KEYS = [_LAYERS_BY_CODE[code][0] for code in range(len(LAYERS))]
+
+
 def rfm_scores(b: Buyers, t: Thresholds, now: datetime) -> list[CustomerScore]:
     r, f, m = _rfm(b, t, now)
-    high = t.high_score
-    keys = {flags: key for flags, (key, _label) in LAYERS.items()}
     return [
-        CustomerScore(cid, rs, fs, ms, freq, mon, keys[rs >= high, fs >= high, ms >= high])
-        for cid, rs, fs, ms, freq, mon in zip(
+        CustomerScore(cid, rs, fs, ms, freq, mon, _LAYER_KEYS[code])
+        for cid, rs, fs, ms, freq, mon, code in zip(
             b.customer_id.tolist(),
             r.tolist(),
             f.tolist(),
             m.tolist(),
             b.frequency.tolist(),
             b.monetary.tolist(),
+            _layer_codes(r, f, m, t.high_score).tolist(),
             strict=True,
         )
     ]
@@ -139,11 +156,7 @@ def rfm_scores(b: Buyers, t: Thresholds, now: datetime) -> list[CustomerScore]:
 def scores_table(b: Buyers, t: Thresholds, now: datetime) -> pa.Table:
     """``rfm_scores`` as columns (the CSV export's, in its order)."""
     r, f, m = _rfm(b, t, now)
-    high = t.high_score
-    code = (r >= high) * 4 + (f >= high) * 2 + (m >= high)
-    keys = [""] * 8
-    for (rh, fh, mh), (key, _label) in LAYERS.items():
-        keys[rh * 4 + fh * 2 + mh] = key
+    code = _layer_codes(r, f, m, t.high_score)
     return pa.table(
         {
             "customer_id": b.customer_id,
@@ -152,21 +165,19 @@ def scores_table(b: Buyers, t: Thresholds, now: datetime) -> pa.Table:
             "m": m,
             "orders": b.frequency,
             "net_fen": b.monetary,
-            "layer": pc.take(pa.array(keys), pa.array(code)),
+            "layer": pc.take(pa.array(_LAYER_KEYS), pa.array(code)),
         }
     )
 
 
 def rfm_layers(b: Buyers, t: Thresholds, now: datetime) -> list[LayerRow]:
     r, f, m = _rfm(b, t, now)
-    high = t.high_score
-    code = (r >= high) * 4 + (f >= high) * 2 + (m >= high)
-    customers = np.bincount(code, minlength=8)
+    code = _layer_codes(r, f, m, t.high_score)
+    customers = np.bincount(code, minlength=len(LAYERS))
     # Integer sums per layer (bincount's weights would be floats).
-    spend = [int(b.monetary[code == k].sum()) for k in range(8)]
     return [
-        LayerRow(key, str(label), int(customers[rh * 4 + fh * 2 + mh]), spend[rh * 4 + fh * 2 + mh])
-        for (rh, fh, mh), (key, label) in LAYERS.items()
+        LayerRow(key, str(label), int(customers[k]), int(b.monetary[code == k].sum()))
+        for k, (key, label) in _LAYERS_BY_CODE.items()
     ]
 
 

@@ -15,12 +15,10 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from siyu.analytics.readmodel.scope import Filter, read_filter
-from siyu.analytics.readmodel.sync import NotBuilt, current
-from siyu.analytics.views.source import Source
+from siyu.analytics.views.source import Source, read_model_source
 from siyu.core.roles import User, is_hq
 from siyu.customers.models import Customer
 from siyu.customers.scope import visible_customers
@@ -84,16 +82,6 @@ class Layering:
         return self.source.freshness() if self.source.engine is not None else ""
 
 
-def _read_model(found: Filter | None) -> Source:
-    if found is None or not getattr(settings, "SIYU_ANALYTICS_READ_MODEL", True):
-        return Source(None, Filter(None), None)
-    try:
-        engine, state = current()
-    except NotBuilt:
-        return Source(None, Filter(None), None)
-    return Source(engine, found, state)
-
-
 def layering_for(
     thresholds: Thresholds, as_of: date | None, now: datetime, user: User | None = None
 ) -> Layering:
@@ -104,4 +92,4 @@ def layering_for(
     past = as_of is not None
     found = None if past else (Filter(None) if brand_wide else read_filter(user, None))
     facts = not past and facts_ready()
-    return Layering(thresholds, now, past, scope, facts, _read_model(found))
+    return Layering(thresholds, now, past, scope, facts, read_model_source(found))

@@ -70,17 +70,30 @@ class Source:
         )
 
 
-def read_source(request: HttpRequest, scope: Scope) -> Source:
-    if not getattr(settings, "SIYU_ANALYTICS_READ_MODEL", True):
-        return Source(None, Filter(None), None)
-    found = read_filter(request.user, scope.unit)
-    if found is None:
-        return Source(None, Filter(None), None)
+LIVE = Source(None, Filter(None), None)  # no read model: read the database on the request
+
+
+def read_model_on() -> bool:
+    return bool(getattr(settings, "SIYU_ANALYTICS_READ_MODEL", True))
+
+
+def read_model_source(found: Filter | None) -> Source:
+    """The read model for the rows of ``found``; ``LIVE`` when ``found`` is None (a scope
+    that is not a set of org units), the read model is switched off, or it is not built
+    yet (a shared ClickHouse before the worker's first build)."""
+    if found is None or not read_model_on():
+        return LIVE
     try:
         engine, state = current()
-    except NotBuilt:  # a shared ClickHouse before the worker's first build: read live
-        return Source(None, Filter(None), None)
+    except NotBuilt:
+        return LIVE
     return Source(engine, found, state)
+
+
+def read_source(request: HttpRequest, scope: Scope) -> Source:
+    # The filter reads the unit's subtree: not asked for when the read model is off.
+    found = read_filter(request.user, scope.unit) if read_model_on() else None
+    return read_model_source(found)
 
 
 def gmv_change(src: Source, scope: Scope, base: Period) -> GmvChange:
