@@ -27,7 +27,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from siyu.core.pii import encrypt_pii
 from siyu.customers.acquisition import note_seen
 from siyu.customers.changes import append_change
 from siyu.customers.gates import refused
@@ -44,6 +43,7 @@ from siyu.customers.models import (
     ReviewFlag,
     ReviewKind,
 )
+from siyu.customers.resolve_attach import attach_new, new_identity
 from siyu.customers.retry import retry_on_conflict
 
 
@@ -71,6 +71,9 @@ def resolve_identities(
         fresh = _new_person(keys[0], source, when)
         if fresh is not None:
             return fresh
+    attached = retry_on_conflict(lambda: attach_new(keys, known, source, when))
+    if attached is not None:
+        return note_seen(attached, when)
     customer: Customer | None = retry_on_conflict(lambda: _resolve(keys, source, when))
     return note_seen(customer, when) if customer else None
 
@@ -111,27 +114,12 @@ def _new_person(key: StoredKey, source: str, at: datetime) -> Customer | None:
     try:
         with transaction.atomic():
             customer = Customer.objects.create(created_at=at)
-            identity = _identity(key, source, at, customer=customer)
+            identity = new_identity(key, source, at, customer=customer)
             identity.save(force_insert=True)
             append_change(customer.pk, ChangeKind.IDENTITY, ref=identity.pk)
     except IntegrityError:
         return None
     return customer
-
-
-def _identity(
-    key: StoredKey, source: str, at: datetime, customer: Customer | None = None
-) -> Identity:
-    return Identity(
-        customer=customer,
-        type=key.type,
-        namespace=key.namespace,
-        value=key.value,
-        source=source,
-        value_encrypted=encrypt_pii(key.plaintext) if key.plaintext else "",
-        last4=key.last4,
-        created_at=at,
-    )
 
 
 def _dedupe(keys: Iterable[StoredKey]) -> list[StoredKey]:
@@ -177,7 +165,7 @@ def _ensure_identities(keys: list[StoredKey], source: str, at: datetime) -> list
             Identity.objects.filter(type=k.type, namespace=k.namespace, value__in=k.older).update(
                 value=k.value
             )
-    Identity.objects.bulk_create([_identity(k, source, at) for k in keys], ignore_conflicts=True)
+    Identity.objects.bulk_create([new_identity(k, source, at) for k in keys], ignore_conflicts=True)
     return list(Identity.objects.filter(_key_filter(keys)).order_by("pk"))
 
 

@@ -79,3 +79,43 @@ def test_first_contacts_racing_on_one_new_identifier_make_one_profile() -> None:
         assert rows.count() == 1
         assert owners == {rows.get().customer_id}
     assert Customer.objects.count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_known_person_gaining_identifiers_in_parallel_keeps_each_once() -> None:
+    """The known-person fast path under racing writers: one new identifier attached by
+    four at once is stored once, four different ones all land, and the grouping is the
+    rule's (losers of an INSERT race fall back to the general path)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock concurrency is exercised on PostgreSQL; SQLite serialises writers")
+    import threading
+
+    from siyu.customers.models import Identity
+
+    unionid = IdentityInput("wechat_unionid", "oU-race")
+    person = resolve_identities([unionid], source="parallel")
+    assert person is not None
+    everything: list[list[IdentityInput]] = [[unionid]]
+    for round_ in range(3):
+        same = IdentityInput("store_member_no", f"M-race{round_}")
+        obs = [[unionid, same]] * 4 + [
+            [unionid, IdentityInput("miniprogram_openid", f"mp{round_}-{i}", f"wx{round_}-{i}")]
+            for i in range(4)
+        ]
+        everything += obs
+        start = threading.Barrier(len(obs))
+
+        def attach(o: list[IdentityInput], start: threading.Barrier = start) -> int | None:
+            try:
+                start.wait()
+                found = resolve_identities(o, source="parallel")
+                return found.pk if found else None
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=len(obs)) as pool:
+            owners = set(pool.map(attach, obs))
+        assert owners == {person.pk}
+        assert Identity.objects.filter(value=f"M-race{round_}").count() == 1
+    assert Identity.objects.filter(customer=person).count() == 1 + 3 * 5
+    assert stored_partition() == expected_partition(everything)
