@@ -388,4 +388,10 @@ SIYU_RETENTION_DAYS = {
 # seconds; or a shared ClickHouse (clickhouse://user:pass@host:8123/) kept by the worker.
 SIYU_ANALYTICS_READ_MODEL = env_bool("SIYU_ANALYTICS_READ_MODEL", default=True)
 SIYU_ANALYTICS_MAX_AGE = env_int("SIYU_ANALYTICS_MAX_AGE", 10, minimum=0, maximum=3600)
+# The embedded read model's file copy under DATA_DIR (readmodel/snapshot.py), rewritten by
+# a process whose copy is older than this many seconds; a starting process loads it and
+# catches up from the feed. 0: no copy, every process builds its own from scratch.
+SIYU_ANALYTICS_SNAPSHOT_SECONDS = env_int(
+    "SIYU_ANALYTICS_SNAPSHOT_SECONDS", 3600, minimum=0, maximum=86400 * 30
+)
 SIYU_CLICKHOUSE_URL = env("SIYU_CLICKHOUSE_URL") or ""

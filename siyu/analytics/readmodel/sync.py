@@ -22,12 +22,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from siyu.analytics.readmodel import snapshot
 from siyu.analytics.readmodel.engines import SCHEMA_VERSION, DuckDBEngine, Engine, arrow_schema
 from siyu.analytics.readmodel.extract import extract
 from siyu.customers.changes import (
@@ -178,7 +180,7 @@ def current() -> tuple[Engine, State]:
     with _lock:
         if _embedded is None or max_age() <= 0:
             engine, own = configured_engine()
-            found = build(engine) if own else read_state(engine)
+            found = _start_embedded(engine) if own else read_state(engine)
             if found is None:
                 raise NotBuilt
             _embedded = _Embedded(engine, found, own)
@@ -186,7 +188,40 @@ def current() -> tuple[Engine, State]:
             _embedded.state = read_state(_embedded.engine) or _embedded.state
         elif _embedded.state.age_seconds() > max_age():
             _embedded.state = refresh(_embedded.engine, _embedded.state)
+            _save_snapshot_when_old(_embedded.engine)
         return _embedded.engine, _embedded.state
+
+
+def _snapshot_seconds(engine: Engine) -> int:
+    """How often this process rewrites the read model's file copy; 0 for none (a shared
+    engine, or the test suite's rebuild on every read)."""
+    if not isinstance(engine, DuckDBEngine) or max_age() <= 0:
+        return 0
+    return int(getattr(settings, "SIYU_ANALYTICS_SNAPSHOT_SECONDS", 0))
+
+
+def _start_embedded(engine: Engine) -> State:
+    """This process's first read model: the file copy caught up from the feed (seconds),
+    else a full build (minutes at a million customers), then saved for the next process."""
+    if _snapshot_seconds(engine) and snapshot.load(cast(DuckDBEngine, engine)):
+        loaded = read_state(engine)
+        if loaded is not None:
+            state = refresh(engine, loaded)
+            _save_snapshot_when_old(engine)
+            return state
+    state = build(engine)
+    if _snapshot_seconds(engine):
+        snapshot.save(cast(DuckDBEngine, engine))
+    return state
+
+
+def _save_snapshot_when_old(engine: Engine) -> None:
+    every = _snapshot_seconds(engine)
+    if not every:
+        return
+    age = snapshot.age_seconds()
+    if age is None or age > every:
+        snapshot.save(cast(DuckDBEngine, engine))
 
 
 def current_if_built() -> tuple[Engine, State] | None:

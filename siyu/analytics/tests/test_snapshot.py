@@ -1,0 +1,99 @@
+"""A starting process loads the read model's file copy and catches up from the change
+feed instead of building from scratch; a copy of another database or schema is not used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from siyu.analytics.readmodel import snapshot, sync
+from siyu.analytics.readmodel.engines import DuckDBEngine
+from siyu.customers.changes import append_change
+from siyu.customers.models import ChangeKind, Customer, CustomerChange
+from siyu.demo.brand import Brand
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def snapshots(settings: Settings, tmp_path: Path) -> Iterator[Path]:
+    settings.SIYU_ANALYTICS_MAX_AGE = 10
+    settings.SIYU_ANALYTICS_SNAPSHOT_SECONDS = 3600
+    settings.DATA_DIR = tmp_path
+    sync._embedded = None
+    try:
+        yield tmp_path
+    finally:
+        sync._embedded = None
+
+
+def regions() -> dict[int, str]:
+    engine, _ = sync.current()
+    return dict(engine.rows("SELECT id, region FROM rm_customers"))
+
+
+def restart() -> None:
+    """What a new web process starts with: no read model in memory."""
+    sync._embedded = None
+
+
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL a change is final once committed
+def test_a_new_process_loads_the_copy_and_catches_up(
+    snapshots: Path, shop: dict[str, Customer], brand: Brand
+) -> None:
+    a, b = shop["A"], shop["B"]
+    assert regions()[a.pk] == a.region
+    assert snapshot.path().exists()
+    # Behind the feed's back (no change row): only a build from scratch could see it.
+    Customer.objects.filter(pk=a.pk).update(region="火星")
+    Customer.objects.filter(pk=b.pk).update(region="月球")
+    append_change(b.pk, ChangeKind.PROFILE)
+    restart()
+    seen = regions()
+    assert seen[a.pk] == a.region  # from the copy
+    assert seen[b.pk] == "月球"  # caught up from the feed
+
+
+def test_a_copy_whose_newest_change_is_gone_is_not_used(
+    snapshots: Path, shop: dict[str, Customer], brand: Brand
+) -> None:
+    """A database restored from an older backup (or a rolled-back test) no longer holds
+    the change the copy last saw: the process builds from scratch."""
+    a = shop["A"]
+    regions()
+    CustomerChange.objects.order_by("-pk").first().delete()  # type: ignore[union-attr]
+    Customer.objects.filter(pk=a.pk).update(region="火星")
+    restart()
+    assert regions()[a.pk] == "火星"
+
+
+def test_a_copy_of_another_schema_or_a_damaged_file_is_not_used(
+    snapshots: Path, shop: dict[str, Customer], brand: Brand
+) -> None:
+    a = shop["A"]
+    regions()
+    copy = snapshot.path()
+    engine, _ = sync.current()
+    Customer.objects.filter(pk=a.pk).update(region="火星")
+    assert isinstance(engine, DuckDBEngine)
+    engine.db.execute(f"ATTACH '{copy}' AS snap")
+    engine.db.execute("UPDATE snap.rm_state SET schema_version = 'older'")
+    engine.db.execute("DETACH snap")
+    restart()
+    assert regions()[a.pk] == "火星"
+    copy.write_bytes(b"not a database")
+    Customer.objects.filter(pk=a.pk).update(region="金星")
+    restart()
+    assert regions()[a.pk] == "金星"
+    assert snapshot.path().read_bytes() != b"not a database"  # the build wrote a new one
+
+
+def test_no_copy_is_written_when_switched_off(
+    snapshots: Path, shop: dict[str, Customer], settings: Settings
+) -> None:
+    settings.SIYU_ANALYTICS_SNAPSHOT_SECONDS = 0
+    regions()
+    assert not list(snapshots.glob("readmodel-*"))
