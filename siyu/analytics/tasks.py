@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django_tasks import task
 
 from siyu.worker.recovery import repeatable
@@ -26,8 +25,9 @@ def fit_brand_clv() -> dict[str, Any]:
     always scores with a fit at most one interval old."""
     from siyu.analytics.clv.fits import fresh, request_fit
     from siyu.analytics.periods import last_days
+    from siyu.analytics.views.source import read_model_on
 
-    if not getattr(settings, "SIYU_ANALYTICS_READ_MODEL", True):
+    if not read_model_on():
         return {"asked": False}
     until = last_days(365).end
     if fresh(None, until):

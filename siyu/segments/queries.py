@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from siyu.analytics.readmodel.scope import Filter
 from siyu.analytics.readmodel.sync import current_if_built
-from siyu.analytics.views.source import Source
+from siyu.analytics.views.source import Source, read_model_on
 from siyu.core.csv_export import csv_text, write_csv
 from siyu.core.pii import mask_name
 from siyu.customers.models import Customer
@@ -26,10 +25,6 @@ from siyu.segments.fast import matching_fast
 from siyu.segments.models import Membership, Segment
 
 MEMBER_PAGE = 50
-
-
-def read_model_enabled() -> bool:
-    return bool(getattr(settings, "SIYU_ANALYTICS_READ_MODEL", True))
 
 
 def segments_with_counts(
@@ -66,7 +61,7 @@ def live_count(
     answers what it holds, once this process has it; otherwise the order facts once they
     are filled, else the orders themselves."""
     node = check_rule(rule)
-    built = current_if_built() if read is not None and read_model_enabled() else None
+    built = current_if_built() if read is not None and read_model_on() else None
     if built is not None and read is not None:
         engine, state = built
         found = readmodel_rules.count(engine, node, now, read)
