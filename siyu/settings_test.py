@@ -34,6 +34,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Test databases roll back under the read model: rebuild it on every read (max age 0).
 SIYU_ANALYTICS_MAX_AGE = 0
+# ... and keep no file copy of it in the data directory (test_snapshot.py turns it on).
+SIYU_ANALYTICS_SNAPSHOT_SECONDS = 0
 
 # No test reaches WeCom's real JS-SDK scripts (there is no network): the sidebar's browser
 # test serves the simulator's stand-in; elsewhere the page loads none.
