@@ -257,7 +257,7 @@ def measure_read_model() -> dict[str, float]:
     build_s = time.perf_counter() - t
     t = time.perf_counter()
     assert isinstance(engine, DuckDBEngine)
-    snapshot.save(engine)
+    assert snapshot.save(engine), "no customer to recognise the database by"
     save_s = time.perf_counter() - t
     write_orders(300)
     t = time.perf_counter()

@@ -6,9 +6,9 @@ The file lives beside the database (``SIYU_DATA_DIR``), one per database, writte
 process that has just built or refreshed its read model: into a temporary file, then
 renamed over the old one, so a reader opens either the old copy or the new one, never a
 half-written one. A copy is used only when it was written with this schema and its
-database is still the one it was taken from: the newest change it had seen must still be
-in the feed as it was (a database restored from a backup, or a test's rolled-back
-transaction, has lost or replaced it). Anything else builds from scratch, as before.
+database is still the one it was taken from: the newest change it had seen (the newest
+customer, while the feed is empty) must still be there as it was (a database restored
+from a backup, or a test's rolled-back transaction, has lost or replaced it). Anything else builds from scratch, as before.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
 from siyu.analytics.readmodel.engines import SCHEMA, SCHEMA_VERSION, DuckDBEngine
-from siyu.customers.models import CustomerChange
+from siyu.customers.models import Customer, CustomerChange
 
 # Beside SCHEMA's tables: the newest change the copy had seen, to recognise its database.
 _MARK = "rm_snapshot_mark"
@@ -43,22 +44,41 @@ def age_seconds() -> float | None:
         return None
 
 
-def _newest_change() -> tuple[int, int, int] | None:
-    row = (
+def _newest_row() -> tuple[str, int, int, int] | None:
+    """What recognises the database: its newest change, or its newest customer while the
+    feed is empty (a bulk-loaded brand, or one whose changes are all past retention)."""
+    change = (
         CustomerChange.objects.order_by("-pk")
         .values_list("pk", "customer_id", "created_at")
         .first()
     )
-    if row is None:
+    if change is not None:
+        pk, customer_id, created_at = change
+        return "change", int(pk), int(customer_id), int(created_at.timestamp() * 1e6)
+    customer = Customer.objects.order_by("-pk").values_list("pk", "created_at").first()
+    if customer is None:
         return None
-    pk, customer_id, created_at = row
-    return int(pk), int(customer_id), int(created_at.timestamp() * 1e6)
+    return "customer", int(customer[0]), 0, int(customer[1].timestamp() * 1e6)
+
+
+def _still_there(kind: str, pk: int, customer_id: int, created_us: int) -> bool:
+    row: tuple[int, datetime] | None
+    if kind == "change":
+        row = CustomerChange.objects.filter(pk=pk).values_list("customer_id", "created_at").first()
+    else:
+        row = Customer.objects.filter(pk=pk).values_list("pk", "created_at").first()
+        customer_id = pk
+    return row is not None and row[0] == customer_id and _us(row[1]) == created_us
+
+
+def _us(moment: datetime) -> int:
+    return int(moment.timestamp() * 1e6)
 
 
 def save(engine: DuckDBEngine) -> bool:
     """Write the engine's tables to the copy; False when there is nothing to recognise the
-    database by yet (an empty feed: a build then costs nothing worth saving)."""
-    mark = _newest_change()
+    database by yet (no customer: a build then costs nothing worth saving)."""
+    mark = _newest_row()
     if mark is None:
         return False
     final = path()
@@ -71,8 +91,8 @@ def save(engine: DuckDBEngine) -> bool:
         for table in SCHEMA:
             db.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM {table}")  # noqa: S608
         db.execute(
-            f"CREATE TABLE snap.{_MARK} AS SELECT ? AS change_id, ? AS customer_id,"
-            " ? AS created_us",
+            f"CREATE TABLE snap.{_MARK} AS SELECT"
+            " ? AS kind, ? AS id, ? AS customer_id, ? AS created_us",
             list(mark),
         )
     finally:
@@ -114,17 +134,11 @@ def _same_database(engine: DuckDBEngine) -> bool:
     try:
         state = engine.db.execute("SELECT schema_version FROM snap.rm_state").fetchone()
         mark = engine.db.execute(
-            f"SELECT change_id, customer_id, created_us FROM snap.{_MARK}"  # noqa: S608
+            f"SELECT kind, id, customer_id, created_us FROM snap.{_MARK}"  # noqa: S608
         ).fetchone()
     except duckdb.Error:  # a copy of another layout is simply not used
         return False
     if state is None or state[0] != SCHEMA_VERSION or mark is None:
         return False
-    change_id, customer_id, created_us = (int(v) for v in mark)
-    row = CustomerChange.objects.filter(pk=change_id).values_list("customer_id", "created_at")
-    found = row.first()
-    return (
-        found is not None
-        and found[0] == customer_id
-        and int(found[1].timestamp() * 1e6) == created_us
-    )
+    kind, pk, customer_id, created_us = mark
+    return _still_there(str(kind), int(pk), int(customer_id), int(created_us))

@@ -97,3 +97,19 @@ def test_no_copy_is_written_when_switched_off(
     settings.SIYU_ANALYTICS_SNAPSHOT_SECONDS = 0
     regions()
     assert not list(snapshots.glob("readmodel-*"))
+
+
+def test_a_brand_whose_feed_is_empty_is_recognised_by_its_newest_customer(
+    snapshots: Path, shop: dict[str, Customer], brand: Brand
+) -> None:
+    """A bulk-loaded brand, or one whose changes are all past retention, has no change to
+    recognise its database by: its newest customer stands in."""
+    a = shop["A"]
+    CustomerChange.objects.all().delete()
+    regions()
+    Customer.objects.filter(pk=a.pk).update(region="火星")
+    restart()
+    assert regions()[a.pk] == a.region  # from the copy
+    Customer.objects.order_by("-pk").first().delete()  # type: ignore[union-attr]
+    restart()
+    assert regions()[a.pk] == "火星"  # that customer is gone: another database
