@@ -53,7 +53,8 @@ def attach_new(
     customer = _candidate(keys, known)
     if customer is None:
         return None
-    fresh = [k for k in keys if (k.type, k.namespace, k.value) not in _stored(known)]
+    stored = {(r.type, r.namespace, r.value) for r in known}
+    fresh = [k for k in keys if (k.type, k.namespace, k.value) not in stored]
     if not _harmless(fresh, keys, known):
         return None
     try:
@@ -79,10 +80,6 @@ def attach_new(
     except IntegrityError:
         return None  # a concurrent writer stored one of the identifiers first
     return customer
-
-
-def _stored(known: list[Identity]) -> set[tuple[str, str, str]]:
-    return {(r.type, r.namespace, r.value) for r in known}
 
 
 def _candidate(keys: list[StoredKey], known: list[Identity]) -> Customer | None:
