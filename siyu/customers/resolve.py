@@ -36,14 +36,13 @@ from siyu.customers.merge_hooks import MergeRefused
 from siyu.customers.models import (
     ChangeKind,
     Customer,
-    CustomerStatus,
     Identity,
     IdentityLink,
     IdentityStatus,
     ReviewFlag,
     ReviewKind,
 )
-from siyu.customers.resolve_attach import attach_new, new_identity
+from siyu.customers.resolve_attach import all_linked, attach_new, live_profile_of, new_identity
 from siyu.customers.retry import retry_on_conflict
 
 
@@ -91,18 +90,9 @@ def _settled_customer(keys: list[StoredKey], rows: list[Identity]) -> Customer |
     linked, resolution would change nothing, so two reads replace a write transaction."""
     if len(rows) != len(keys):
         return None
-    customer = rows[0].customer
-    if customer is None or customer.status != CustomerStatus.ACTIVE:
+    customer = live_profile_of(rows)
+    if customer is None or not all_linked(sorted(r.pk for r in rows)):
         return None
-    if any(r.status != IdentityStatus.LINKED or r.customer_id != customer.pk for r in rows):
-        return None
-    pairs = list(combinations(sorted(r.pk for r in rows), 2))
-    if pairs:
-        linked = Q()
-        for a, b in pairs:
-            linked |= Q(a_id=a, b_id=b)
-        if IdentityLink.objects.filter(linked).count() != len(pairs):
-            return None
     return customer
 
 

@@ -62,7 +62,7 @@ def attach_new(
             held = _locked_kinds(customer.pk)
             if held is None or not {r.pk for r in known} <= held.keys():
                 return None  # merged or moved meanwhile; nothing written yet
-            if not _all_linked(sorted(r.pk for r in known)):
+            if not all_linked(sorted(r.pk for r in known)):
                 return None  # a new link between stored identifiers may make one shared
             counts = Counter(held.values()) + Counter((k.type, k.namespace) for k in fresh)
             if any(n > rule_for(t).cap for (t, _ns), n in counts.items()):
@@ -87,10 +87,15 @@ def _candidate(keys: list[StoredKey], known: list[Identity]) -> Customer | None:
     rotation under way), with at least one identifier not stored yet."""
     if not known or len(known) >= len(keys) or any(k.older for k in keys):
         return None
-    customer = known[0].customer
+    return live_profile_of(known)
+
+
+def live_profile_of(rows: list[Identity]) -> Customer | None:
+    """The one active profile every identifier of ``rows`` is linked to, or None."""
+    customer = rows[0].customer
     if customer is None or customer.status != CustomerStatus.ACTIVE:
         return None
-    if any(r.status != IdentityStatus.LINKED or r.customer_id != customer.pk for r in known):
+    if any(r.status != IdentityStatus.LINKED or r.customer_id != customer.pk for r in rows):
         return None
     return customer
 
@@ -130,7 +135,8 @@ def _locked_kinds(customer_id: int) -> dict[int, tuple[str, str]] | None:
     return {pk: (t, ns) for _status, pk, t, ns in found}
 
 
-def _all_linked(ids: list[int]) -> bool:
+def all_linked(ids: list[int]) -> bool:
+    """Whether every pair of these identifiers (ids ascending) is linked."""
     pairs = list(combinations(ids, 2))
     if not pairs:
         return True

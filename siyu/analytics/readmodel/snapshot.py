@@ -54,11 +54,11 @@ def _newest_row() -> tuple[str, int, int, int] | None:
     )
     if change is not None:
         pk, customer_id, created_at = change
-        return "change", int(pk), int(customer_id), int(created_at.timestamp() * 1e6)
+        return "change", int(pk), int(customer_id), _us(created_at)
     customer = Customer.objects.order_by("-pk").values_list("pk", "created_at").first()
     if customer is None:
         return None
-    return "customer", int(customer[0]), 0, int(customer[1].timestamp() * 1e6)
+    return "customer", int(customer[0]), 0, _us(customer[1])
 
 
 def _still_there(kind: str, pk: int, customer_id: int, created_us: int) -> bool:
