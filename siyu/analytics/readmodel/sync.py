@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
 
 import pyarrow as pa  # type: ignore[import-untyped]  # ships no type information
 from django.conf import settings
@@ -192,36 +191,40 @@ def current() -> tuple[Engine, State]:
         return _embedded.engine, _embedded.state
 
 
-def _snapshot_seconds(engine: Engine) -> int:
-    """How often this process rewrites the read model's file copy; 0 for none (a shared
-    engine, or the test suite's rebuild on every read)."""
-    if not isinstance(engine, DuckDBEngine) or max_age() <= 0:
-        return 0
-    return int(getattr(settings, "SIYU_ANALYTICS_SNAPSHOT_SECONDS", 0))
+def _copied(engine: Engine) -> DuckDBEngine | None:
+    """The engine when this process keeps a file copy of it (an embedded one, outside the
+    test suite's rebuild on every read, with copies switched on)."""
+    every = getattr(settings, "SIYU_ANALYTICS_SNAPSHOT_SECONDS", 0)
+    if not isinstance(engine, DuckDBEngine) or max_age() <= 0 or not every:
+        return None
+    return engine
 
 
 def _start_embedded(engine: Engine) -> State:
     """This process's first read model: the file copy caught up from the feed (seconds),
-    else a full build (minutes at a million customers), then saved for the next process."""
-    if _snapshot_seconds(engine) and snapshot.load(cast(DuckDBEngine, engine)):
-        loaded = read_state(engine)
-        if loaded is not None:
-            state = refresh(engine, loaded)
-            _save_snapshot_when_old(engine)
+    else a full build (minutes at a million customers), then saved for the next process.
+    A copy older than the feed's retention is built afresh and replaced, not loaded at
+    every start to be rebuilt each time."""
+    copied = _copied(engine)
+    if copied is not None and snapshot.load(copied):
+        loaded = read_state(copied)
+        if loaded is not None and not _pruned_past(loaded.position):
+            state = refresh(copied, loaded)
+            _save_snapshot_when_old(copied)
             return state
     state = build(engine)
-    if _snapshot_seconds(engine):
-        snapshot.save(cast(DuckDBEngine, engine))
+    if copied is not None:
+        snapshot.save(copied)
     return state
 
 
 def _save_snapshot_when_old(engine: Engine) -> None:
-    every = _snapshot_seconds(engine)
-    if not every:
+    copied = _copied(engine)
+    if copied is None:
         return
     age = snapshot.age_seconds()
-    if age is None or age > every:
-        snapshot.save(cast(DuckDBEngine, engine))
+    if age is None or age > float(settings.SIYU_ANALYTICS_SNAPSHOT_SECONDS):
+        snapshot.save(copied)
 
 
 def current_if_built() -> tuple[Engine, State] | None:

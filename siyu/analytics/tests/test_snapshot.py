@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -120,3 +121,22 @@ def test_a_brand_whose_feed_is_empty_is_recognised_by_its_newest_customer(
     Customer.objects.order_by("-pk").first().delete()  # type: ignore[union-attr]
     restart()
     assert regions()[a.pk] == "火星"  # that customer is gone: another database
+
+
+def test_a_copy_older_than_the_feed_is_replaced_not_rebuilt_at_every_start(
+    snapshots: Path, shop: dict[str, Customer], brand: Brand
+) -> None:
+    """A copy taken while the feed was empty, whose position the feed has since moved past
+    (pruned): the process builds from scratch and writes a new copy at once, instead of
+    loading the old one and rebuilding at every start until it is an hour old."""
+    if connection.vendor != "sqlite":
+        pytest.skip("a PostgreSQL position is a transaction horizon, never pruned past")
+    CustomerChange.objects.all().delete()
+    regions()
+    append_change(shop["A"].pk, ChangeKind.PROFILE)
+    CustomerChange.objects.filter(pk__lt=CustomerChange.objects.order_by("-pk")[0].pk).delete()
+    restart()
+    regions()
+    engine = DuckDBEngine()
+    engine.db.execute("ATTACH ? AS snap (READ_ONLY)", [str(snapshot.path())])
+    assert engine.rows("SELECT kind FROM snap.rm_snapshot_mark") == [("change",)]
