@@ -188,6 +188,24 @@ def stored_orders(
     return {k: StoredHead(head, stored_lines[pk], refunds[pk]) for k, (pk, head) in rows.items()}
 
 
+def stored_digests(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The import digest of each of these (platform, order_no) that has one still true:
+    the order is as the import created it (``lazy_orders``)."""
+    wanted: dict[str, set[str]] = {}
+    for platform, order_no in keys:
+        wanted.setdefault(platform, set()).add(order_no)
+    table = Order._meta.db_table
+    sql = (
+        f"SELECT order_no, import_digest FROM {table} WHERE platform = %s"  # noqa: S608
+        " AND import_digest IS NOT NULL AND updated_at = created_at AND order_no IN"
+    )
+    found: dict[tuple[str, str], str] = {}
+    for platform, numbers in sorted(wanted.items()):
+        for order_no, digest in _batched(sql, [platform], sorted(numbers)):
+            found[(platform, order_no)] = digest
+    return found
+
+
 # The columns ``stored_orders`` reads, after the IN column: the order's id and number, then
 # its head; a refund's number, amount and time.
 _READ = {
@@ -258,7 +276,7 @@ def write_orders(
     stored = stored_orders((str(m.platform), m.order_no) for m in models)
     resolved = resolve_rows([inputs(m) for m in models], options.source, timezone.now())
     rest: list[Checked] = []
-    new: list[tuple[int, int, Any]] = []
+    new: list[tuple[int, int, Any, str | None]] = []
     claimed: set[tuple[str, str]] = set()
     for n, model in enumerate(models):
         key = (str(model.platform), model.order_no)
@@ -275,18 +293,18 @@ def write_orders(
                 rest.append(checked[n])  # the verb reports it
                 continue
             claimed.add(key)
-            new.append((n, customer_id, order))
+            new.append((n, customer_id, order, checked[n][0].digest or None))
         elif differences(known, customer_id, order) == ([], False):
             out.count(Outcome.UNCHANGED, checked[n][0])
         else:
             rest.append(checked[n])
     _insert_orders(new)
     earliest: dict[int, Any] = {}
-    for _n, customer_id, order in new:
+    for _n, customer_id, order, _digest in new:
         if customer_id not in earliest or order.paid_at < earliest[customer_id]:
             earliest[customer_id] = order.paid_at
     note_seen_many(earliest)
-    for n, _c, _o in new:
+    for n, _c, _o, _d in new:
         out.count(Outcome.CREATED, checked[n][0])
     return rest
 
@@ -308,7 +326,7 @@ def _order_of(model: OrderItem, refs: References) -> OrderInput:
     )
 
 
-def _insert_orders(new: list[tuple[int, int, Any]]) -> None:
+def _insert_orders(new: list[tuple[int, int, Any, str | None]]) -> None:
     if not new:
         return
     now = timezone.now()
@@ -326,20 +344,22 @@ def _insert_orders(new: list[tuple[int, int, Any]]) -> None:
                 "paid_fen": o.paid_fen,
                 "refunded_fen": sum(r.amount_fen for r in o.refunds),
                 "paid_at": o.paid_at,
+                # One moment for both: the digest holds while they are equal.
                 "created_at": now,
                 "updated_at": now,
+                "import_digest": digest,
             }
-            for order_id, (_n, customer_id, o) in zip(order_ids, new, strict=True)
+            for order_id, (_n, customer_id, o, digest) in zip(order_ids, new, strict=True)
         ],
     )
     lines = [
         (order_id, ln)
-        for order_id, (_n, _c, o) in zip(order_ids, new, strict=True)
+        for order_id, (_n, _c, o, _d) in zip(order_ids, new, strict=True)
         for ln in o.lines
     ]
     append_changes(
         NewChange(customer_id, ChangeKind.ORDER, ref=order_id)
-        for order_id, (_n, customer_id, _o) in zip(order_ids, new, strict=True)
+        for order_id, (_n, customer_id, _o, _d) in zip(order_ids, new, strict=True)
     )
     line_ids = reserve_ids(OrderLine, len(lines))
     insert_rows(
@@ -360,7 +380,7 @@ def _insert_orders(new: list[tuple[int, int, Any]]) -> None:
     )
     refunds = [
         (order_id, r)
-        for order_id, (_n, _c, o) in zip(order_ids, new, strict=True)
+        for order_id, (_n, _c, o, _d) in zip(order_ids, new, strict=True)
         for r in o.refunds
     ]
     refund_ids = reserve_ids(Refund, len(refunds))

@@ -26,7 +26,7 @@ from siyu.customers.retry import retry_on_conflict
 from siyu.imports.bulk_identities import forget_keys
 from siyu.imports.checks import Checked, validate_chunk, with_references
 from siyu.imports.customer_rows import iter_customers
-from siyu.imports.order_cells import iter_orders
+from siyu.imports.lazy_orders import iter_lazy_orders
 from siyu.imports.rows import Parsed, ParsedItem, RowError
 from siyu.imports.spill import Spill, SpilledChunk
 from siyu.imports.unchanged import split_unchanged
@@ -35,7 +35,7 @@ from siyu.imports.writer import Options, Written, write_each
 MAX_REPORTED_ERRORS = 10_000
 PARSERS: dict[str, Callable[[list[str], Iterable[list[str]]], Iterator[Parsed]]] = {
     "customers": iter_customers,
-    "orders": iter_orders,
+    "orders": iter_lazy_orders,
 }
 ChunkWriter = Callable[[str, list[Checked], References, Options, Written], None]
 
@@ -135,10 +135,10 @@ def check_stream(
 
 
 def _check_chunk(kind: str, chunk: Chunk, tally: Tally) -> None:
-    same, rest = split_unchanged(kind, chunk.items, lines=False)
+    same, rest, found = split_unchanged(kind, chunk.items, lines=False)
     valid, errors = validate_chunk(kind, rest)
     good, missing, _refs = with_references(valid)
-    tally.add(Written(), chunk.errors + errors + missing, chunk.entries, chunk.rows)
+    tally.add(Written(), chunk.errors + found + errors + missing, chunk.entries, chunk.rows)
     if tally.spill is not None and tally.rejected_rows:
         tally.spill.close()  # a file with problems is not written: nothing to keep
     elif tally.spill is not None:
@@ -164,9 +164,9 @@ def _checked_chunks(
 
 def _checked_now(kind: str, chunk: Chunk) -> tuple[Chunk, list[Checked], list[ParsedItem]]:
     # Lines aside, as in the check pass: the write compares these again, lines too.
-    same, rest = split_unchanged(kind, chunk.items, lines=False)
+    same, rest, found = split_unchanged(kind, chunk.items, lines=False)
     valid, errors = validate_chunk(kind, rest)
-    chunk.errors.extend(errors)
+    chunk.errors.extend(found + errors)
     return chunk, valid, same
 
 
@@ -180,14 +180,14 @@ def _write_checked(
     """One chunk's writes, inside its transaction. Items found identical to what is
     stored are compared again now: those still identical are unchanged, the others are
     checked and written like the rest."""
-    still, moved = split_unchanged(kind, same)
+    still, moved, found = split_unchanged(kind, same)
     extra, errors = validate_chunk(kind, moved)
     good, missing, refs = with_references(valid + extra)
     written = Written()
     for item in still:
         written.count(Outcome.UNCHANGED, item)
     write(kind, good, refs, options, written)
-    return written, errors + missing + written.errors
+    return written, found + errors + missing + written.errors
 
 
 def write_stream(

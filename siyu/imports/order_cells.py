@@ -60,43 +60,77 @@ class _Values:
         return value
 
 
+class OrderCells:
+    """What parsing one file's order rows needs of its header: each cell's position and
+    the amounts and counts remembered so far. The orders already seen are the caller's
+    (``parse``'s ``seen``): one file's rows may be parsed in several calls."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        # A repeated name: its last column, as in the row's dict.
+        position = {column: i for i, column in enumerate(header) if column}
+        # A column the file lacks reads the blank cell appended to every row (``padded``).
+        at = [position.get(c, -1) for c in ("platform", "order_no", *LINE_COLUMNS, *REFUND_COLUMNS)]  # fmt: skip
+        self.key_cells = itemgetter(*at[:2])
+        self.line_cells = itemgetter(*at[2:8])
+        self.refund_cells = itemgetter(*at[8:])
+        self.amount = _Values(parse_amount, PLAIN_AMOUNT)
+        self.count = _Values(parse_int, WHOLE_NUMBER)
+
+    def key(self, cells: list[str]) -> tuple[str, str]:
+        platform, order_no = self.key_cells(cells)
+        return (platform.lower(), order_no)
+
+    def head(self, row: int, cells: list[str]) -> ParsedItem:
+        return order_head(row, cells_by_name(self.header, cells))  # the blank is past it
+
+    def line(self, cells: list[str]) -> dict[str, Any] | None:
+        return line_of(*self.line_cells(cells), amount=self.amount, count_of=self.count)
+
+    def refund(self, cells: list[str]) -> dict[str, Any] | None:
+        return refund_of(*self.refund_cells(cells), parse=self.amount)
+
+    def parse(
+        self, numbered: Iterable[tuple[int, list[str] | RowError]], seen: set[tuple[str, str]]
+    ) -> Iterator[Parsed]:
+        """The items and row errors of ``padded`` rows; ``seen`` (the keys of the orders
+        met earlier in the file) is updated."""
+        current: ParsedItem | None = None
+        current_key: tuple[str, str] | None = None
+        for n, cells in numbered:
+            if isinstance(cells, RowError):
+                yield cells
+                continue
+            key = self.key(cells)
+            if key != current_key:
+                if current is not None:
+                    yield current
+                current, current_key = None, key
+            try:
+                item = current
+                if item is None:
+                    item = self.head(n, cells)
+                    item.continuation = key in seen
+                add_parsed(item, n, self.line(cells), self.refund(cells))
+            except CellError as exc:
+                yield RowError(n, exc.column, exc.message)
+                continue
+            current = item
+            seen.add(key)
+        if current is not None:
+            yield current
+
+
+def padded(
+    numbered: Iterable[tuple[int, list[str] | RowError]],
+) -> Iterator[tuple[int, list[str] | RowError]]:
+    """Each row's cells with a blank one appended: the cell of every column it lacks."""
+    for n, cells in numbered:
+        if not isinstance(cells, RowError):
+            cells.append("")
+        yield n, cells
+
+
 def iter_orders(header: list[str], rows: Iterable[list[str]]) -> Iterator[Parsed]:
     """What ``rows.iter_orders`` yields, each line row read by position."""
-    # A repeated name: its last column, as in the row's dict.
-    position = {column: i for i, column in enumerate(header) if column}
-    # A column the file lacks reads the blank cell appended to every row.
-    at = [position.get(c, -1) for c in ("platform", "order_no", *LINE_COLUMNS, *REFUND_COLUMNS)]
-    key_cells, line_cells, refund_cells = (
-        itemgetter(*at[:2]),
-        itemgetter(*at[2:8]),
-        itemgetter(*at[8:]),
-    )
-    amount, count = _Values(parse_amount, PLAIN_AMOUNT), _Values(parse_int, WHOLE_NUMBER)
-    current: ParsedItem | None = None
-    current_key: tuple[str, str] | None = None
-    seen: set[tuple[str, str]] = set()
-    for n, cells in numbered_cells(header, rows):
-        if isinstance(cells, RowError):
-            yield cells
-            continue
-        cells.append("")
-        platform, order_no = key_cells(cells)
-        key = (platform.lower(), order_no)
-        if key != current_key:
-            if current is not None:
-                yield current
-            current, current_key = None, key
-        try:
-            item = current
-            if item is None:
-                item = order_head(n, cells_by_name(header, cells))  # the blank is past the header
-                item.continuation = key in seen
-            line = line_of(*line_cells(cells), amount=amount, count_of=count)
-            add_parsed(item, n, line, refund_of(*refund_cells(cells), parse=amount))
-        except CellError as exc:
-            yield RowError(n, exc.column, exc.message)
-            continue
-        current = item
-        seen.add(key)
-    if current is not None:
-        yield current
+    return OrderCells(header).parse(padded(numbered_cells(header, rows)), set())

@@ -52,6 +52,11 @@ class ParsedItem:
     refund_rows: list[int] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     continuation: bool = False  # a later run of rows of an order already seen in the file
+    # Lazy orders (``lazy_orders``): the digest of the order's rows, and until its lines
+    # are parsed (``lazy_orders.expand``) the header and the rows themselves; such an item
+    # holds its first line only.
+    digest: str = ""
+    source: Any = None
 
 
 def numbered_cells(

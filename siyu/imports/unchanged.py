@@ -21,6 +21,11 @@ fifth of a re-run, done again by the write. An order that differs from the store
 its lines only, each of them plainly valid (``plain_lines.is_plain``), is as clean as the
 stored order: the write compares it with its lines, finds it changed and checks and writes
 it like any other (a conflict, or a correction in update mode).
+
+Most orders of a file arrive lazy (``lazy_orders``): their lines not yet parsed, with the
+digest of their rows. Such an order is set apart when its head and refunds equal the
+stored ones and the stored order still carries that digest: neither pass reads or
+compares its lines. Every other lazy order is expanded (parsed in full) here.
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from operator import itemgetter
 from typing import Any
 
 from siyu.customers.identity_rules import IdentityInput, StoredKey
-from siyu.imports.bulk import LINE_KEY, stored_orders
+from siyu.imports.bulk import LINE_KEY, stored_digests, stored_orders
 from siyu.imports.bulk_identities import Key, key_for, key_of, known_customers
+from siyu.imports.lazy_orders import compact, expand_all
 from siyu.imports.plain_lines import is_plain
-from siyu.imports.rows import ParsedItem
+from siyu.imports.rows import ParsedItem, RowError
 
 MAX_IDENTITY_VALUE = 256  # IdentityItem.value
 LINE_FIELDS = itemgetter(*LINE_KEY)
@@ -43,12 +49,14 @@ LINE_FIELDS = itemgetter(*LINE_KEY)
 
 def split_unchanged(
     kind: str, items: Sequence[ParsedItem], *, lines: bool = True
-) -> tuple[list[ParsedItem], list[ParsedItem]]:
-    """(items identical to what is stored, the others), each in file order; orders only.
-    Not ``lines`` (the check pass): an item identical but for its lines, which are each
-    plainly valid, counts as identical (see the module's note)."""
+) -> tuple[list[ParsedItem], list[ParsedItem], list[RowError]]:
+    """(items identical to what is stored, the others, the row errors of the others),
+    each in file order; orders only. Not ``lines`` (the check pass): an item identical
+    but for its lines, which are each plainly valid, counts as identical (see the
+    module's note). A lazy item (``lazy_orders``) set apart stays lazy; the others are
+    expanded, which may find row errors."""
     if not items or kind != "orders":
-        return [], list(items)
+        return [], list(items), []
     found = [_keys(item) for item in items]
     keys = [ks for ks, _plain in found]
     customers, owners = known_customers(keys)
@@ -59,9 +67,11 @@ def split_unchanged(
         for c, (ks, plain) in zip(customers, found, strict=True)
     ]
     same = _same_orders(items, customers, alone, lines)
-    return [i for n, i in enumerate(items) if same[n]], [
-        i for n, i in enumerate(items) if not same[n]
-    ]
+    rest, errors = expand_all(i for n, i in enumerate(items) if not same[n])
+    kept = [i for n, i in enumerate(items) if same[n]]
+    for item in kept:
+        compact(item)
+    return kept, rest, errors
 
 
 def _keys(item: ParsedItem) -> tuple[list[StoredKey], bool]:
@@ -97,11 +107,22 @@ def _same_orders(
     order_keys = [(str(i.raw.get("platform")), str(i.raw.get("order_no"))) for i in items]
     repeated = Counter(order_keys)
     wanted = [k for n, k in enumerate(order_keys) if alone[n] and repeated[k] == 1]
-    stored = stored_orders(wanted, lines=lines) if wanted else {}
+    lazy = {order_keys[n] for n, i in enumerate(items) if i.source is not None}
+    # A lazy order's lines are vouched for by its digest: neither read nor compared.
+    stored = stored_orders([k for k in wanted if k not in lazy], lines=lines) if wanted else {}
+    stored |= stored_orders([k for k in wanted if k in lazy], lines=False) if lazy else {}
+    digests = stored_digests([k for k in wanted if k in lazy]) if lazy else {}
     same: list[bool] = []
     for n, item in enumerate(items):
-        known = stored.get(order_keys[n]) if alone[n] and repeated[order_keys[n]] == 1 else None
-        same.append(known is not None and _order_equal(item.raw, known, customers[n], lines))
+        key = order_keys[n]
+        known = stored.get(key) if alone[n] and repeated[key] == 1 else None
+        if known is None:
+            same.append(False)
+        elif item.source is not None:
+            digest = digests.get(key)
+            same.append(digest == item.digest and _head_equal(item.raw, known, customers[n]))
+        else:
+            same.append(_order_equal(item.raw, known, customers[n], lines))
     return same
 
 
@@ -113,8 +134,17 @@ def _same_lines(given: list[Any], stored: list[Any]) -> bool:
 
 
 def _order_equal(raw: dict[str, Any], known: Any, customer: int | None, lines: bool) -> bool:
+    if not raw["lines"] or not _head_equal(raw, known, customer):
+        return False
+    if not lines:
+        return all(map(is_plain, raw["lines"]))
+    return _same_lines(list(map(LINE_FIELDS, raw["lines"])), known.lines)
+
+
+def _head_equal(raw: dict[str, Any], known: Any, customer: int | None) -> bool:
+    """The order's head and refunds equal the stored ones (its lines aside)."""
     order = known.order
-    if "store" in raw or not raw["lines"] or order.store_id is not None:
+    if "store" in raw or order.store_id is not None:
         return False
     if (order.customer_id, order.total_fen, order.paid_fen) != (
         customer,
@@ -123,11 +153,6 @@ def _order_equal(raw: dict[str, Any], known: Any, customer: int | None, lines: b
     ):
         return False
     if _moment(raw["paid_at"]) != order.paid_at:
-        return False
-    if not lines:
-        if not all(map(is_plain, raw["lines"])):
-            return False
-    elif not _same_lines(list(map(LINE_FIELDS, raw["lines"])), known.lines):
         return False
     for refund in raw["refunds"]:
         at = _moment(refund["refunded_at"])
