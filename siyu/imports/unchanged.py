@@ -23,9 +23,11 @@ stored order: the write compares it with its lines, finds it changed and checks 
 it like any other (a conflict, or a correction in update mode).
 
 Most orders of a file arrive lazy (``lazy_orders``): their lines not yet parsed, with the
-digest of their rows. Such an order is set apart when its head and refunds equal the
-stored ones and the stored order still carries that digest: neither pass reads or
-compares its lines. Every other lazy order is expanded (parsed in full) here.
+digest of their rows. The check pass sets such an order apart when the stored order
+still carries that digest (its rows are those the order was created from, which passed
+every check then); the write pass when, besides, its buyer, head and refunds equal the
+stored ones. Neither reads or compares its lines. Every other lazy order is expanded
+(parsed in full) here.
 """
 
 from __future__ import annotations
@@ -52,11 +54,49 @@ def split_unchanged(
 ) -> tuple[list[ParsedItem], list[ParsedItem], list[RowError]]:
     """(items identical to what is stored, the others, the row errors of the others),
     each in file order; orders only. Not ``lines`` (the check pass): an item identical
-    but for its lines, which are each plainly valid, counts as identical (see the
-    module's note). A lazy item (``lazy_orders``) set apart stays lazy; the others are
-    expanded, which may find row errors."""
+    but for its lines, which are each plainly valid, counts as identical, and so does a
+    lazy item whose rows are those a stored order was created from (see the module's
+    note). A lazy item (``lazy_orders``) set apart stays lazy; the others are expanded,
+    which may find row errors."""
     if not items or kind != "orders":
         return [], list(items), []
+    same = [False] * len(items)
+    if not lines:
+        # The check pass asks only whether an order needs checking: rows identical to
+        # those a stored order was created from passed every check then. Whether it is
+        # unchanged (its buyer, its head) is the write pass's question, asked anyway.
+        # A lazy order not vouched for is new or has other rows: checked, not compared
+        # (comparing is the write's work; here it cost the lookups of a first import).
+        same = _vouched(items)
+    others = [n for n, i in enumerate(items) if not same[n] and (lines or i.source is None)]
+    for n, is_same in zip(others, _compared([items[n] for n in others], lines), strict=True):
+        same[n] = is_same
+    rest, errors = expand_all(i for n, i in enumerate(items) if not same[n])
+    kept = [i for n, i in enumerate(items) if same[n]]
+    for item in kept:
+        compact(item)
+    return kept, rest, errors
+
+
+def _vouched(items: Sequence[ParsedItem]) -> list[bool]:
+    """Per item: a lazy order whose stored order still carries its rows' digest."""
+    keys = [_order_key(i) for i in items]
+    lazy = [k for k, i in zip(keys, items, strict=True) if i.source is not None]
+    digests = stored_digests(lazy) if lazy else {}
+    return [
+        i.source is not None and "store" not in i.raw and digests.get(k) == i.digest
+        for k, i in zip(keys, items, strict=True)
+    ]
+
+
+def _order_key(item: ParsedItem) -> tuple[str, str]:
+    return (str(item.raw.get("platform")), str(item.raw.get("order_no")))
+
+
+def _compared(items: Sequence[ParsedItem], lines: bool) -> list[bool]:
+    """Per item: identical to the stored order, compared field by field."""
+    if not items:
+        return []
     found = [_keys(item) for item in items]
     keys = [ks for ks, _plain in found]
     customers, owners = known_customers(keys)
@@ -66,12 +106,7 @@ def split_unchanged(
         plain and c is not None and touched[c] == len(ks)
         for c, (ks, plain) in zip(customers, found, strict=True)
     ]
-    same = _same_orders(items, customers, alone, lines)
-    rest, errors = expand_all(i for n, i in enumerate(items) if not same[n])
-    kept = [i for n, i in enumerate(items) if same[n]]
-    for item in kept:
-        compact(item)
-    return kept, rest, errors
+    return _same_orders(items, customers, alone, lines)
 
 
 def _keys(item: ParsedItem) -> tuple[list[StoredKey], bool]:
@@ -104,7 +139,7 @@ def _moment(text: Any) -> datetime | None:
 def _same_orders(
     items: Sequence[ParsedItem], customers: list[int | None], alone: list[bool], lines: bool
 ) -> list[bool]:
-    order_keys = [(str(i.raw.get("platform")), str(i.raw.get("order_no"))) for i in items]
+    order_keys = [_order_key(i) for i in items]
     repeated = Counter(order_keys)
     wanted = [k for n, k in enumerate(order_keys) if alone[n] and repeated[k] == 1]
     lazy = {order_keys[n] for n, i in enumerate(items) if i.source is not None}
