@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from siyu.core.bulk_rows import copy_rows
 from siyu.core.pii import encrypt_pii
+from siyu.core.table_stats import analyze
 from siyu.customers.gates import refused
 from siyu.customers.identity_rules import RULES, IdentityInput, StoredKey, rule_for, stored_key
 from siyu.customers.models import ChangeKind, Customer, CustomerChange, Identity, IdentityLink
@@ -267,11 +268,7 @@ def _insert_customers(count: int, at: datetime, chunk: int) -> np.ndarray:
 def _refresh_statistics() -> None:
     # After millions of rows arrive at once the planner's statistics are stale, and the
     # first incremental resolutions would otherwise scan instead of using the indexes.
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cur:
-        for model in (Customer, Identity, IdentityLink):
-            cur.execute(f"ANALYZE {model._meta.db_table}")
+    analyze(Customer, Identity, IdentityLink)
 
 
 def _skip_fk_triggers_if_allowed() -> None:

@@ -20,7 +20,9 @@ from django.conf import settings
 from django.db import transaction
 
 from siyu.core.gc_pause import collect_recent, cycle_collector_paused
+from siyu.core.table_stats import analyze
 from siyu.customers.batch_checks import References
+from siyu.customers.models import Customer, Identity, IdentityLink, Order, OrderLine, Refund
 from siyu.customers.orders import Outcome
 from siyu.customers.retry import retry_on_conflict
 from siyu.imports.bulk_identities import forget_keys
@@ -239,6 +241,7 @@ def _write_chunks(
     tally: Tally,
     run: Run,
 ) -> None:
+    statistics = Statistics(kind)
     with cycle_collector_paused():  # as in ``check_stream``: parsing included
         for chunk, valid, same in checked:
 
@@ -255,6 +258,7 @@ def _write_chunks(
             # A chunk is idempotent, so a lock timeout or deadlock against another writer
             # (SQLite's one write lock, PostgreSQL's row locks) just runs it again.
             tally.merge(retry_on_conflict(attempt))
+            statistics.wrote(tally.created)
             run.progress(chunk.rows)
             # The chunk's items let go of before collecting (nothing reads them again):
             # alive, they were the young objects the collection walked, 5 ms a chunk of
@@ -263,6 +267,38 @@ def _write_chunks(
             same.clear()
             chunk.items.clear()
             collect_recent()
+    statistics.done(tally.created)
+
+
+# The tables an import of each kind fills.
+FILLED = {
+    "customers": (Customer, Identity, IdentityLink),
+    "orders": (Order, OrderLine, Refund),
+}
+ANALYZE_EVERY = 10_000  # items created
+ANALYZE_AT_END = 1_000
+
+
+@dataclass
+class Statistics:
+    """Keeps the planner's statistics of the tables an import fills up to date as it
+    fills them (``core.table_stats``): the import's own lookups of later chunks, and the
+    next import's, were planned as scans on a table analysed empty or never."""
+
+    kind: str
+    analysed_at: int = 0  # items created when last analysed
+
+    def wrote(self, created: int) -> None:
+        if created - self.analysed_at >= ANALYZE_EVERY:
+            self._analyze(created)
+
+    def done(self, created: int) -> None:
+        if created - self.analysed_at >= ANALYZE_AT_END:
+            self._analyze(created)
+
+    def _analyze(self, created: int) -> None:
+        analyze(*FILLED[self.kind])
+        self.analysed_at = created
 
 
 def refresh_segments() -> None:
