@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from siyu.core.gc_pause import collect_recent, cycle_collector_paused
+from siyu.core.sqlite_map import unmapped
 from siyu.core.table_stats import analyze
 from siyu.customers.batch_checks import References
 from siyu.customers.models import Customer, Identity, IdentityLink, Order, OrderLine, Refund
@@ -125,7 +126,7 @@ def check_stream(
     forget_keys()
     # Paused for the parsing too: its allocations set off the collections that walked
     # the kept chunks (a quarter of an order import).
-    with cycle_collector_paused():
+    with cycle_collector_paused(), unmapped():
         for chunk in chunks(PARSERS[kind](header, rows)):
             _check_chunk(kind, chunk, tally)
             progress(chunk.rows)
@@ -242,7 +243,7 @@ def _write_chunks(
     run: Run,
 ) -> None:
     statistics = Statistics(kind)
-    with cycle_collector_paused():  # as in ``check_stream``: parsing included
+    with cycle_collector_paused(), unmapped():  # as in ``check_stream``: parsing included
         for chunk, valid, same in checked:
 
             def attempt(
