@@ -5,7 +5,8 @@ instead of extracting a million customers again (two to three minutes at 1M / 10
 The file lives beside the database (``SIYU_DATA_DIR``), one per database, written by a
 process that has just built or refreshed its read model: into a temporary file, then
 renamed over the old one, so a reader opens either the old copy or the new one, never a
-half-written one. A copy is used only when it was written with this schema and its
+half-written one. A page request that finds the copy old
+leaves the rewrite to a thread of its own (``save_in_background``). A copy is used only when it was written with this schema and its
 database is still the one it was taken from: the newest change it had seen (the newest
 customer, while the feed is empty) must still be there as it was (a database restored
 from a backup, or a test's rolled-back transaction, has lost or replaced it). Anything else builds from scratch, as before.
@@ -14,10 +15,13 @@ from a backup, or a test's rolled-back transaction, has lost or replaced it). An
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -27,6 +31,7 @@ from siyu.customers.models import Customer, CustomerChange
 
 # Beside SCHEMA's tables: the newest change the copy had seen, to recognise its database.
 _MARK = "rm_snapshot_mark"
+logger = logging.getLogger(__name__)
 
 
 def path() -> Path:
@@ -81,24 +86,61 @@ def save(engine: DuckDBEngine) -> bool:
     mark = _newest_row()
     if mark is None:
         return False
-    final = path()
+    _write(engine.db, mark, path())
+    return True
+
+
+_saving = threading.Lock()  # one background save at a time per process
+
+
+def save_in_background(engine: DuckDBEngine) -> threading.Thread | None:
+    """``save`` off the caller's thread: rewriting the copy takes seconds at a million
+    customers, and the hourly rewrite ran inside the page request that found it old.
+    The database is recognised here (the caller's connection and transaction); the copy
+    is written through a cursor of its own in one transaction, so its tables and its
+    position are of one moment while pages keep reading and refreshing. None when there
+    is nothing to save or a save is already running."""
+    mark = _newest_row()
+    if mark is None or not _saving.acquire(blocking=False):
+        return None
+    cursor = engine.db.cursor()  # a connection of its own to the same database
+    target = path()
+
+    def run() -> None:
+        try:
+            _write(cursor, mark, target)
+        except Exception:
+            logger.exception("writing the read model's copy failed")
+        finally:
+            cursor.close()
+            _saving.release()
+
+    thread = threading.Thread(target=run, name="readmodel-copy", daemon=True)
+    thread.start()
+    return thread
+
+
+def _write(db: Any, mark: tuple[str, int, int, int], final: Path) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(f"{final.name}.{os.getpid()}.partial")
+    partial = final.with_name(f"{final.name}.{os.getpid()}.{threading.get_ident()}.partial")
     partial.unlink(missing_ok=True)
-    db = engine.db
-    db.execute("ATTACH ? AS snap", [str(partial)])
+    db.execute("ATTACH ? AS snap_out", [str(partial)])
     try:
+        db.execute("BEGIN TRANSACTION")
         for table in SCHEMA:
-            db.execute(f"CREATE TABLE snap.{table} AS SELECT * FROM {table}")  # noqa: S608
+            db.execute(f"CREATE TABLE snap_out.{table} AS SELECT * FROM {table}")  # noqa: S608
         db.execute(
-            f"CREATE TABLE snap.{_MARK} AS SELECT"
+            f"CREATE TABLE snap_out.{_MARK} AS SELECT"
             " ? AS kind, ? AS id, ? AS customer_id, ? AS created_us",
             list(mark),
         )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
     finally:
-        db.execute("DETACH snap")
+        db.execute("DETACH snap_out")
     os.replace(partial, final)
-    return True
 
 
 def load(engine: DuckDBEngine) -> bool:

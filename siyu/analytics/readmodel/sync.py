@@ -219,12 +219,13 @@ def _start_embedded(engine: Engine) -> State:
 
 
 def _save_snapshot_when_old(engine: Engine) -> None:
+    """Rewrite the copy when it is old, in the background: this runs in a page request."""
     copied = _copied(engine)
     if copied is None:
         return
     age = snapshot.age_seconds()
     if age is None or age > float(settings.SIYU_ANALYTICS_SNAPSHOT_SECONDS):
-        snapshot.save(copied)
+        snapshot.save_in_background(copied)
 
 
 def current_if_built() -> tuple[Engine, State] | None:
