@@ -64,14 +64,23 @@ _keys: dict[tuple[str, str, str], StoredKey | None] = {}
 MAX_KEPT_KEYS = 200_000
 
 
+_UNKNOWN = StoredKey("", "", "", "", "")  # a key not computed yet (None: not storable)
+
+
 def key_for(item: IdentityInput) -> StoredKey | None:
     """``stored_key``, remembered for the running import."""
-    wanted = (item.type, item.value, item.namespace)
-    if wanted in _keys:
-        return _keys[wanted]
+    return key_of_parts(item.type, item.value, item.namespace)
+
+
+def key_of_parts(kind: str, value: str, namespace: str = "") -> StoredKey | None:
+    """``key_for`` of the identifier with these parts: the input is built only when its
+    key is not known yet (the checks and the write ask for each key several times)."""
+    found = _keys.get((kind, value, namespace), _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found
     if len(_keys) >= MAX_KEPT_KEYS:
         _keys.clear()
-    found = _keys[wanted] = stored_key(item)
+    found = _keys[(kind, value, namespace)] = stored_key(IdentityInput(kind, value, namespace))
     return found
 
 
