@@ -32,7 +32,7 @@ from siyu.customers.orders import (
     check_order,
     differences,
 )
-from siyu.imports.bulk_identities import resolve_rows
+from siyu.imports.bulk_identities import model_keys, resolve_keys, resolve_rows
 from siyu.imports.checks import Checked
 from siyu.imports.fast_insert import insert_rows, reserve_ids
 from siyu.imports.writer import Options, Written, inputs, write_each
@@ -107,7 +107,8 @@ def write_profiles(
     ours = [n for n, f in enumerate(fields) if f is not None]
     now = timezone.now()
     values = [fields[n] or {} for n in ours]
-    resolved = resolve_rows([inputs(checked[n][1]) for n in ours], options.source, now, values)  # type: ignore[arg-type]
+    keys = [model_keys(checked[n][1].identities) for n in ours]  # type: ignore[attr-defined]
+    resolved = resolve_keys(keys, options.source, now, values)
     known = {c for c, new in zip(resolved.customer, resolved.new, strict=True) if c and not new}
     stored = _stored_profiles(known, sorted({name for v in values for name in v}))
     changed: dict[int, set[str]] = {}

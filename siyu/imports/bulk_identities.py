@@ -167,9 +167,29 @@ def resolve_rows(
     fields: Sequence[dict[str, Any]] | None = None,
 ) -> Resolution:
     """``fields`` (per row) are set on the profiles created here, in row order."""
-    keys = [row_keys(r) for r in rows]
+    return resolve_keys([row_keys(r) for r in rows], source, at, fields)
+
+
+def model_keys(identities: Sequence[Any]) -> list[StoredKey]:
+    """``row_keys`` of a checked model's identities (``IdentityItem``), read from them
+    directly: an ``IdentityInput`` per identifier was a fiftieth of a re-run."""
+    seen: dict[Key, StoredKey] = {}
+    for i in identities:
+        k = key_of_parts(i.type, i.value, i.namespace)
+        if k is not None:
+            seen.setdefault(key_of(k), k)
+    return list(seen.values())
+
+
+def resolve_keys(
+    keys: list[list[StoredKey]],
+    source: str,
+    at: datetime,
+    fields: Sequence[dict[str, Any]] | None = None,
+) -> Resolution:
+    """``resolve_rows`` of the rows' stored keys (``row_keys``)."""
     stored = _stored([k for ks in keys for k in ks])
-    result = Resolution([None] * len(rows), [False] * len(rows))
+    result = Resolution([None] * len(keys), [False] * len(keys))
     candidates = {i: _known_customer(ks, stored) for i, ks in enumerate(keys)}
     _confirm_known(candidates, keys, stored)
     for i, customer in candidates.items():
