@@ -37,6 +37,11 @@ class _Key:
     # Built once per key: building an AESGCM per call was most of an encryption's cost
     # (3.8 -> 1.4 us; an import encrypts every new phone).
     cipher: AESGCM = field(compare=False, repr=False)
+    # HMAC's inner and outer SHA-256 states after the padded key, copied per index:
+    # ``hmac.new`` redoes them (and builds its object in Python) every call, 1.7 against
+    # 0.6 us, and an import indexes every phone of its file.
+    inner: hashlib._Hash = field(compare=False, repr=False)
+    outer: hashlib._Hash = field(compare=False, repr=False)
 
 
 def _derive(master_b64: str) -> _Key:
@@ -44,7 +49,17 @@ def _derive(master_b64: str) -> _Key:
     enc = hmac.new(master, b"siyu-pii-encryption", hashlib.sha256).digest()
     idx = hmac.new(master, b"siyu-pii-blind-index", hashlib.sha256).digest()
     kid = hmac.new(master, b"siyu-pii-key-id", hashlib.sha256).digest()[:4]
-    return _Key(kid, enc, idx, AESGCM(enc))
+    return _Key(kid, enc, idx, AESGCM(enc), *_pads(idx))
+
+
+def _pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """RFC 2104's two hashes after ``key`` padded to the block (the key is 32 bytes, no
+    longer than SHA-256's 64-byte block, so it is not hashed first)."""
+    block = key.ljust(64, b"\0")
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in block)),
+    )
 
 
 @cache
@@ -95,8 +110,11 @@ def decrypt_pii(token: str) -> str:
 
 
 def _index(key: _Key, kind: str, normalized_value: str) -> str:
-    msg = f"{kind}\x00{normalized_value}".encode()
-    return hmac.new(key.idx, msg, hashlib.sha256).hexdigest()
+    inner = key.inner.copy()
+    inner.update(f"{kind}\x00{normalized_value}".encode())
+    outer = key.outer.copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 def blind_index(kind: str, normalized_value: str) -> str:

@@ -32,7 +32,7 @@ from siyu.customers.orders import (
     check_order,
     differences,
 )
-from siyu.imports.bulk_identities import resolve_rows
+from siyu.imports.bulk_identities import model_keys, resolve_keys, resolve_rows
 from siyu.imports.checks import Checked
 from siyu.imports.fast_insert import insert_rows, reserve_ids
 from siyu.imports.writer import Options, Written, inputs, write_each
@@ -90,13 +90,28 @@ def profile_fields(model: ProfileItem, refs: References) -> dict[str, Any] | Non
 
 def _stored_profiles(ids: set[int], names: list[str]) -> dict[int, dict[str, Any]]:
     """The stored values of ``names`` per known profile: plain values, not model
-    instances (a re-run compares every profile of the file and changes almost none)."""
-    ordered = sorted(ids)
+    instances (a re-run compares every profile of the file and changes almost none).
+    Plain SQL, each value through the converters the ORM applies: compiling the ORM's
+    query of 900 ids was a twentieth of a re-run."""
+    meta = Customer._meta
+    by_name = {n: f for f in meta.concrete_fields for n in (f.name, f.attname)}
+    fields = [by_name[name] for name in names]
+    converters = []
+    for n, field in enumerate(fields, start=1):
+        col = field.get_col(meta.db_table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((n, found, col))
+    quote = connection.ops.quote_name
+    columns = ", ".join(["id", *(quote(f.column) for f in fields)])
+    sql = f"SELECT {columns} FROM {meta.db_table} WHERE id IN"  # noqa: S608 - model names
     stored: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ordered), 900):
-        found = Customer.objects.filter(pk__in=ordered[start : start + 900])
-        for pk, *row in found.values_list("pk", *names):
-            stored[pk] = dict(zip(names, row, strict=True))
+    for found_row in _batched(sql, [], sorted(ids)):
+        row = list(found_row)
+        for n, functions, col in converters:
+            for convert in functions:
+                row[n] = convert(row[n], col, connection)
+        stored[row[0]] = dict(zip(names, row[1:], strict=True))
     return stored
 
 
@@ -107,7 +122,8 @@ def write_profiles(
     ours = [n for n, f in enumerate(fields) if f is not None]
     now = timezone.now()
     values = [fields[n] or {} for n in ours]
-    resolved = resolve_rows([inputs(checked[n][1]) for n in ours], options.source, now, values)  # type: ignore[arg-type]
+    keys = [model_keys(checked[n][1].identities) for n in ours]  # type: ignore[attr-defined]
+    resolved = resolve_keys(keys, options.source, now, values)
     known = {c for c, new in zip(resolved.customer, resolved.new, strict=True) if c and not new}
     stored = _stored_profiles(known, sorted({name for v in values for name in v}))
     changed: dict[int, set[str]] = {}

@@ -64,14 +64,23 @@ _keys: dict[tuple[str, str, str], StoredKey | None] = {}
 MAX_KEPT_KEYS = 200_000
 
 
+_UNKNOWN = StoredKey("", "", "", "", "")  # a key not computed yet (None: not storable)
+
+
 def key_for(item: IdentityInput) -> StoredKey | None:
     """``stored_key``, remembered for the running import."""
-    wanted = (item.type, item.value, item.namespace)
-    if wanted in _keys:
-        return _keys[wanted]
+    return key_of_parts(item.type, item.value, item.namespace)
+
+
+def key_of_parts(kind: str, value: str, namespace: str = "") -> StoredKey | None:
+    """``key_for`` of the identifier with these parts: the input is built only when its
+    key is not known yet (the checks and the write ask for each key several times)."""
+    found = _keys.get((kind, value, namespace), _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found
     if len(_keys) >= MAX_KEPT_KEYS:
         _keys.clear()
-    found = _keys[wanted] = stored_key(item)
+    found = _keys[(kind, value, namespace)] = stored_key(IdentityInput(kind, value, namespace))
     return found
 
 
@@ -158,9 +167,29 @@ def resolve_rows(
     fields: Sequence[dict[str, Any]] | None = None,
 ) -> Resolution:
     """``fields`` (per row) are set on the profiles created here, in row order."""
-    keys = [row_keys(r) for r in rows]
+    return resolve_keys([row_keys(r) for r in rows], source, at, fields)
+
+
+def model_keys(identities: Sequence[Any]) -> list[StoredKey]:
+    """``row_keys`` of a checked model's identities (``IdentityItem``), read from them
+    directly: an ``IdentityInput`` per identifier was a fiftieth of a re-run."""
+    seen: dict[Key, StoredKey] = {}
+    for i in identities:
+        k = key_of_parts(i.type, i.value, i.namespace)
+        if k is not None:
+            seen.setdefault(key_of(k), k)
+    return list(seen.values())
+
+
+def resolve_keys(
+    keys: list[list[StoredKey]],
+    source: str,
+    at: datetime,
+    fields: Sequence[dict[str, Any]] | None = None,
+) -> Resolution:
+    """``resolve_rows`` of the rows' stored keys (``row_keys``)."""
     stored = _stored([k for ks in keys for k in ks])
-    result = Resolution([None] * len(rows), [False] * len(rows))
+    result = Resolution([None] * len(keys), [False] * len(keys))
     candidates = {i: _known_customer(ks, stored) for i, ks in enumerate(keys)}
     _confirm_known(candidates, keys, stored)
     for i, customer in candidates.items():

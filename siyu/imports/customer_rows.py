@@ -4,7 +4,7 @@ of ``siyu.customers.batch_schemas``); the cell rules are in ``siyu.imports.rows`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -15,7 +15,6 @@ from siyu.imports.rows import (
     Parsed,
     ParsedItem,
     RowError,
-    identities_of,
     is_identity_column,
     numbered_rows,
     parse_moment,
@@ -28,29 +27,40 @@ CUSTOMER_RENAMES = {"store": "org_unit", "owner": "primary_owner"}
 
 
 def customer_item(row: int, cells: dict[str, str]) -> ParsedItem:
-    identities, columns = identities_of(cells)
+    # One pass over the cells for the identifiers (``rows.identities_of``) and the fields.
+    identities: list[dict[str, str]] = []
+    columns: list[str] = []
+    raw: dict[str, Any] = {"identities": identities}
+    read: list[tuple[str, str]] = []
+    for column, value in cells.items():
+        if not value:
+            continue
+        if is_identity_column(column):
+            identities.append({"type": column, "value": value})
+            columns.append(column)
+            if column not in IDENTIFIER_FIELDS:
+                continue
+        name = CUSTOMER_RENAMES.get(column, column)
+        raw[name] = value  # read below: a row without identifiers reports only that
+        if column in VALUES:
+            read.append((column, name))
     if not identities:
         raise CellError(IDENTITY_COLUMNS[0], _("the row has no identifier (phone, unionid …)"))
-    raw: dict[str, Any] = {"identities": identities}
-    for column, value in cells.items():
-        if not value or (is_identity_column(column) and column not in {"phone", "email"}):
-            continue
-        raw[CUSTOMER_RENAMES.get(column, column)] = customer_value(column, value)
+    for column, name in read:
+        raw[name] = VALUES[column](raw[name])
     return ParsedItem(row, raw, columns, rows=[row])
 
 
-def customer_value(column: str, value: str) -> Any:
-    if column == "gender":
-        return GENDERS.get(value.lower(), value.lower())
-    if column == "birthday":
-        return value.replace("/", "-")
-    if column == "first_seen_at":
-        return parse_moment(column, value)
-    if column == "interests":
-        return [part.strip() for part in LIST_SPLIT.split(value) if part.strip()]
-    if column in {"lifecycle_stage", "spending_power"}:
-        return value.lower()
-    return value
+# The columns whose cells are read, not taken as they stand.
+VALUES: dict[str, Callable[[str], Any]] = {
+    "gender": lambda value: GENDERS.get(value.lower(), value.lower()),
+    "birthday": lambda value: value.replace("/", "-"),
+    "first_seen_at": lambda value: parse_moment("first_seen_at", value),
+    "interests": lambda value: [p.strip() for p in LIST_SPLIT.split(value) if p.strip()],
+    "lifecycle_stage": str.lower,
+    "spending_power": str.lower,
+}
+IDENTIFIER_FIELDS = frozenset({"phone", "email"})  # identifiers that are profile fields too
 
 
 def iter_customers(header: list[str], rows: Iterable[list[str]]) -> Iterator[Parsed]:

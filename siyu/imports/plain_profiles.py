@@ -17,9 +17,8 @@ from datetime import date
 from typing import Any
 
 from siyu.customers.batch_schemas import IdentityItem, ProfileItem
-from siyu.customers.identity_rules import IdentityInput
 from siyu.customers.models import Gender, LifecycleStage, SpendingPower
-from siyu.imports.bulk_identities import key_for
+from siyu.imports.bulk_identities import key_of_parts
 from siyu.imports.packing import built
 
 # Text fields and their max_length in ``ProfileItem``.
@@ -43,6 +42,8 @@ PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_IDENTITIES = 50
 MAX_INTERESTS = 50
 IDENTITY_KEYS = frozenset({"type", "value"})
+IDENTITY_GIVEN = set(IDENTITY_KEYS)  # copied: each model's own set of given fields
+IDENTIFIER_FIELDS = frozenset({"phone", "email"})
 _DEFAULTS = {name: field.default for name, field in ProfileItem.model_fields.items()}
 _REFUSED = object()  # a cell this module does not accept as it stands
 
@@ -53,11 +54,17 @@ def _text(value: Any, low: int, high: int) -> bool:
         return False
     if "\x00" in value:
         return False
+    if value.isascii():
+        return True
     try:
         value.encode()
     except UnicodeEncodeError:  # a lone surrogate
         return False
     return True
+
+
+# The identifier types found plain so far (a file has a handful: its column names).
+_plain_kinds: set[str] = set()
 
 
 def _identities(raw: Any) -> list[IdentityItem] | None:
@@ -68,12 +75,14 @@ def _identities(raw: Any) -> list[IdentityItem] | None:
         if type(identity) is not dict or identity.keys() != IDENTITY_KEYS:
             return None
         kind, value = identity["type"], identity["value"]
-        if not (_text(kind, 1, 40) and _text(value, 1, 256)):
-            return None
+        if kind not in _plain_kinds:
+            if not _text(kind, 1, 40):
+                return None
+            _plain_kinds.add(kind)
         # A stored key means valid and usable: ``identity_problems`` finds nothing.
-        if key_for(IdentityInput(kind, value)) is None:
+        if not _text(value, 1, 256) or key_of_parts(kind, value) is None:
             return None
-        found.append(built(IdentityItem, {"type": kind, "value": value, "namespace": ""}, set(IDENTITY_KEYS)))  # fmt: skip
+        found.append(built(IdentityItem, {"type": kind, "value": value, "namespace": ""}, IDENTITY_GIVEN.copy()))  # fmt: skip
     return found
 
 
@@ -84,7 +93,7 @@ def _value(name: str, value: Any) -> Any:
         if not _text(value, 0, limit):
             return _REFUSED
         # phone and email become identifiers: the rules of ``profile_problems``.
-        if name in {"phone", "email"} and value and key_for(IdentityInput(name, value)) is None:
+        if name in IDENTIFIER_FIELDS and value and key_of_parts(name, value) is None:
             return _REFUSED
         return value
     choices = CHOICES.get(name)
@@ -111,13 +120,11 @@ def plain_profile(raw: dict[str, Any]) -> ProfileItem | None:
     identities = _identities(raw.get("identities"))
     if identities is None:
         return None
-    values = dict(_DEFAULTS)
-    values["identities"] = identities
+    values = _DEFAULTS.copy()
     for name, value in raw.items():
-        if name == "identities":
-            continue
-        found = _value(name, value)
+        found = _value(name, value) if name != "identities" else identities
         if found is _REFUSED:
             return None
         values[name] = found
+    values["identities"] = identities
     return built(ProfileItem, values, set(raw))

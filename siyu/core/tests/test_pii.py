@@ -58,3 +58,18 @@ def test_the_kept_cipher_follows_a_key_change(settings: Settings) -> None:
             decrypt_pii(before)  # the old key is gone: its cipher is not kept either
     finally:
         reset_keys()
+
+
+def test_blind_index_is_the_hmac_of_kind_and_value() -> None:
+    """The index hashes from kept HMAC states: it must stay the standard HMAC-SHA256 of
+    the key and message, or every stored identifier would no longer be found."""
+    import hashlib
+    import hmac
+
+    from siyu.core.pii import _ring
+
+    reset_keys()
+    key = _ring()[0].idx
+    for kind, value in [("phone", "13800138000"), ("email", "张敏@例子.cn"), ("x", "")]:
+        msg = f"{kind}\x00{value}".encode()
+        assert blind_index(kind, value) == hmac.new(key, msg, hashlib.sha256).hexdigest()
