@@ -143,12 +143,31 @@ def _write(db: Any, mark: tuple[str, int, int, int], final: Path) -> None:
     os.replace(partial, final)
 
 
+# A copy is written in seconds: a partial file this old was left by a process that died
+# writing it (its name carries that process's id, so nothing else would remove it).
+STALE_PARTIAL_SECONDS = 3600
+
+
+def sweep_partials(final: Path) -> int:
+    """Remove partial copies left by processes that died writing them; how many."""
+    removed = 0
+    for partial in final.parent.glob(f"{final.name}.*.partial"):
+        try:
+            if time.time() - partial.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                partial.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # its writer finished (renamed it) or another sweep took it
+    return removed
+
+
 def load(engine: DuckDBEngine) -> bool:
     """Fill the engine from the copy when it is of this schema and this database; False
     (the engine untouched) otherwise."""
     import duckdb
 
     source = path()
+    sweep_partials(source)
     if not source.exists():
         return False
     db = engine.db

@@ -182,3 +182,18 @@ def test_an_old_copy_is_rewritten_off_the_page_request(
     # A save already running is not started twice.
     with snapshot._saving:
         assert snapshot.save_in_background(engine) is None  # type: ignore[arg-type]
+
+
+def test_a_partial_copy_left_by_a_dead_writer_is_swept_at_start(
+    snapshots: Path, shop: dict[str, Customer], brand: Brand
+) -> None:
+    final = snapshot.path()
+    stale = final.with_name(f"{final.name}.999.1.partial")
+    fresh = final.with_name(f"{final.name}.998.1.partial")
+    for partial in (stale, fresh):
+        partial.write_bytes(b"half a copy")
+    old = time.time() - 2 * snapshot.STALE_PARTIAL_SECONDS
+    os.utime(stale, (old, old))
+    regions()  # a process's first read model: loads (or builds) and sweeps
+    assert not stale.exists()
+    assert fresh.exists()  # may be another process's copy being written right now
