@@ -10,10 +10,8 @@ verbs in ``writer``, so both paths give the same result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
-from django.db import connection
 from django.utils import timezone
 
 from siyu.customers.acquisition import note_seen_many
@@ -23,18 +21,17 @@ from siyu.customers.changes import NewChange, append_changes
 from siyu.customers.identity_rules import normalize_value
 from siyu.customers.models import ChangeKind, Customer, Order, OrderLine, Refund
 from siyu.customers.orders import (
-    OrderHead,
     OrderInput,
     OrderLineInput,
     Outcome,
     RefundInput,
-    StoredHead,
     check_order,
     differences,
 )
 from siyu.imports.bulk_identities import model_keys, resolve_keys, resolve_rows
 from siyu.imports.checks import Checked
 from siyu.imports.fast_insert import insert_rows, reserve_ids
+from siyu.imports.stored_rows import stored_orders, stored_profiles
 from siyu.imports.writer import Options, Written, inputs, write_each
 
 # Profile fields this path sets itself; an item with any other field (a column added
@@ -88,33 +85,6 @@ def profile_fields(model: ProfileItem, refs: References) -> dict[str, Any] | Non
     return fields
 
 
-def _stored_profiles(ids: set[int], names: list[str]) -> dict[int, dict[str, Any]]:
-    """The stored values of ``names`` per known profile: plain values, not model
-    instances (a re-run compares every profile of the file and changes almost none).
-    Plain SQL, each value through the converters the ORM applies: compiling the ORM's
-    query of 900 ids was a twentieth of a re-run."""
-    meta = Customer._meta
-    by_name = {n: f for f in meta.concrete_fields for n in (f.name, f.attname)}
-    fields = [by_name[name] for name in names]
-    converters = []
-    for n, field in enumerate(fields, start=1):
-        col = field.get_col(meta.db_table)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((n, found, col))
-    quote = connection.ops.quote_name
-    columns = ", ".join(["id", *(quote(f.column) for f in fields)])
-    sql = f"SELECT {columns} FROM {meta.db_table} WHERE id IN"  # noqa: S608 - model names
-    stored: dict[int, dict[str, Any]] = {}
-    for found_row in _batched(sql, [], sorted(ids)):
-        row = list(found_row)
-        for n, functions, col in converters:
-            for convert in functions:
-                row[n] = convert(row[n], col, connection)
-        stored[row[0]] = dict(zip(names, row[1:], strict=True))
-    return stored
-
-
 def write_profiles(
     checked: list[Checked], refs: References, options: Options, out: Written
 ) -> list[Checked]:
@@ -125,7 +95,7 @@ def write_profiles(
     keys = [model_keys(checked[n][1].identities) for n in ours]  # type: ignore[attr-defined]
     resolved = resolve_keys(keys, options.source, now, values)
     known = {c for c, new in zip(resolved.customer, resolved.new, strict=True) if c and not new}
-    stored = _stored_profiles(known, sorted({name for v in values for name in v}))
+    stored = stored_profiles(known, sorted({name for v in values for name in v}))
     changed: dict[int, set[str]] = {}
     seen_new: dict[int, dict[str, Any]] = {}
     done: set[int] = set()
@@ -173,116 +143,6 @@ def _save_changed(
         NewChange(pk, ChangeKind.PROFILE, data={"fields": sorted(changed[pk])})
         for pk in sorted(changed)
     )
-
-
-# The fields of ``orders.line_key``, in its order.
-LINE_KEY = ("sku", "product_name", "category", "quantity", "unit_price_fen", "paid_fen")
-
-
-def stored_orders(
-    keys: Iterable[tuple[str, str]], *, lines: bool = True
-) -> dict[tuple[str, str], StoredHead]:
-    """The stored orders of these (platform, order_no), with their refunds and (unless
-    not ``lines``) their lines."""
-    wanted: dict[str, set[str]] = {}
-    for platform, order_no in keys:
-        wanted.setdefault(platform, set()).add(order_no)
-    rows: dict[tuple[str, str], tuple[int, OrderHead]] = {}
-    for platform, numbers in sorted(wanted.items()):  # the (platform, order_no) index
-        for pk, no, *head in _select(Order, ["platform"], [platform], "order_no", numbers):
-            rows[(platform, no)] = (pk, OrderHead(*head))
-    stored_lines: dict[int, list[Any]] = {pk: [] for pk, _head in rows.values()}
-    refunds: dict[int, dict[str, Any]] = {pk: {} for pk, _head in rows.values()}
-    if rows and lines:
-        # Tuples by plain SQL, not the ORM: a re-run compares every stored line of the
-        # file (the fields are plain text and integers: nothing to convert).
-        for order_id, *key in _stored_lines(sorted(stored_lines)):
-            stored_lines[order_id].append(tuple(key))
-    if rows:
-        for order_id, refund_no, amount, at in _select(Refund, [], [], "order", stored_lines):
-            refunds[order_id][refund_no] = (amount, at)
-    return {k: StoredHead(head, stored_lines[pk], refunds[pk]) for k, (pk, head) in rows.items()}
-
-
-def stored_digests(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """The import digest of each of these (platform, order_no) that has one still true:
-    the order is as the import created it (``lazy_orders``)."""
-    wanted: dict[str, set[str]] = {}
-    for platform, order_no in keys:
-        wanted.setdefault(platform, set()).add(order_no)
-    table = Order._meta.db_table
-    sql = (
-        f"SELECT order_no, import_digest FROM {table} WHERE platform = %s"  # noqa: S608
-        " AND import_digest IS NOT NULL AND updated_at = created_at AND order_no IN"
-    )
-    found: dict[tuple[str, str], str] = {}
-    for platform, numbers in sorted(wanted.items()):
-        for order_no, digest in _batched(sql, [platform], sorted(numbers)):
-            found[(platform, order_no)] = digest
-    return found
-
-
-# The columns ``stored_orders`` reads, after the IN column: the order's id and number, then
-# its head; a refund's number, amount and time.
-_READ = {
-    Order: ("id", "order_no", *OrderHead._fields),
-    Refund: ("order", "refund_no", "amount_fen", "refunded_at"),
-}
-
-
-def _select(
-    model: type[Order] | type[Refund],
-    equal: list[str],
-    params: list[Any],
-    within: str,
-    values: Iterable[Any],
-) -> list[list[Any]]:
-    """``model``'s ``_READ`` columns where ``equal`` = ``params`` and ``within`` is in
-    ``values``, by plain SQL in batches, each value through the converters the ORM
-    applies (SQLite keeps times as text). The ORM's query for a chunk's orders cost 14 us
-    an order, twice per re-run; its compilation and model machinery were most of it."""
-    meta = model._meta
-    by_name = {n: f for f in meta.concrete_fields for n in (f.name, f.attname)}
-    quote = connection.ops.quote_name
-    fields = [by_name[name] for name in _READ[model]]
-    columns = ", ".join(quote(f.column) for f in fields)
-    where = " AND ".join(
-        [f"{quote(by_name[n].column)} = %s" for n in equal]
-        + [f"{quote(by_name[within].column)} IN "]
-    )
-    converters = []
-    for n, field in enumerate(fields):
-        col = field.get_col(meta.db_table)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((n, found, col))
-    rows: list[list[Any]] = []
-    sql = f"SELECT {columns} FROM {meta.db_table} WHERE {where}"  # noqa: S608 - quoted names
-    for found_row in _batched(sql, params, sorted(values)):
-        row = list(found_row)
-        for n, functions, col in converters:
-            for convert in functions:
-                row[n] = convert(row[n], col, connection)
-        rows.append(row)
-    return rows
-
-
-def _batched(sql: str, params: list[Any], values: list[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``sql`` (ending in ``… IN``) for ``values``, 900 at a time (SQLite's
-    bound-parameter limit, with room for ``params``)."""
-    with connection.cursor() as cur:
-        for start in range(0, len(values), 900):
-            batch = values[start : start + 900]
-            cur.execute(f"{sql} ({', '.join(['%s'] * len(batch))})", [*params, *batch])
-            yield from cur.fetchall()
-
-
-def _stored_lines(order_ids: list[int]) -> list[tuple[Any, ...]]:
-    meta = OrderLine._meta
-    column = {f.name: f.column for f in meta.concrete_fields}
-    columns = ", ".join(column[f] for f in ("order", *LINE_KEY))
-    sql = f"SELECT {columns} FROM {meta.db_table} WHERE order_id IN"  # noqa: S608 - model names
-    return list(_batched(sql, [], order_ids))
 
 
 def write_orders(

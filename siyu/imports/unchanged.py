@@ -39,11 +39,11 @@ from operator import itemgetter
 from typing import Any
 
 from siyu.customers.identity_rules import IdentityInput, StoredKey
-from siyu.imports.bulk import LINE_KEY, stored_digests, stored_orders
 from siyu.imports.bulk_identities import Key, key_for, key_of, known_customers
 from siyu.imports.lazy_orders import compact, expand_all
 from siyu.imports.plain_lines import is_plain
 from siyu.imports.rows import ParsedItem, RowError
+from siyu.imports.stored_rows import LINE_KEY, stored_digests, stored_orders
 
 MAX_IDENTITY_VALUE = 256  # IdentityItem.value
 LINE_FIELDS = itemgetter(*LINE_KEY)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection
 
 from siyu.core.bulk_rows import copy_rows
+from siyu.core.table_stats import analyze
 from siyu.messaging.models import Send
 
 COLUMNS = (
@@ -157,6 +158,5 @@ class LogStatistics:
             self.analyze()
 
     def analyze(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(Send._meta.db_table)}")
+        analyze(Send)
         self.known = self.rows

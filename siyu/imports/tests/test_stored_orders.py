@@ -10,7 +10,7 @@ import pytest
 from siyu.customers.models import Order, Refund
 from siyu.customers.orders import OrderHead
 from siyu.demo.brand import Brand
-from siyu.imports.bulk import LINE_KEY, stored_orders
+from siyu.imports.stored_rows import LINE_KEY, stored_orders
 from siyu.imports.tests.test_corrections import BASE, write
 from siyu.imports.whole_file import import_path
 from siyu.imports.writer import Options

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from siyu.customers.models import Customer, Gender, LifecycleStage
 from siyu.demo.brand import JINGAN, Brand
-from siyu.imports.bulk import FAST_FIELDS, _stored_profiles
+from siyu.imports.bulk import FAST_FIELDS
+from siyu.imports.stored_rows import stored_profiles
 
 pytestmark = pytest.mark.django_db
 NAMES = sorted(
@@ -29,7 +30,7 @@ def test_stored_profiles_read_what_the_orm_reads(brand: Brand) -> None:
     )  # fmt: skip
     blank = Customer.objects.create(created_at=now)
     ids = {full.pk, blank.pk, 10**9}
-    found = _stored_profiles(ids, NAMES)
+    found = stored_profiles(ids, NAMES)
     expected = {
         pk: dict(zip(NAMES, row, strict=True))
         for pk, *row in Customer.objects.filter(pk__in=ids).values_list("pk", *NAMES)
@@ -41,4 +42,4 @@ def test_stored_profiles_read_what_the_orm_reads(brand: Brand) -> None:
         }
     assert found[full.pk]["real_name"] == "张敏"
     assert found[full.pk]["birthday"] == date(1995, 4, 12)
-    assert _stored_profiles(set(), NAMES) == {}
+    assert stored_profiles(set(), NAMES) == {}
